@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: install run test lint ui demo bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m pipelines run
+
+test: $(STAMP)
+	$(PY) -m ruff check pipelines tests
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check pipelines tests
+
+ui: $(STAMP)
+	$(PY) -m pipelines ui
+
+demo: $(STAMP)
+	$(PY) -m pipelines.demo --out data/raw --seed 7 --persons-per-city 200
+
+bench: $(STAMP)
+	$(PY) -m pipelines.bench
+
+clean:
+	rm -rf data/warehouse.duckdb* data/marts/* data/dagster_home/* dbt_project/target
