@@ -1,0 +1,111 @@
+"""`python -m pipelines ...`: the operator's entry points (run, ui, parse)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines import settings
+
+DEMO_SEED = 7
+DEMO_PERSONS_PER_CITY = int(os.environ.get("WARMHEART_DEMO_PERSONS", "200"))
+
+
+def dagster_home() -> Path:
+    """A project-local DAGSTER_HOME holding the project's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.PROJECT_ROOT / "data" / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def raw_is_empty(raw: Path) -> bool:
+    return not raw.exists() or not any(p for p in raw.rglob("*") if p.is_file() and p.name != ".gitkeep")
+
+
+def ensure_demo_data() -> None:
+    """Fill data/raw/ with a generated demo campaign when it is empty (never when WARMHEART_RAW_DIR is set)."""
+    raw = settings.raw_dir()
+    if settings.raw_dir_overridden():
+        print(f"reading uploads from {raw} (WARMHEART_RAW_DIR); generating nothing")
+        return
+    if not raw_is_empty(raw):
+        print(f"reading uploads from {raw}")
+        return
+    from pipelines.campaign import load_campaign
+    from pipelines.demo import generate
+
+    truth = raw.parent / "ground_truth"
+    print(f"{raw} is empty: generating a demo campaign (seed {DEMO_SEED}, "
+          f"{DEMO_PERSONS_PER_CITY} persons per city); ground truth in {truth}")
+    generate(out=raw, truth=truth, seed=DEMO_SEED, persons_per_city=DEMO_PERSONS_PER_CITY,
+             campaign=load_campaign())
+
+
+def cmd_parse(_: argparse.Namespace) -> int:
+    from pipelines.dbt_project import parse_dbt_project
+
+    print(f"dbt manifest: {parse_dbt_project()}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from dagster import DagsterInstance
+
+    dagster_home()
+    ensure_demo_data()
+    from pipelines.dbt_project import parse_dbt_project
+
+    parse_dbt_project()
+    from pipelines.defs import ALL_JOB_NAME, defs
+
+    print(f"warehouse: {settings.warehouse_path()}")
+    job = defs.resolve_job_def(ALL_JOB_NAME)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=sys.stderr)
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()}",
+                      file=sys.stderr)
+        for eval_ in result.get_asset_check_evaluations():
+            if not eval_.passed:
+                print(f"  check {eval_.check_name} on {eval_.asset_key.to_user_string()} failed "
+                      f"({eval_.severity.value}): {dict(eval_.metadata)}", file=sys.stderr)
+        return 1
+    marts = settings.marts_dir()
+    print("\nrun succeeded")
+    print(f"  report:    {marts / 'rpt_campaign_stats.parquet'} (and .csv)")
+    print(f"  marts:     {marts}")
+    print(f"  warehouse: {settings.warehouse_path()} (the pipeline's file; analysts read the marts folder)")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    home = dagster_home()
+    from pipelines.dbt_project import parse_dbt_project
+
+    parse_dbt_project()
+    print(f"DAGSTER_HOME={home}; open http://127.0.0.1:{args.port}")
+    exe = Path(sys.executable).with_name("dagster")
+    return subprocess.call([str(exe), "dev", "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(args.port)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="generate demo data if data/raw is empty, then materialise every asset")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("ui", help="start the Dagster webserver and daemon (schedules and sensors fire)")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_ui)
+    p = sub.add_parser("parse", help="parse the dbt project (writes dbt_project/target/manifest.json)")
+    p.set_defaults(func=cmd_parse)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,46 @@
+"""The dbt project as Dagster sees it, with a manifest that always exists."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines import settings
+
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt beside the running interpreter, so the venv's dbt is used without activation."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_env() -> dict[str, str]:
+    """dbt's environment: the warehouse path made absolute (profiles.yml reads it)."""
+    env = dict(os.environ)
+    env["WARMHEART_WAREHOUSE"] = str(settings.warehouse_path())
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return env
+
+
+def parse_dbt_project(quiet: bool = True) -> Path:
+    """Run `dbt parse` to produce target/manifest.json (prepare_if_dev only does so under `dagster dev`)."""
+    cmd = [dbt_executable(), "parse", "--project-dir", str(dbt_project.project_dir),
+           "--profiles-dir", str(dbt_project.profiles_dir)]
+    if quiet:
+        cmd.insert(1, "--quiet")
+    result = subprocess.run(cmd, env=dbt_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return dbt_project.manifest_path
+
+
+def ensure_manifest() -> Path:
+    if not dbt_project.manifest_path.exists():
+        parse_dbt_project()
+    return dbt_project.manifest_path

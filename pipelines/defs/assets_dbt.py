@@ -1,0 +1,36 @@
+"""dbt models as Dagster assets: staging → intermediate → marts, keyed by schema."""
+
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipelines.dbt_project import dbt_project, ensure_manifest
+
+LAYER_GROUPS = {"staging": "staging", "intermediate": "people_and_facts", "marts": "marts",
+                "restricted": "restricted", "reference": "reference"}
+
+
+class WarmHeartTranslator(DagsterDbtTranslator):
+    """Keys are [schema, model] so the UI reads raw → staging → intermediate → marts."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        return LAYER_GROUPS.get(schema or "", "marts")
+
+
+translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build and test every dbt model; tests with severity error block what depends on them."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,1 @@
+"""Publishing the gated marts: files for analysts, the official xlsx, restricted exports."""
