@@ -1,0 +1,47 @@
+{# Text normalisation for comparing people (contract §5). Ingestion already folds
+   full-width characters, but staging must not depend on that: a registry extract
+   or a future reader may not. All macros take a SQL expression and return one. #}
+
+{# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms. #}
+{% macro fold_fullwidth(expr) -%}
+    replace(translate({{ expr }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'), '　', ' ')
+{%- endmacro %}
+
+{# Names: no whitespace at all, half-width, every minority-name dot written as U+00B7.
+   The dots list mirrors terms.NAME_DOTS (after folding, the full-width dot is '.'). #}
+{% macro normalize_name(expr) -%}
+    nullif(
+        translate(
+            regexp_replace({{ fold_fullwidth(expr) }}, '\s', '', 'g'),
+            '•・.‧∙⋅',
+            '······'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{# Phones: digits only; a leading 86 / 0086 country code is dropped when what is left
+   is a mobile (11 digits), so +86 138-0013-8000 and 13800138000 compare equal. #}
+{% macro normalize_phone(expr) -%}
+    nullif(
+        regexp_replace(
+            regexp_replace({{ fold_fullwidth(expr) }}, '[^0-9]', '', 'g'),
+            '^(0086|86)([0-9]{11})$',
+            '\2'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{# City codes as written → current code (371200 莱芜 → 370100 济南), from the seed
+   ref_city_code_map, which pipelines/people/seeds.py writes from terms.MERGED_CITY_CODES. #}
+{% macro normalize_city_code(expr) -%}
+    coalesce(
+        (
+            select city_code_map.city_code
+            from {{ ref('ref_city_code_map') }} as city_code_map
+            where city_code_map.city_code_raw = trim({{ fold_fullwidth(expr) }})
+        ),
+        nullif(trim({{ fold_fullwidth(expr) }}), '')
+    )
+{%- endmacro %}

@@ -1,0 +1,21 @@
+{# Shared column lists for the staging models. #}
+
+{# Lineage of every raw row (docs/raw_layer.md), renamed without the underscore. #}
+{% macro lineage_columns(relation_alias='source') -%}
+    {{ relation_alias }}._file_sha256 as file_sha256,
+    {{ relation_alias }}._file_path as file_path,
+    {{ relation_alias }}._sheet as sheet,
+    {{ relation_alias }}._source_row as source_row,
+    {{ relation_alias }}._received_at as received_at,
+    {{ relation_alias }}._campaign_id as campaign_id,
+    {{ relation_alias }}._cutoff_date as cutoff_date,
+    {{ relation_alias }}._table_type as table_type
+{%- endmacro %}
+
+{# The person columns of docs/models.md, computed from an upstream CTE that already has
+   id_number_raw, id_clean and id_number (see person_staging). #}
+{% macro person_columns(reference_date) -%}
+    {{ id_is_valid('id_number', reference_date) }} as id_is_valid,
+    case when {{ id_is_valid('id_number', reference_date) }} then {{ id_birth_date('id_number') }} end as birth_date,
+    case when {{ id_is_valid('id_number', reference_date) }} then {{ id_gender('id_number') }} end as gender
+{%- endmacro %}

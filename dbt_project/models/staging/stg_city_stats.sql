@@ -1,0 +1,31 @@
+-- 统计表: the city's self-reported 17 figures, kept beside the warehouse's own figures.
+with source as (
+    select * from {{ source('raw', 'city_stats') }}
+),
+
+final as (
+    select
+        {{ lineage_columns() }},
+        source._city_code as city_code,
+        source.unit,
+        source.targets_identified,
+        source.long_term_unemployed,
+        source.older_workers,
+        source.disabled,
+        source.dibao_members,
+        source.visits,
+        source.job_posts_collected,
+        source.special_recruitment_events,
+        source.onsite_job_fairs,
+        source.jobs_pushed,
+        source.employed,
+        source.employed_by_enterprise,
+        source.employed_flexibly,
+        source.employed_public_welfare,
+        source.discriminatory_posts_removed,
+        source.temp_relief_payments,
+        source.temp_relief_amount_yuan
+    from source
+)
+
+select * from final

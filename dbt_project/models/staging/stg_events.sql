@@ -1,0 +1,21 @@
+-- 招聘活动: recruitment events held by a city, one row per row sent.
+with source as (
+    select * from {{ source('raw', 'events') }}
+),
+
+final as (
+    select
+        {{ lineage_columns() }},
+        source._city_code as city_code,
+        trim(source.event_id) as event_id,
+        source.event_name,
+        source.held_on,
+        source.event_form,
+        source.is_special,
+        source.employers_count,
+        source.posts_offered,
+        source.participants
+    from source
+)
+
+select * from final

@@ -1,0 +1,25 @@
+-- 岗位信息: job postings collected by a city, one row per row sent.
+with source as (
+    select * from {{ source('raw', 'job_posts') }}
+),
+
+final as (
+    select
+        {{ lineage_columns() }},
+        source._city_code as city_code,
+        trim(source.post_id) as post_id,
+        source.employer,
+        upper(regexp_replace({{ fold_fullwidth('source.employer_uscc') }}, '\s', '', 'g')) as employer_uscc,
+        source.title,
+        source.category,
+        source.openings,
+        source.requirements,
+        source.salary_min,
+        source.salary_max,
+        source.published_on,
+        source.is_discriminatory,
+        source.removed_on
+    from source
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""People: ID normalisation seeds, person-resolution scoring (contract §5)."""
