@@ -47,8 +47,13 @@ class Parsed:
     rows_blank: int
 
 
-def _value_and_ok(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
-    """(parsed value, cell is acceptable, reason code if not)."""
+def _value_and_ok(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, str]:
+    """(parsed value, cell loads, cell is fully clean, reason code if not).
+
+    "Loads" decides quarantine for a required column; "fully clean" false with
+    "loads" true is a cell issue (a multi-value cell with some unknown values,
+    whose known values still count).
+    """
     if col.kind == "date":
         value = nz.parse_date(text)
     elif col.kind == "int":
@@ -57,19 +62,18 @@ def _value_and_ok(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, s
         value = nz.parse_money(text)
     elif col.kind == "multi":
         parts = nz.split_multi(text)
-        if col.values:
-            # Unknown values are dropped (and reported); known ones still count.
-            valid = parts.list.eval(pl.element().filter(pl.element().is_in(col.values)))
-            ok = text.is_null() | (parts.list.len() == valid.list.len())
-            if col.required:
-                ok = text.is_null() | (valid.list.len() > 0)
-            return pl.when(valid.list.len() > 0).then(valid), ok, "bad_enum"
-        return parts, pl.lit(True), "bad_enum"
+        if not col.values:
+            return parts, pl.lit(True), pl.lit(True), ""
+        valid = parts.list.eval(pl.element().filter(pl.element().is_in(col.values)))
+        loads = text.is_null() | (valid.list.len() > 0)
+        clean = text.is_null() | (parts.list.len() == valid.list.len())
+        return pl.when(valid.list.len() > 0).then(valid), loads, clean, "bad_enum"
     elif col.kind == "enum" and col.values:
         value = pl.when(text.is_in(col.values)).then(text)
     else:
-        return text, pl.lit(True), ""
-    return value, text.is_null() | value.is_not_null(), BAD_REASON.get(col.kind, "bad_enum")
+        return text, pl.lit(True), pl.lit(True), ""
+    ok = text.is_null() | value.is_not_null()
+    return value, ok, ok, BAD_REASON.get(col.kind, "bad_enum")
 
 
 def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
@@ -96,7 +100,8 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         body = body.join(mask, on="_source_row", how="left")
 
     values: list[pl.Expr] = []
-    checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str]] = []  # col, text, failed, code
+    # (column, its text, failed, reason code, failure quarantines the row)
+    checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str, bool]] = []
     for col in table.columns:
         j = match.columns.get(col.name)
         if j is None:
@@ -105,16 +110,19 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
             text = pl.col(f"c{j}")
             if col.kind == "id" and f"_num_c{j}" in body.columns:
                 text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
-        value, ok, code = _value_and_ok(col, text)
+        value, loads, clean, code = _value_and_ok(col, text)
         values.append(value.cast(dtype_of(col)).alias(col.name))
         if col.required:
-            checks.append((col, text, text.is_null(), "missing_required"))
+            checks.append((col, text, text.is_null(), "missing_required", True))
         if code:
-            checks.append((col, text, ~ok, code))
+            # A required cell that cannot load quarantines the row; any other flaw is a cell issue.
+            checks.append((col, text, ~loads if col.required else ~clean, code, col.required))
+            if col.required:
+                checks.append((col, text, loads & ~clean, code, False))
 
     header_of = {c.name: match.headers.get(c.name, c.header) for c in table.columns}
-    required_fail = [(c, t, f, code) for c, t, f, code in checks if c.required]
-    optional_fail = [(c, t, f, code) for c, t, f, code in checks if not c.required]
+    required_fail = [(c, t, f, code) for c, t, f, code, hard in checks if hard]
+    optional_fail = [(c, t, f, code) for c, t, f, code, hard in checks if not hard]
 
     def message(col: terms.Column, code: str) -> pl.Expr:
         return pl.format(
@@ -164,7 +172,7 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
             column_name=pl.lit(header_of[c.name]),
             value=t.cast(pl.String),
             reason_code=pl.lit(code),
-            reason=pl.concat_str(message(c, code), pl.lit(" (optional: set to empty)")),
+            reason=pl.concat_str(message(c, code), pl.lit(" (the cell was set to empty, or unknown values dropped; the row was loaded)")),
         )
         for c, t, f, code in optional_fail
         if c.name in match.columns
