@@ -1,0 +1,183 @@
+"""Run the GX Core 1.x suites of expectations/ on polars frames read from the warehouse.
+
+GX's SQL datasource does not work on DuckDB, so each table is read with DuckDB into
+polars, shaped into the frame the suite names (`meta.warmheart.frame`), handed to an
+ephemeral GX context as a pandas dataframe and validated. The result is turned into
+`CheckOutcome`s: severity from the expectation (`critical` → blocking), counts, and
+a few offending rows with their file and row so an operator can find them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+
+from pipelines import settings
+from pipelines.campaign import Campaign
+from pipelines.checks.ids import id_is_valid
+from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
+
+EXAMPLE_LINEAGE = ("_file_path", "_source_row", "_city_code", "_cutoff_date")
+HISTORY_MIN = dt.date(1950, 1, 1)  # nobody in the campaign registered or graduated before
+
+
+def campaign_parameters(campaign: Campaign) -> dict[str, Any]:
+    """Suite parameters: the campaign's dates, so the JSON never spells a campaign."""
+    ts = pd.Timestamp
+    return {
+        "campaign_start": ts(campaign.start),
+        "campaign_end": ts(campaign.end),
+        "cutoffs": [ts(c) for c in campaign.cutoffs],
+        # Activity records (visits, referrals, events, postings) a year before the campaign
+        # are plausible resends; a quarter after the end is plausible for late uploads.
+        "activity_min": ts(campaign.start - dt.timedelta(days=366)),
+        "activity_max": ts(campaign.end + dt.timedelta(days=92)),
+        "history_min": ts(HISTORY_MIN),
+        "history_max": ts(campaign.end + dt.timedelta(days=366)),
+    }
+
+
+def load_suites(directory: Path = settings.EXPECTATIONS_DIR) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+
+
+def suites_for_table(table: str, directory: Path = settings.EXPECTATIONS_DIR) -> list[dict[str, Any]]:
+    return [s for s in load_suites(directory) if s["meta"]["warmheart"]["table"] == table]
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    schema, name = table.split(".", 1)
+    return con.sql(f'select * from "{schema}"."{name}"').pl()
+
+
+def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+    """The frame a suite validates: the rows, one row per file, or a multi column exploded."""
+    kind = spec["kind"]
+    if kind == "rows":
+        return df
+    if kind == "id_validity_per_file":
+        keys = [c for c in ("_file_path", "_city_code", "_cutoff_date") if c in df.columns]
+        return (
+            df.with_columns(_valid=id_is_valid(pl.col("id_number"), campaign.end))
+            .group_by(keys, maintain_order=True)
+            .agg(rows=pl.len(), valid_ids=pl.col("_valid").sum())
+            .with_columns(valid_id_share=pl.col("valid_ids") / pl.col("rows"))
+        )
+    if kind == "explode":
+        col = spec["column"]
+        lineage = [c for c in EXAMPLE_LINEAGE if c in df.columns]
+        return df.select(*lineage, col).explode(col).drop_nulls(col)
+    if kind == "report":
+        parts = ["employed_by_enterprise", "employed_flexibly", "employed_public_welfare"]
+        present = [c for c in parts if c in df.columns]
+        return df.with_columns(employed_channels_sum=pl.sum_horizontal(present)) if present else df
+    raise ValueError(f"unknown frame kind {kind!r}")
+
+
+@cache
+def _gx_batch_definition() -> Any:
+    """One ephemeral GX context per process (importing GX costs seconds; contexts are cheap)."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("warehouse_frames")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+
+
+def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    # Lists are not validated as such (multi columns are exploded first); as text they
+    # cost nothing and keep the frame convertible.
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List | pl.Array)]
+    if lists:
+        frame = frame.with_columns(pl.col(lists).cast(pl.List(pl.String)).list.join("、"))
+    return frame.to_pandas()
+
+
+def _columns_of(kwargs: dict[str, Any]) -> list[str]:
+    cols = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")]
+    return [c for c in cols if c] + list(kwargs.get("column_list") or [])
+
+
+def _examples(frame: pl.DataFrame, indices: list[int], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = [c for c in (*EXAMPLE_LINEAGE, "rows", "valid_ids", "city_code", "cutoff_date",
+                          *_columns_of(kwargs)) if c in frame.columns]
+    wanted = list(dict.fromkeys(wanted))
+    out = []
+    for i in indices[:MAX_EXAMPLES]:
+        row = frame.row(int(i), named=True)
+        out.append({c: json_safe(row[c]) for c in wanted})
+    return out
+
+
+def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> list[CheckOutcome]:
+    """Validate one suite on one frame; every expectation gives one outcome (errors fail)."""
+    import great_expectations as gx
+
+    table = suite["meta"]["warmheart"]["table"]
+    gx_suite = gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
+    result = batch.validate(
+        gx_suite,
+        expectation_parameters=parameters,
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
+    )
+    outcomes = []
+    for res in result.results:
+        cfg = res.expectation_config
+        info = res.exception_info or {}
+        if "raised_exception" not in info:  # keyed by metric id when a metric failed
+            info = next(iter(info.values()), {}) if info else {}
+        error = info.get("exception_message") if info.get("raised_exception") else None
+        r = dict(res.result or {})
+        outcomes.append(CheckOutcome(
+            name=cfg.type,
+            table=table,
+            suite=suite["name"],
+            severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical"
+            else "warning",
+            success=bool(res.success) and error is None,
+            why=(cfg.meta or {}).get("why", ""),
+            column=", ".join(_columns_of(cfg.kwargs)) or None,
+            unexpected_count=r.get("unexpected_count"),
+            element_count=r.get("element_count"),
+            examples=_examples(frame, r.get("partial_unexpected_index_list") or [], cfg.kwargs),
+            error=error,
+        ))
+    return outcomes
+
+
+def run_table_suites(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    campaign: Campaign,
+    directory: Path = settings.EXPECTATIONS_DIR,
+) -> list[CheckOutcome]:
+    """Every suite guarding `table`, run on the table as it is in the warehouse now."""
+    suites = suites_for_table(table, directory)
+    try:
+        df = read_table(con, table)
+    except duckdb.Error as exc:
+        # A table the gate cannot read is a failure of every suite on it, never a pass.
+        return [CheckOutcome("table_readable", table, s["name"], _suite_severity(s), False,
+                             "the guarded table exists and can be read", error=str(exc).splitlines()[0])
+                for s in suites]
+    params = campaign_parameters(campaign)
+    outcomes: list[CheckOutcome] = []
+    for suite in suites:
+        frame = build_frame(suite["meta"]["warmheart"]["frame"], df, campaign)
+        outcomes.extend(run_suite(suite, frame, params))
+    return outcomes
+
+
+def _suite_severity(suite: dict[str, Any]) -> str:
+    sev = {e.get("severity", "critical") for e in suite["expectations"]}
+    return "blocking" if "critical" in sev else "warning"
