@@ -1,0 +1,148 @@
+-- Campaign targets per person (contract §7): one row per (cut-off, target), in the city
+-- the target belongs to at that cut-off. Pseudonymous: person_key only.
+with campaign as (
+    select * from {{ ref('stg_campaign') }}
+),
+
+cutoffs as (
+    select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
+),
+
+targets as (
+    select * from {{ ref('int_targets') }}
+),
+
+target_facts as (
+    select * from {{ ref('int_target_facts') }}
+),
+
+-- Distinct postings C pushed to the person, known at T and dated in the window
+-- (the same identity as jobs_pushed in rpt_campaign_stats).
+referrals as (
+    select
+        targets.cutoff_date,
+        targets.person_id,
+        count(distinct referrals.post_id) as referrals_in_window
+    from targets
+    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    inner join {{ ref('int_referrals') }} as referrals
+        on referrals.person_id = targets.person_id
+        and referrals.city_code = targets.city_code
+        and referrals.first_cutoff_date <= cutoffs.cutoff_date
+        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+    group by targets.cutoff_date, targets.person_id
+),
+
+visits as (
+    select
+        targets.cutoff_date,
+        targets.person_id,
+        count(distinct (visits.visited_on, visits.visit_method)) as visits_in_window
+    from targets
+    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    inner join {{ ref('int_visits') }} as visits
+        on visits.person_id = targets.person_id
+        and visits.city_code = targets.city_code
+        and visits.first_cutoff_date <= cutoffs.cutoff_date
+        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+    group by targets.cutoff_date, targets.person_id
+),
+
+relief as (
+    select
+        targets.cutoff_date,
+        targets.person_id,
+        count(distinct relief.payment_id) as relief_payments_in_window,
+        sum(relief.amount_yuan) as relief_amount_yuan
+    from targets
+    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    inner join (
+        select distinct payment_id, person_id, paid_on, amount_yuan
+        from {{ ref('int_temp_relief') }}
+    ) as relief
+        on relief.person_id = targets.person_id
+        and relief.paid_on between cutoffs.window_start and cutoffs.window_end
+    group by targets.cutoff_date, targets.person_id
+),
+
+joined as (
+    select
+        targets.cutoff_date,
+        targets.city_code,
+        targets.person_key,
+        targets.employment_status,
+        targets.employed_on,
+        targets.has_plan,
+        targets.is_carried_forward,
+        cutoffs.window_start,
+        cutoffs.window_end,
+        campaign.min_referrals_per_target,
+        coalesce(referrals.referrals_in_window, 0) as referrals_in_window,
+        coalesce(visits.visits_in_window, 0) as visits_in_window,
+        coalesce(relief.relief_payments_in_window, 0) as relief_payments_in_window,
+        coalesce(relief.relief_amount_yuan, 0) as relief_amount_yuan,
+        coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
+        coalesce(target_facts.has_ui_payment_in_window, false) as has_ui_payment_in_window,
+        coalesce(
+            targets.employment_status = '已就业'
+            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
+            false
+        ) as is_employed_in_window,
+        -- Already in work when the campaign began: the 3-referral target does not apply.
+        coalesce(
+            targets.employment_status = '已就业' and targets.employed_on < cutoffs.window_start,
+            false
+        ) as was_employed_before_campaign,
+        targets.employment_channel
+    from targets
+    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    cross join campaign
+    left join target_facts
+        on target_facts.cutoff_date = targets.cutoff_date
+        and target_facts.person_id = targets.person_id
+    left join referrals
+        on referrals.cutoff_date = targets.cutoff_date
+        and referrals.person_id = targets.person_id
+    left join visits
+        on visits.cutoff_date = targets.cutoff_date
+        and visits.person_id = targets.person_id
+    left join relief
+        on relief.cutoff_date = targets.cutoff_date
+        and relief.person_id = targets.person_id
+),
+
+final as (
+    select
+        cutoff_date,
+        city_code,
+        person_key,
+        is_carried_forward,
+        referrals_in_window,
+        not was_employed_before_campaign as is_referral_target_applicable,
+        case
+            when not was_employed_before_campaign
+                then referrals_in_window >= min_referrals_per_target
+        end as is_referral_target_met,
+        visits_in_window,
+        visits_in_window > 0 as is_visited,
+        coalesce(has_plan, false) as has_plan,
+        employment_status,
+        was_employed_before_campaign,
+        is_employed_in_window,
+        case when is_employed_in_window then employed_on end as employed_on,
+        case when is_employed_in_window then employment_channel end as employment_channel,
+        is_dibao_member,
+        has_ui_payment_in_window,
+        -- Temporary relief: 未就业 at T, no 失业保险 payment in the window, no 低保 overlapping it.
+        coalesce(employment_status = '未就业', false)
+            and not has_ui_payment_in_window
+            and not is_dibao_member as is_relief_eligible,
+        relief_payments_in_window,
+        round(relief_amount_yuan, 2)::double as relief_amount_yuan,
+        relief_payments_in_window > 0 as is_relief_paid,
+        -- 低保渐退: a 低保 member who found work in the window keeps 低保 for a while.
+        is_dibao_member and is_employed_in_window as is_dibao_phaseout_candidate
+    from joined
+)
+
+select * from final

@@ -1,0 +1,180 @@
+-- 发现一人 (contract §7): people the registries show as likely assistance targets who are
+-- on no city's ledger at the cut-off. Names people, so it lives in `restricted`; the
+-- analyst-safe counts are rpt_discovery_candidates.
+--
+-- At cut-off T (window [campaign start, T]) a person is
+--   registered unemployed: a registration with 失业登记日期 <= T not cancelled by T;
+--   long-term: that (latest) registration at least long_term_unemployed_days before T,
+--     applied as calendar years when a whole number of 365-day years (as int_target_facts);
+--   disabled: a certificate issued by T; 低保: a record overlapping the window;
+--   脱贫: in the 脱贫人口 registry; unemployed graduate: in 离校未就业 and not 已就业.
+-- Reasons: long-term registered unemployed; registered unemployed and disabled / 低保 /
+-- 脱贫; an unemployed graduate from a 低保 / 脱贫 family (the graduate is on that registry:
+-- the graduates registry carries no 家庭编号 to link other members).
+-- City: the registry city of the latest registration, else the graduates, 低保,
+-- disability and 脱贫 registries in that order.
+with campaign as (
+    select * from {{ ref('stg_campaign') }}
+),
+
+cutoffs as (
+    select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
+),
+
+registrations as (
+    select
+        cutoffs.cutoff_date,
+        registrations.person_id,
+        registrations.name,
+        registrations.city_code,
+        registrations.registered_on,
+        row_number() over (
+            partition by cutoffs.cutoff_date, registrations.person_id
+            order by registrations.registered_on desc, registrations.city_code
+        ) as recency_rank
+    from {{ ref('int_unemployment_registration') }} as registrations
+    inner join cutoffs
+        on registrations.registered_on <= cutoffs.cutoff_date
+        and (registrations.cancelled_on is null or registrations.cancelled_on > cutoffs.cutoff_date)
+    where registrations.person_id is not null
+),
+
+registered as (
+    select
+        registrations.cutoff_date,
+        registrations.person_id,
+        registrations.name,
+        registrations.city_code,
+        registrations.registered_on,
+        case
+            when campaign.long_term_unemployed_days % 365 = 0 then
+                registrations.registered_on <= registrations.cutoff_date
+                - to_years(cast(campaign.long_term_unemployed_days / 365 as integer))
+            else
+                registrations.registered_on <= registrations.cutoff_date
+                - to_days(campaign.long_term_unemployed_days)
+        end as is_long_term
+    from registrations
+    cross join campaign
+    where registrations.recency_rank = 1
+),
+
+disabled as (
+    select cutoffs.cutoff_date, disability.person_id, min(disability.name) as name,
+        min(disability.city_code) as city_code
+    from {{ ref('int_disability') }} as disability
+    inner join cutoffs on disability.certified_on <= cutoffs.cutoff_date
+    where disability.person_id is not null
+    group by all
+),
+
+dibao as (
+    select cutoffs.cutoff_date, dibao.person_id, min(dibao.name) as name,
+        min(dibao.city_code) as city_code
+    from {{ ref('int_dibao') }} as dibao
+    inner join cutoffs
+        on dibao.started_on <= cutoffs.window_end
+        and (dibao.ended_on is null or dibao.ended_on >= cutoffs.window_start)
+    where dibao.person_id is not null
+    group by all
+),
+
+poverty as (
+    select cutoffs.cutoff_date, poverty.person_id, min(poverty.name) as name,
+        min(poverty.city_code) as city_code
+    from {{ ref('int_poverty_alleviated') }} as poverty
+    cross join cutoffs
+    where poverty.person_id is not null
+    group by all
+),
+
+graduates as (
+    select cutoffs.cutoff_date, graduates.person_id, min(graduates.name) as name,
+        min(graduates.city_code) as city_code
+    from {{ ref('int_graduates') }} as graduates
+    cross join cutoffs
+    where graduates.person_id is not null
+        and coalesce(graduates.employment_status, '未就业') <> '已就业'
+        and (graduates.graduated_on is null or graduates.graduated_on <= cutoffs.cutoff_date)
+    group by all
+),
+
+people as (
+    select cutoff_date, person_id from registered
+    union
+    select cutoff_date, person_id from graduates
+),
+
+flags as (
+    select
+        people.cutoff_date,
+        people.person_id,
+        coalesce(registered.city_code, graduates.city_code, dibao.city_code,
+            disabled.city_code, poverty.city_code) as city_code,
+        coalesce(registered.name, graduates.name, dibao.name, disabled.name, poverty.name) as name,
+        registered.registered_on,
+        registered.person_id is not null as is_registered_unemployed,
+        coalesce(registered.is_long_term, false) as is_long_term_registered,
+        disabled.person_id is not null as is_disabled,
+        dibao.person_id is not null as is_dibao_member,
+        poverty.person_id is not null as is_poverty_alleviated,
+        graduates.person_id is not null as is_unemployed_graduate
+    from people
+    left join registered using (cutoff_date, person_id)
+    left join graduates using (cutoff_date, person_id)
+    left join disabled using (cutoff_date, person_id)
+    left join dibao using (cutoff_date, person_id)
+    left join poverty using (cutoff_date, person_id)
+),
+
+reasons as (
+    select
+        *,
+        list_filter([
+            case when is_long_term_registered then 'long_term_registered_unemployed' end,
+            case when is_registered_unemployed and is_disabled then 'registered_unemployed_disabled' end,
+            case when is_registered_unemployed and is_dibao_member then 'registered_unemployed_dibao' end,
+            case when is_registered_unemployed and is_poverty_alleviated
+                then 'registered_unemployed_poverty_alleviated' end,
+            case when is_unemployed_graduate and is_dibao_member then 'unemployed_graduate_dibao_family' end,
+            case when is_unemployed_graduate and is_poverty_alleviated
+                then 'unemployed_graduate_poverty_family' end
+        ], lambda reason: reason is not null) as reasons
+    from flags
+),
+
+on_ledgers as (
+    select distinct cutoff_date, person_id from {{ ref('int_ledger_entries') }}
+),
+
+persons as (
+    select person_id, person_key from {{ ref('int_persons') }}
+),
+
+final as (
+    select
+        reasons.cutoff_date,
+        reasons.city_code,
+        reasons.person_id,
+        persons.person_key,
+        reasons.name,
+        reasons.reasons,
+        len(reasons.reasons) as reason_count,
+        reasons.registered_on,
+        reasons.is_registered_unemployed,
+        reasons.is_long_term_registered,
+        reasons.is_disabled,
+        reasons.is_dibao_member,
+        reasons.is_poverty_alleviated,
+        reasons.is_unemployed_graduate
+    from reasons
+    left join persons on persons.person_id = reasons.person_id
+    where len(reasons.reasons) > 0
+        and not exists (
+            select 1 from on_ledgers
+            where on_ledgers.cutoff_date = reasons.cutoff_date
+                and on_ledgers.person_id = reasons.person_id
+        )
+)
+
+select * from final

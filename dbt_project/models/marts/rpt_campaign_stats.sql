@@ -1,0 +1,241 @@
+-- The report (contract §6): the 17 figures of the statistics table per cut-off and city,
+-- cumulative over the window [campaign start, cut-off], plus the province row 370000.
+-- Every city gets a row at every cut-off, zeros when it has nothing yet.
+-- The figure list is terms.FIGURE_NAMES in order (tests/test_report_schema.py holds it).
+{%- set report_figures = [
+    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
+    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
+    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
+    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
+    'temp_relief_payments', 'temp_relief_amount_yuan',
+] %}
+with cutoffs as (
+    select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
+),
+
+cities as (
+    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+),
+
+targets as (
+    select * from {{ ref('int_targets') }}
+),
+
+target_facts as (
+    select * from {{ ref('int_target_facts') }}
+),
+
+-- A target of city C at T (int_targets already applies the ledger, the winning city
+-- and 认定日期 <= T), with the registry-confirmed categories of int_target_facts.
+target_rows as (
+    select
+        targets.cutoff_date,
+        targets.city_code,
+        targets.person_id,
+        coalesce(target_facts.is_long_term_unemployed, false) as is_long_term_unemployed,
+        coalesce(target_facts.is_older_worker, false) as is_older_worker,
+        coalesce(target_facts.is_disabled, false) as is_disabled,
+        coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
+        coalesce(
+            targets.employment_status = '已就业'
+            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
+            false
+        ) as is_employed_in_window,
+        targets.employment_channel
+    from targets
+    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    left join target_facts
+        on target_facts.cutoff_date = targets.cutoff_date
+        and target_facts.person_id = targets.person_id
+),
+
+target_figures as (
+    select
+        cutoff_date,
+        city_code,
+        count(distinct person_id) as targets_identified,
+        count(distinct person_id) filter (where is_long_term_unemployed) as long_term_unemployed,
+        count(distinct person_id) filter (where is_older_worker) as older_workers,
+        count(distinct person_id) filter (where is_disabled) as disabled,
+        count(distinct person_id) filter (where is_dibao_member) as dibao_members,
+        count(distinct person_id) filter (where is_employed_in_window) as employed,
+        count(distinct person_id) filter (
+            where is_employed_in_window and employment_channel = '企业吸纳'
+        ) as employed_by_enterprise,
+        count(distinct person_id) filter (
+            where is_employed_in_window and employment_channel = '灵活就业'
+        ) as employed_flexibly,
+        count(distinct person_id) filter (
+            where is_employed_in_window and employment_channel = '公益性岗位'
+        ) as employed_public_welfare
+    from target_rows
+    group by cutoff_date, city_code
+),
+
+-- Visits sent by C to C's targets at T, known at T (first_cutoff_date <= T), dated in
+-- the window; one visit = (person, date, 走访方式).
+visit_figures as (
+    select
+        cutoffs.cutoff_date,
+        visits.city_code,
+        count(distinct (visits.person_id, visits.visited_on, visits.visit_method)) as visits
+    from {{ ref('int_visits') }} as visits
+    inner join cutoffs
+        on visits.first_cutoff_date <= cutoffs.cutoff_date
+        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+    inner join targets
+        on targets.cutoff_date = cutoffs.cutoff_date
+        and targets.city_code = visits.city_code
+        and targets.person_id = visits.person_id
+    group by cutoffs.cutoff_date, visits.city_code
+),
+
+-- Referrals: one referral = (person, C, 岗位编号); a repeat is the same referral.
+referral_figures as (
+    select
+        cutoffs.cutoff_date,
+        referrals.city_code,
+        count(distinct (referrals.person_id, referrals.post_id)) as jobs_pushed
+    from {{ ref('int_referrals') }} as referrals
+    inner join cutoffs
+        on referrals.first_cutoff_date <= cutoffs.cutoff_date
+        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+    inner join targets
+        on targets.cutoff_date = cutoffs.cutoff_date
+        and targets.city_code = referrals.city_code
+        and targets.person_id = referrals.person_id
+    group by cutoffs.cutoff_date, referrals.city_code
+),
+
+job_posts_known as (
+    select cutoffs.cutoff_date, cutoffs.window_start, cutoffs.window_end, job_posts.*
+        exclude (cutoff_date)
+    from {{ ref('int_job_posts') }} as job_posts
+    inner join cutoffs on job_posts.first_cutoff_date <= cutoffs.cutoff_date
+),
+
+job_post_figures as (
+    select
+        cutoff_date,
+        city_code,
+        count(distinct post_id) filter (
+            where published_on between window_start and window_end
+        ) as job_posts_collected,
+        count(distinct post_id) filter (
+            where is_discriminatory = '是' and removed_on between window_start and window_end
+        ) as discriminatory_posts_removed
+    from job_posts_known
+    group by cutoff_date, city_code
+),
+
+event_figures as (
+    select
+        cutoffs.cutoff_date,
+        events.city_code,
+        count(distinct events.event_id) as special_recruitment_events,
+        count(distinct events.event_id) filter (
+            where events.event_form = '现场招聘会'
+        ) as onsite_job_fairs
+    from {{ ref('int_events') }} as events
+    inner join cutoffs
+        on events.first_cutoff_date <= cutoffs.cutoff_date
+        and events.held_on between cutoffs.window_start and cutoffs.window_end
+    where events.is_special = '是'
+    group by cutoffs.cutoff_date, events.city_code
+),
+
+-- Temporary relief paid to C's targets at T in the window, whichever office paid it;
+-- one payment per 流水号 (a payment cannot belong to two targets: person_id is one).
+relief_payments as (
+    select distinct
+        cutoffs.cutoff_date,
+        targets.city_code,
+        relief.payment_id,
+        relief.amount_yuan
+    from {{ ref('int_temp_relief') }} as relief
+    inner join cutoffs
+        on relief.paid_on between cutoffs.window_start and cutoffs.window_end
+    inner join targets
+        on targets.cutoff_date = cutoffs.cutoff_date
+        and targets.person_id = relief.person_id
+),
+
+relief_figures as (
+    select
+        cutoff_date,
+        city_code,
+        count(distinct payment_id) as temp_relief_payments,
+        sum(amount_yuan) as temp_relief_amount_yuan
+    from relief_payments
+    group by cutoff_date, city_code
+),
+
+city_rows as (
+    select
+        cutoffs.cutoff_date,
+        cities.city_code,
+        cities.city_name,
+        coalesce(target_figures.targets_identified, 0) as targets_identified,
+        coalesce(target_figures.long_term_unemployed, 0) as long_term_unemployed,
+        coalesce(target_figures.older_workers, 0) as older_workers,
+        coalesce(target_figures.disabled, 0) as disabled,
+        coalesce(target_figures.dibao_members, 0) as dibao_members,
+        coalesce(visit_figures.visits, 0) as visits,
+        coalesce(job_post_figures.job_posts_collected, 0) as job_posts_collected,
+        coalesce(event_figures.special_recruitment_events, 0) as special_recruitment_events,
+        coalesce(event_figures.onsite_job_fairs, 0) as onsite_job_fairs,
+        coalesce(referral_figures.jobs_pushed, 0) as jobs_pushed,
+        coalesce(target_figures.employed, 0) as employed,
+        coalesce(target_figures.employed_by_enterprise, 0) as employed_by_enterprise,
+        coalesce(target_figures.employed_flexibly, 0) as employed_flexibly,
+        coalesce(target_figures.employed_public_welfare, 0) as employed_public_welfare,
+        coalesce(job_post_figures.discriminatory_posts_removed, 0) as discriminatory_posts_removed,
+        coalesce(relief_figures.temp_relief_payments, 0) as temp_relief_payments,
+        coalesce(relief_figures.temp_relief_amount_yuan, 0) as temp_relief_amount_yuan
+    from cutoffs
+    cross join cities
+    left join target_figures using (cutoff_date, city_code)
+    left join visit_figures using (cutoff_date, city_code)
+    left join referral_figures using (cutoff_date, city_code)
+    left join job_post_figures using (cutoff_date, city_code)
+    left join event_figures using (cutoff_date, city_code)
+    left join relief_figures using (cutoff_date, city_code)
+),
+
+-- Every person belongs to one city (int_targets), so distinct persons of the province
+-- equal the sum of the city rows; a singular test holds this against int_targets.
+province_rows as (
+    select
+        cutoff_date,
+        -- terms.PROVINCE_CODE / PROVINCE_NAME (checked by tests/test_report_schema.py)
+        '370000' as city_code,
+        '山东省' as city_name,
+        {% for figure in report_figures -%}
+        sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from city_rows
+    group by cutoff_date
+),
+
+unioned as (
+    select * from city_rows
+    union all by name
+    select * from province_rows
+),
+
+final as (
+    select
+        cutoff_date,
+        city_code,
+        city_name,
+        {% for figure in report_figures -%}
+        {% if figure == 'temp_relief_amount_yuan' -%}
+        round({{ figure }}, 2)::double as {{ figure }}
+        {%- else -%}
+        {{ figure }}::bigint as {{ figure }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {% endfor %}
+    from unioned
+)
+
+select * from final

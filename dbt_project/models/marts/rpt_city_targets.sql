@@ -1,0 +1,151 @@
+-- Campaign targets per city and cut-off (contract §7): counts and rates from
+-- fct_target_progress, and the special-event cadence (≥ 1 专场 per 14-day block).
+--
+-- Cadence decision: blocks are consecutive `special_event_block_days`-day blocks from the
+-- campaign start, the last one cut at the campaign end. At cut-off T a block that has
+-- started but ends after T is *partial*: it counts as met as soon as an event is held in
+-- it, and is never counted as missed (the city still has time). So
+--   event_blocks_due = complete blocks + partial blocks already met,
+--   event_cadence_rate = event_blocks_met / event_blocks_due.
+with campaign as (
+    select * from {{ ref('stg_campaign') }}
+),
+
+cutoffs as (
+    select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
+),
+
+cities as (
+    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+),
+
+progress as (
+    select * from {{ ref('fct_target_progress') }}
+),
+
+person_figures as (
+    select
+        cutoff_date,
+        city_code,
+        count(*) as targets,
+        count(*) filter (where is_referral_target_applicable) as referral_targets,
+        count(*) filter (where is_referral_target_met) as referral_targets_met,
+        sum(referrals_in_window) as referrals,
+        count(*) filter (where is_visited) as targets_visited,
+        count(*) filter (where has_plan) as targets_with_plan,
+        count(*) filter (where is_employed_in_window) as targets_employed,
+        count(*) filter (where is_relief_eligible) as relief_eligible,
+        count(*) filter (where is_relief_eligible and is_relief_paid) as relief_eligible_paid,
+        count(*) filter (where is_dibao_phaseout_candidate) as dibao_phaseout_candidates
+    from progress
+    group by cutoff_date, city_code
+),
+
+blocks as (
+    select
+        block.block_seq + 1 as block_seq,
+        (campaign.campaign_start + (block.block_seq * campaign.special_event_block_days)::integer)
+            as block_start,
+        least(
+            campaign.campaign_start
+            + ((block.block_seq + 1) * campaign.special_event_block_days - 1)::integer,
+            campaign.campaign_end
+        ) as block_end
+    from campaign
+    cross join lateral (
+        select unnest(range(0::bigint, ceil(
+            (campaign.campaign_end - campaign.campaign_start + 1)
+            / campaign.special_event_block_days
+        )::bigint)) as block_seq
+    ) as block
+),
+
+cutoff_blocks as (
+    select
+        cutoffs.cutoff_date,
+        blocks.block_seq,
+        blocks.block_start,
+        blocks.block_end,
+        blocks.block_end <= cutoffs.cutoff_date as is_complete
+    from cutoffs
+    inner join blocks on blocks.block_start <= cutoffs.cutoff_date
+),
+
+special_events as (
+    select city_code, event_id, held_on, first_cutoff_date
+    from {{ ref('int_events') }}
+    where is_special = '是'
+),
+
+city_blocks as (
+    select
+        cutoff_blocks.cutoff_date,
+        cities.city_code,
+        cutoff_blocks.block_seq,
+        cutoff_blocks.is_complete,
+        count(distinct special_events.event_id) as special_events
+    from cutoff_blocks
+    cross join cities
+    left join special_events
+        on special_events.city_code = cities.city_code
+        and special_events.first_cutoff_date <= cutoff_blocks.cutoff_date
+        and special_events.held_on between cutoff_blocks.block_start
+            and least(cutoff_blocks.block_end, cutoff_blocks.cutoff_date)
+    group by all
+),
+
+block_figures as (
+    select
+        cutoff_date,
+        city_code,
+        count(*) as event_blocks_started,
+        count(*) filter (where is_complete) as event_blocks_complete,
+        count(*) filter (where special_events > 0) as event_blocks_met,
+        count(*) filter (where is_complete and special_events = 0) as event_blocks_missed,
+        count(*) filter (where is_complete or special_events > 0) as event_blocks_due
+    from city_blocks
+    group by cutoff_date, city_code
+),
+
+final as (
+    select
+        cutoffs.cutoff_date,
+        cities.city_code,
+        cities.city_name,
+        coalesce(person_figures.targets, 0) as targets,
+        coalesce(person_figures.referral_targets, 0) as referral_targets,
+        coalesce(person_figures.referral_targets_met, 0) as referral_targets_met,
+        round(person_figures.referral_targets_met / nullif(person_figures.referral_targets, 0), 4)
+            as referral_coverage_rate,
+        coalesce(person_figures.referrals, 0)::bigint as referrals,
+        coalesce(person_figures.targets_visited, 0) as targets_visited,
+        round(person_figures.targets_visited / nullif(person_figures.targets, 0), 4) as visit_rate,
+        coalesce(person_figures.targets_with_plan, 0) as targets_with_plan,
+        round(person_figures.targets_with_plan / nullif(person_figures.targets, 0), 4) as plan_rate,
+        coalesce(person_figures.targets_employed, 0) as targets_employed,
+        round(person_figures.targets_employed / nullif(person_figures.targets, 0), 4)
+            as employment_rate,
+        coalesce(person_figures.relief_eligible, 0) as relief_eligible,
+        coalesce(person_figures.relief_eligible_paid, 0) as relief_eligible_paid,
+        round(person_figures.relief_eligible_paid / nullif(person_figures.relief_eligible, 0), 4)
+            as relief_coverage_rate,
+        coalesce(person_figures.dibao_phaseout_candidates, 0) as dibao_phaseout_candidates,
+        block_figures.event_blocks_started,
+        block_figures.event_blocks_complete,
+        block_figures.event_blocks_met,
+        block_figures.event_blocks_missed,
+        block_figures.event_blocks_due,
+        round(block_figures.event_blocks_met / nullif(block_figures.event_blocks_due, 0), 4)
+            as event_cadence_rate,
+        block_figures.event_blocks_missed = 0 as is_event_cadence_met
+    from cutoffs
+    cross join cities
+    left join person_figures
+        on person_figures.cutoff_date = cutoffs.cutoff_date
+        and person_figures.city_code = cities.city_code
+    left join block_figures
+        on block_figures.cutoff_date = cutoffs.cutoff_date
+        and block_figures.city_code = cities.city_code
+)
+
+select * from final

@@ -1,0 +1,213 @@
+-- 数据比对 (contract §7), one long table: per cut-off and city, a row per finding.
+--   check_type                  subject      computed_value / reported_value
+--   category_unsupported        person_key   registry says 0 / ledger claims 1
+--   multi_city_claim            person_key   1 when this city owns the person, else 0 / 1
+--   figure_difference           figure name  warehouse figure / the city's 统计表 value
+--   discrimination_unmarked     post_id      rules flag 1 / city marked 0
+-- diff = reported - computed; rel_diff = diff / computed (null when computed is 0).
+-- figure_difference rows exist for every figure of every current 统计表, equal or not
+-- (is_match says which), so an analyst sees the whole table side by side.
+{%- set report_figures = [
+    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
+    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
+    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
+    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
+    'temp_relief_payments', 'temp_relief_amount_yuan',
+] %}
+with cutoffs as (
+    select cutoff_date from {{ ref('stg_campaign_cutoffs') }}
+),
+
+targets as (
+    select * from {{ ref('int_targets') }}
+),
+
+target_facts as (
+    select * from {{ ref('int_target_facts') }}
+),
+
+persons as (
+    select person_id, person_key from {{ ref('int_persons') }}
+),
+
+-- Each ledger category beside the registry fact that should support it.
+category_claims as (
+    select
+        targets.cutoff_date,
+        targets.city_code,
+        targets.person_key,
+        unnest(targets.categories) as category,
+        target_facts.is_long_term_unemployed,
+        target_facts.unemployment_registration_source,
+        target_facts.is_older_worker,
+        target_facts.is_disabled,
+        target_facts.is_dibao_member,
+        target_facts.is_poverty_alleviated
+    from targets
+    left join target_facts
+        on target_facts.cutoff_date = targets.cutoff_date
+        and target_facts.person_id = targets.person_id
+),
+
+category_unsupported as (
+    select
+        cutoff_date,
+        city_code,
+        'category_unsupported' as check_type,
+        person_key as subject,
+        category || case category
+            when '长期失业人员' then ': 失业登记不足1年或无登记 (source: '
+                || coalesce(unemployment_registration_source, 'none') || ')'
+            when '大龄失业人员' then ': 认定日期时年龄不足 (身份证)'
+            when '残疾失业人员' then ': 无持证残疾记录'
+            when '残疾高校毕业生' then ': 无持证残疾记录'
+            when '低保家庭失业人员' then ': 活动期间无低保记录'
+            when '低保家庭高校毕业生' then ': 活动期间无低保记录'
+            when '脱贫家庭高校毕业生' then ': 不在脱贫人口库'
+        end as detail,
+        0.0 as computed_value,
+        1.0 as reported_value
+    from category_claims
+    where (category = '长期失业人员' and not coalesce(is_long_term_unemployed, false))
+        or (category = '大龄失业人员' and not coalesce(is_older_worker, false))
+        or (category in ('残疾失业人员', '残疾高校毕业生') and not coalesce(is_disabled, false))
+        or (category in ('低保家庭失业人员', '低保家庭高校毕业生')
+            and not coalesce(is_dibao_member, false))
+        or (category = '脱贫家庭高校毕业生' and not coalesce(is_poverty_alleviated, false))
+),
+
+conflicts as (
+    select * from {{ ref('int_ledger_conflicts') }}
+    where claiming_city_count > 1
+),
+
+claimants as (
+    select cutoff_date, person_id, string_agg(city_code, ',' order by city_code) as claiming_cities
+    from conflicts
+    group by cutoff_date, person_id
+),
+
+multi_city_claims as (
+    select
+        conflicts.cutoff_date,
+        conflicts.city_code,
+        'multi_city_claim' as check_type,
+        persons.person_key as subject,
+        '台账城市: ' || claimants.claiming_cities || '; 归属: ' || conflicts.winning_city_code
+            as detail,
+        case when conflicts.is_winner then 1.0 else 0.0 end as computed_value,
+        1.0 as reported_value
+    from conflicts
+    inner join claimants
+        on claimants.cutoff_date = conflicts.cutoff_date
+        and claimants.person_id = conflicts.person_id
+    inner join persons on persons.person_id = conflicts.person_id
+),
+
+-- The city's own 统计表: the current file for (city, cut-off), its first data row.
+stats_files as (
+    select file_sha256, file_path, city_code, cutoff_date
+    from {{ ref('int_submissions') }}
+    where table_type = 'city_stats' and is_current
+),
+
+reported_rows as (
+    select
+        stats.*,
+        row_number() over (
+            partition by stats_files.cutoff_date, stats_files.city_code order by stats.source_row
+        ) as row_rank
+    from {{ ref('stg_city_stats') }} as stats
+    inner join stats_files
+        on stats_files.file_sha256 = stats.file_sha256
+        and stats_files.file_path = stats.file_path
+),
+
+reported as (
+    unpivot (
+        select
+            cutoff_date,
+            city_code,
+            {% for figure in report_figures -%}
+            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
+            {% endfor %}
+        from reported_rows
+        where row_rank = 1
+    )
+    on {{ report_figures | join(', ') }}
+    into name figure value reported_value
+),
+
+computed as (
+    unpivot (
+        select
+            cutoff_date,
+            city_code,
+            {% for figure in report_figures -%}
+            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
+            {% endfor %}
+        from {{ ref('rpt_campaign_stats') }}
+    )
+    on {{ report_figures | join(', ') }}
+    into name figure value computed_value
+),
+
+figure_differences as (
+    select
+        reported.cutoff_date,
+        reported.city_code,
+        'figure_difference' as check_type,
+        reported.figure as subject,
+        headers.header as detail,
+        coalesce(computed.computed_value, 0) as computed_value,
+        reported.reported_value
+    from reported
+    left join computed
+        on computed.cutoff_date = reported.cutoff_date
+        and computed.city_code = reported.city_code
+        and computed.figure = reported.figure
+    left join {{ ref('ref_report_figures') }} as headers on headers.figure = reported.figure
+),
+
+discrimination_unmarked as (
+    select
+        cutoffs.cutoff_date,
+        flags.city_code,
+        'discrimination_unmarked' as check_type,
+        flags.post_id as subject,
+        string_agg(flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text, '; '
+            order by flags.rule_id) as detail,
+        1.0 as computed_value,
+        0.0 as reported_value
+    from {{ ref('fct_job_post_discrimination_flags') }} as flags
+    inner join cutoffs on flags.first_cutoff_date <= cutoffs.cutoff_date
+    where not flags.is_marked_discriminatory
+    group by cutoffs.cutoff_date, flags.city_code, flags.post_id
+),
+
+unioned as (
+    select * from category_unsupported
+    union all by name
+    select * from multi_city_claims
+    union all by name
+    select * from figure_differences
+    union all by name
+    select * from discrimination_unmarked
+),
+
+final as (
+    select
+        cutoff_date,
+        city_code,
+        check_type,
+        subject,
+        detail,
+        computed_value,
+        reported_value,
+        round(reported_value - computed_value, 2) as diff,
+        round((reported_value - computed_value) / nullif(computed_value, 0), 4) as rel_diff,
+        coalesce(reported_value = computed_value, false) as is_match
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,15 @@
+-- Contract §6: each of the 16 cities and the province has a row for every cut-off.
+with expected as (
+    select cutoffs.cutoff_date, units.city_code
+    from {{ ref('stg_campaign_cutoffs') }} as cutoffs
+    cross join (
+        select city_code::varchar as city_code from {{ ref('ref_cities') }}
+        union all select '370000'
+    ) as units
+)
+
+select expected.cutoff_date, expected.city_code, 'missing row' as problem
+from expected
+left join {{ ref('rpt_campaign_stats') }} as stats
+    on stats.cutoff_date = expected.cutoff_date and stats.city_code = expected.city_code
+where stats.city_code is null

@@ -1,0 +1,42 @@
+-- Contract §6: the province row equals the sum of the city rows, and its person counts
+-- equal the distinct persons among the targets of the cut-off (each person in one city).
+{%- set figures = [
+    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
+    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
+    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
+    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
+    'temp_relief_payments', 'temp_relief_amount_yuan',
+] %}
+with stats as (
+    select * from {{ ref('rpt_campaign_stats') }}
+),
+
+city_sums as (
+    select
+        cutoff_date,
+        {% for f in figures -%}
+        sum({{ f }}) as {{ f }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from stats
+    where city_code <> '370000'
+    group by cutoff_date
+),
+
+distinct_targets as (
+    select cutoff_date, count(distinct person_id) as targets
+    from {{ ref('int_targets') }}
+    group by cutoff_date
+)
+
+select province.cutoff_date, 'province row differs' as problem
+from stats as province
+inner join city_sums using (cutoff_date)
+left join distinct_targets using (cutoff_date)
+where province.city_code = '370000'
+    and (
+        {% for f in figures -%}
+        abs(province.{{ f }} - city_sums.{{ f }}) > 0.005
+        {%- if not loop.last %} or {% endif %}
+        {% endfor %}
+        or province.targets_identified <> coalesce(distinct_targets.targets, 0)
+    )
