@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -153,18 +154,58 @@ class RawBuilder:
         self.con.close()
 
 
+# What the people models need from the dbt project: their own folders and what they read.
+PEOPLE_PROJECT_PARTS: tuple[str, ...] = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "macros",
+    "seeds",
+    "models/staging",
+    "models/intermediate",
+    "models/marts/restricted/dim_person.sql",
+    "models/marts/restricted/dim_person.yml",
+)
+
+
+def people_project(destination: Path) -> Path:
+    """A copy of the dbt project holding only the people models and what they read.
+
+    Tests of the people models build this copy so that a mart being written at the
+    same moment in the shared checkout cannot break them (and the build stays fast).
+    """
+    for part in PEOPLE_PROJECT_PARTS:
+        source = settings.DBT_PROJECT_DIR / part
+        target = destination / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, target)
+    return destination
+
+
 def run_dbt(
-    warehouse: Path, *args: str, select: str | None = None
+    warehouse: Path,
+    *args: str,
+    select: str | None = None,
+    project_dir: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build` (or `args`) against `warehouse`; returns the finished process."""
     dbt = Path(settings.PROJECT_ROOT / ".venv" / "bin" / "dbt")
     command = [str(dbt), *(args or ("build",)), "--profiles-dir", ".", "--project-dir", "."]
     if select:
-        command += ["--select", select]
+        # cautious: a test on a selected model is skipped when it also reads an
+        # unselected one (e.g. a mart's relationship test to a seed).
+        command += ["--select", select, "--indirect-selection", "cautious"]
     env = {**os.environ, "WARMHEART_WAREHOUSE": str(warehouse.resolve())}
     # Separate target/log folders per warehouse so parallel runs do not share state.
     env["DBT_TARGET_PATH"] = str(warehouse.parent / "dbt_target")
     env["DBT_LOG_PATH"] = str(warehouse.parent / "dbt_logs")
     return subprocess.run(
-        command, cwd=settings.DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+        command,
+        cwd=project_dir or settings.DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
