@@ -63,11 +63,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     parse_dbt_project()
     from pipelines.defs import ALL_JOB_NAME, defs
+    from pipelines.defs.partitions import all_cutoffs_run_tags
 
     print(f"warehouse: {settings.warehouse_path()}")
     job = defs.resolve_job_def(ALL_JOB_NAME)
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        # One run, every cut-off: the per-cut-off assets see all partition keys at once.
+        result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                        tags=all_cutoffs_run_tags())
     if not result.success:
         print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=sys.stderr)
         for event in result.all_events:

@@ -9,18 +9,28 @@ import dagster as dg
 from pipelines import settings
 from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.assets_ingest import campaign_config, raw_uploads
+from pipelines.defs.assets_outputs import progress_charts, report_by_cutoff, restricted_city_exports
 from pipelines.defs.assets_publish import published_marts
 from pipelines.defs.resources import build_resources
+from pipelines.defs.schedules import build_cutoff_schedule
+from pipelines.defs.sensors import build_upload_sensor
 
 # dbt reads the warehouse path from the environment (profiles.yml); make it absolute.
 os.environ.setdefault("WARMHEART_WAREHOUSE", str(settings.warehouse_path()))
 
 ALL_JOB_NAME = "warmheart_all"
 
+# One job for everything. It is partitioned by cut-off (the per-cut-off outputs are):
+# a run for one key (schedule, sensor, a rerun from the UI) recomputes ingestion and
+# dbt, which are cheap and cover every cut-off, and rewrites that cut-off's outputs
+# only; `python -m pipelines run` covers all keys in one run (partitions.all_cutoffs_run_tags).
 all_assets_job = dg.define_asset_job(ALL_JOB_NAME, selection=dg.AssetSelection.all())
 
 defs = dg.Definitions(
-    assets=[campaign_config, raw_uploads, warehouse_models, published_marts],
+    assets=[campaign_config, raw_uploads, warehouse_models, published_marts,
+            report_by_cutoff, restricted_city_exports, progress_charts],
     jobs=[all_assets_job],
+    schedules=[build_cutoff_schedule(all_assets_job)],
+    sensors=[build_upload_sensor(all_assets_job)],
     resources=build_resources(),
 )

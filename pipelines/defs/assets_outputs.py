@@ -1,0 +1,105 @@
+"""Per-cut-off outputs (partitioned by cut-off) and the progress charts, all after the gate.
+
+They depend on published/marts, which the quality gate guards: a failed check
+stops the run before anything here is written.
+"""
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipelines import settings
+from pipelines.defs.partitions import cutoff_partitions
+from pipelines.defs.resources import WarehouseResource
+from pipelines.publish.charts import write_charts
+from pipelines.publish.publisher import write_frame
+from pipelines.publish.restricted import EXPORTS, write_restricted_exports
+
+PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
+PUBLISH_GROUP = "publish"
+RESTRICTED_GROUP = "restricted"
+
+
+@dg.asset(
+    key=["published", "report_by_cutoff"],
+    deps=[PUBLISHED_KEY],
+    partitions_def=cutoff_partitions,
+    # One run may cover several cut-offs (make run covers them all): the asset
+    # then sees every key of the run in context.partition_keys.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name=PUBLISH_GROUP,
+    description="The report of one cut-off: rows of rpt_campaign_stats with that cutoff_date "
+                "(16 cities + province 370000) in <marts>/by_cutoff/<cut-off>/ as parquet and csv.",
+)
+def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    marts_dir = settings.marts_dir()
+    report = pl.read_parquet(marts_dir / "rpt_campaign_stats.parquet")
+    rows: dict[str, int] = {}
+    for key in context.partition_keys:
+        part = report.filter(pl.col("cutoff_date") == dt.date.fromisoformat(key))
+        folder = marts_dir / "by_cutoff" / key
+        folder.mkdir(parents=True, exist_ok=True)
+        staged = Path(tempfile.mkdtemp(prefix=".report-", dir=folder))
+        try:
+            for path in write_frame(part, staged, "rpt_campaign_stats"):
+                os.replace(path, folder / path.name)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+        rows[key] = part.height
+        context.log.info(f"report slice {key}: {part.height} rows → {folder}")
+    return dg.MaterializeResult(metadata={"rows_by_cutoff": dg.MetadataValue.json(rows),
+                                          "folder": str(marts_dir / "by_cutoff")})
+
+
+@dg.asset(
+    key=["restricted", "city_exports"],
+    deps=[PUBLISHED_KEY],
+    partitions_def=cutoff_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name=RESTRICTED_GROUP,
+    description="RESTRICTED (names, ID numbers, phones): per-city contact lists of one cut-off in "
+                "<restricted>/<cut-off>/<city_code>/: "
+                + "; ".join(f"{e.name}.csv = {e.description}" for e in EXPORTS)
+                + ". Never written to the analysts' marts folder.",
+)
+def restricted_city_exports(context: dg.AssetExecutionContext,
+                            warehouse: WarehouseResource) -> dg.MaterializeResult:
+    root = settings.restricted_dir()
+    rows: dict[str, dict[str, int]] = {}
+    missing: dict[str, str] = {}
+    files = 0
+    with warehouse.connect() as con:
+        for key in context.partition_keys:
+            result = write_restricted_exports(con, key, root, log=context.log.info)
+            rows[key] = result.rows
+            missing.update(result.missing)
+            files += len(result.files)
+    return dg.MaterializeResult(metadata={
+        "rows_by_cutoff": dg.MetadataValue.json(rows),
+        "files": files,
+        "not_written": dg.MetadataValue.json(missing),
+        "folder": str(root),
+    })
+
+
+@dg.asset(
+    key=["published", "charts"],
+    deps=[PUBLISHED_KEY],
+    group_name=PUBLISH_GROUP,
+    description="Campaign progress charts (PNG) and an index.html in <marts>/charts/: targets, "
+                ">=3 referral coverage, special-event cadence, employment by channel, reporting "
+                "timeliness, province trend. Missing marts are listed on the page.",
+)
+def progress_charts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    result = write_charts(settings.marts_dir(), log=context.log.info)
+    return dg.MaterializeResult(metadata={
+        "page": dg.MetadataValue.path(str(result.folder / "index.html")),
+        "latest_cutoff": str(result.cutoff),
+        "charts": len(result.charts),
+        "not_drawn": dg.MetadataValue.json(result.missing),
+    })

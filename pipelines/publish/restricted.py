@@ -1,0 +1,140 @@
+"""Restricted per-city exports: lists that name people, for the city offices that contact them.
+
+They carry ID numbers, names and phones, so they are written under
+settings.restricted_dir() (data/restricted/ by default), never into the
+analysts' marts folder:
+
+    <restricted_dir>/<cut-off>/<city_code>/<export>.csv
+
+One cut-off's folder is built aside and swapped in whole, so a rerun of that
+cut-off replaces its lists (a city that no longer has anyone to contact loses
+its stale file) and leaves other cut-offs' folders untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+Log = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class RestrictedExport:
+    name: str
+    description: str
+    # Candidate relations, the first that exists wins; `sql` is the fallback that
+    # derives the list from the marts and restricted.dim_person while the
+    # dedicated restricted model is not there yet.
+    relations: tuple[str, ...]
+    sql: str | None = None
+
+
+EXPORTS: tuple[RestrictedExport, ...] = (
+    RestrictedExport(
+        name="discovery_candidates",
+        description="发现一人: people the registries show as likely targets who are on no city's ledger",
+        relations=("restricted.restricted_discovery_candidates",),
+    ),
+    RestrictedExport(
+        name="relief_eligible_unpaid",
+        description="targets eligible for temporary relief (未就业, no UI payment, no 低保) not yet paid",
+        relations=("restricted.restricted_relief_eligible_unpaid", "restricted.restricted_relief_unpaid"),
+        sql="""
+            select f.cutoff_date, f.city_code, f.person_key,
+                   p.person_id as id_number, p.name, p.phone,
+                   f.employment_status, f.relief_payments_in_window
+            from marts.fct_target_progress f
+            join restricted.dim_person p using (person_key)
+            where f.is_relief_eligible and not coalesce(f.is_relief_paid, false)
+        """,
+    ),
+)
+
+
+@dataclass
+class RestrictedResult:
+    cutoff: str
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # export -> rows (all cities)
+    missing: dict[str, str] = field(default_factory=dict)  # export -> why it was not written
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".", 1)
+    return con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0] > 0
+
+
+def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> tuple[pl.DataFrame | None, str]:
+    """The export's rows (all cut-offs and cities) and where they came from, or None and why not."""
+    for relation in export.relations:
+        if _relation_exists(con, relation):
+            return con.execute(f"select * from {relation}").pl(), relation
+    if export.sql:
+        try:
+            return con.execute(export.sql).pl(), "derived from marts.fct_target_progress + restricted.dim_person"
+        except duckdb.Error as exc:
+            return None, f"fallback query failed: {str(exc).splitlines()[0]}"
+    return None, f"none of {', '.join(export.relations)} exists yet"
+
+
+def _for_cutoff(df: pl.DataFrame, cutoff: str) -> pl.DataFrame:
+    # A list without cutoff_date is a current list (as of this run): it stands for every cut-off.
+    if "cutoff_date" not in df.columns:
+        return df
+    return df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
+
+
+def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
+                             log: Log = print) -> RestrictedResult:
+    """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in."""
+    root.mkdir(parents=True, exist_ok=True)
+    result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
+    staged = Path(tempfile.mkdtemp(prefix=f".{cutoff}-", dir=root))
+    try:
+        for export in EXPORTS:
+            df, source = load_export(con, export)
+            if df is None:
+                result.missing[export.name] = source
+                log(f"restricted {cutoff}: {export.name} skipped ({source})")
+                continue
+            if "city_code" not in df.columns:
+                result.missing[export.name] = f"{source} has no city_code column"
+                continue
+            df = _for_cutoff(df, cutoff)
+            result.rows[export.name] = df.height
+            for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
+                folder = staged / str(city)
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"{export.name}.csv"
+                # BOM so Excel opens the Chinese names correctly.
+                path.write_bytes(b"\xef\xbb\xbf" + part.sort(part.columns, nulls_last=True).write_csv().encode())
+                result.files.append(result.folder / str(city) / path.name)
+            log(f"restricted {cutoff}: {export.name} {df.height} rows from {source}, "
+                f"{df['city_code'].n_unique()} cities")
+        _swap_folder(staged, result.folder)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return result
+
+
+def _swap_folder(staged: Path, target: Path) -> None:
+    """Replace `target` by `staged` (two renames; the old folder is removed afterwards)."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staged, target)
+    shutil.rmtree(old, ignore_errors=True)
