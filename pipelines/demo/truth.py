@@ -1,0 +1,255 @@
+"""The expected report, computed from what the files say, following contract §5-§6 literally.
+
+This is deliberately an independent implementation (polars, not SQL) used to check
+the warehouse. Its input is the "logical" content of every written data row (the
+values a correct ingestion would load, the ID/name/phone exactly as written) plus
+the register of files; it knows nothing of the simulated world behind them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines import terms
+from pipelines.campaign import Campaign
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "\u3000"]
+_HALF = [str(i) for i in range(10)] + ["X", "x", " "]
+_NAME_FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
+_NAME_HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
+
+
+@dataclass
+class Result:
+    stats: pl.DataFrame
+    resolvable: pl.DataFrame  # rid, resolvable, resolved_id
+
+
+def _check_char(body17: pl.Expr) -> pl.Expr:
+    total = sum(body17.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate(_ID_WEIGHTS))
+    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.Utf8)
+
+
+def normalized_id(text: pl.Expr, today: dt.date) -> tuple[pl.Expr, pl.Expr]:
+    """(normalised ID or null, is_valid) per contract §5."""
+    s = text.str.replace_many(_FULL, _HALF).str.replace_all(r"\s", "").str.to_uppercase()
+    body15 = s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)
+    norm = (
+        pl.when(s.str.contains(r"^\d{15}$")).then(body15 + _check_char(body15))
+        .when(s.str.contains(r"^\d{17}[\dX]$")).then(s)
+        .otherwise(None)
+    )
+    birth = norm.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    valid = (
+        norm.is_not_null()
+        & (norm.str.slice(17, 1) == _check_char(norm.str.slice(0, 17)))
+        & birth.is_not_null()
+        & (birth <= today)
+    ).fill_null(False)
+    return norm, valid
+
+
+def name_norm(text: pl.Expr) -> pl.Expr:
+    dots = "[" + "".join("\\" + c if c in ".\\" else c for c in terms.NAME_DOTS) + "]"
+    return text.str.replace_many(_NAME_FULL, _NAME_HALF).str.replace_all(r"\s", "").str.replace_all(dots, "·")
+
+
+def phone_norm(text: pl.Expr) -> pl.Expr:
+    digits = text.str.replace_all(r"\D", "")
+    return pl.when((digits.str.len_chars() == 13) & digits.str.starts_with("86")).then(
+        digits.str.slice(2)).otherwise(digits)
+
+
+def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
+    cols = logical.get(table) or {}
+    if not cols:
+        return pl.DataFrame()
+    return pl.DataFrame(cols, strict=False)
+
+
+def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign,
+            today: dt.date | None = None) -> Result:
+    today = today or dt.date.today()
+    start = campaign.start
+    th = campaign.thresholds
+    cutoffs = list(campaign.cutoffs)
+    fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
+
+    # ------------------------------------------------------------ people (§5)
+    person_tables = ["ledger", "visits", "referrals"] + [t.name for t in terms.REGISTRY_TABLES]
+    frames: dict[str, pl.DataFrame] = {}
+    for t in person_tables:
+        df = _frame(logical, t)
+        if df.is_empty():
+            continue
+        norm, valid = normalized_id(pl.col("id_text").cast(pl.Utf8), today)
+        df = df.with_columns(id_norm=norm, id_valid=valid,
+                             name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
+        if t == "ledger":
+            df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
+        frames[t] = df.join(fileinfo, on="file_path", how="left")
+    led = frames["ledger"]
+    # Linking evidence: name + phone of valid-ID people on any current ledger (loaded rows).
+    index = (
+        led.filter(pl.col("is_current") & pl.col("loaded") & pl.col("id_valid")
+                   & pl.col("phone_norm").is_not_null() & (pl.col("phone_norm") != ""))
+        .group_by("name_norm", "phone_norm").agg(pl.col("id_norm").unique().alias("ids"))
+        .filter(pl.col("ids").list.len() == 1)
+        .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
+    )
+    resolved_parts = []
+    for t, df in frames.items():
+        if t == "ledger":
+            df = df.join(index, on=["name_norm", "phone_norm"], how="left")
+        else:
+            df = df.with_columns(linked_id=pl.lit(None, pl.Utf8))
+        df = df.with_columns(
+            person_id=pl.when(pl.col("id_valid")).then(pl.col("id_norm")).otherwise(pl.col("linked_id")))
+        frames[t] = df
+        resolved_parts.append(df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"),
+                                        pl.col("person_id").alias("resolved_id")))
+    resolvable = pl.concat(resolved_parts)
+
+    def usable(t: str) -> pl.DataFrame:
+        """Loaded rows whose person is known: quarantined ones count nowhere."""
+        return frames[t].filter(pl.col("loaded") & pl.col("person_id").is_not_null())
+
+    # ------------------------------------------------------------ ledger entries and targets
+    cur_ledgers = files.filter((pl.col("table_type") == "ledger") & pl.col("is_current")).select(
+        "file_path", "city_code", "cutoff_date", "received_at")
+    entries_parts = []
+    for cut in cutoffs:
+        # The city's ledger for T, or its latest earlier one (carried forward).
+        src = (cur_ledgers.filter(pl.col("cutoff_date") <= cut).sort("cutoff_date")
+               .group_by("city_code").last().with_columns(T=pl.lit(cut)))
+        entries_parts.append(src)
+    sources = pl.concat(entries_parts)
+    led_rows = usable("ledger").drop("city_code", "cutoff_date", "received_at", "is_current")
+    entries = (
+        sources.join(led_rows, on="file_path")
+        .sort("rid")  # a person twice in one ledger: the upper row counts
+        .unique(["T", "city_code", "person_id"], keep="first", maintain_order=True)
+    )
+    # Several cities at one T: the ledger received last wins; tie → the lower city code.
+    entries = entries.sort(["T", "person_id", "received_at", "city_code"],
+                           descending=[False, False, True, False])
+    winners = entries.unique(["T", "person_id"], keep="first", maintain_order=True)
+    targets = winners.filter(pl.col("identified_on") <= pl.col("T"))
+
+    # ------------------------------------------------------------ categories
+    birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
+    male = pl.col("person_id").str.slice(16, 1).cast(pl.Int64) % 2 == 1
+    ident = pl.col("identified_on")
+    had_birthday = (ident.dt.month() * 100 + ident.dt.day()) >= (birth.dt.month() * 100 + birth.dt.day())
+    age = ident.dt.year() - birth.dt.year() - pl.when(had_birthday).then(0).otherwise(1)
+    targets = targets.with_columns(
+        older=pl.when(male).then(age >= th.older_worker_age_male).otherwise(age >= th.older_worker_age_female))
+
+    reg = usable("reg_unemployment_registration").unique(["person_id", "registered_on"], keep="first")
+    reg_match = (
+        targets.select("T", "person_id", "identified_on").join(reg.select("person_id", "registered_on", "cancelled_on"),
+                                                               on="person_id")
+        .filter((pl.col("registered_on") <= pl.col("identified_on"))
+                & (pl.col("cancelled_on").is_null() | (pl.col("cancelled_on") >= pl.col("identified_on"))))
+        .group_by("T", "person_id").agg(pl.col("registered_on").max().alias("reg_registry"))
+    )
+    targets = targets.join(reg_match, on=["T", "person_id"], how="left").with_columns(
+        reg_date=pl.coalesce("reg_registry", "ledger_registered_on"))
+    targets = targets.with_columns(
+        long_term=((pl.col("identified_on") - pl.col("reg_date")).dt.total_days()
+                   >= th.long_term_unemployed_days).fill_null(False))
+    dis = usable("reg_disability").unique(["person_id"], keep="first").select("person_id", "certified_on")
+    targets = targets.join(dis, on="person_id", how="left").with_columns(
+        disabled=(pl.col("certified_on") <= pl.col("T")).fill_null(False))
+    dibao = usable("reg_dibao").unique(["person_id", "started_on"], keep="first")
+    dibao_hit = (
+        targets.select("T", "person_id").join(dibao.select("person_id", "started_on", "ended_on"), on="person_id")
+        .filter((pl.col("started_on") <= pl.col("T"))
+                & (pl.col("ended_on").is_null() | (pl.col("ended_on") >= start)))
+        .select("T", "person_id").unique().with_columns(dibao=pl.lit(True))
+    )
+    targets = targets.join(dibao_hit, on=["T", "person_id"], how="left").with_columns(
+        dibao=pl.col("dibao").fill_null(False))
+    in_window = pl.col("employed_on").is_between(pl.lit(start), pl.col("T"))
+    targets = targets.with_columns(
+        employed=(pl.col("employment_status") == terms.EMPLOYED) & in_window.fill_null(False))
+    targets = targets.rename({"city_code": "C"})
+    per_target = targets.group_by("T", "C").agg(
+        targets_identified=pl.len(),
+        long_term_unemployed=pl.col("long_term").sum(),
+        older_workers=pl.col("older").sum(),
+        disabled=pl.col("disabled").sum(),
+        dibao_members=pl.col("dibao").sum(),
+        employed=pl.col("employed").sum(),
+        employed_by_enterprise=(pl.col("employed") & (pl.col("employment_channel") == terms.CHANNEL_ENTERPRISE)).sum(),
+        employed_flexibly=(pl.col("employed") & (pl.col("employment_channel") == terms.CHANNEL_FLEXIBLE)).sum(),
+        employed_public_welfare=(pl.col("employed") & (pl.col("employment_channel") == terms.CHANNEL_PUBLIC_WELFARE)).sum(),
+    )
+    target_keys = targets.select("T", "C", "person_id")
+
+    # ------------------------------------------------------------ city records known at T
+    def known(t: str, df: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Rows of the current file of every cut-off folder ≤ T, per T (what the province knew)."""
+        base = df if df is not None else frames.get(t, _frame(logical, t))
+        if base.is_empty():
+            return base
+        if "is_current" not in base.columns:
+            base = base.join(fileinfo, on="file_path", how="left")
+        base = base.filter(pl.col("is_current") & pl.col("loaded"))
+        parts = [base.filter(pl.col("cutoff_date") <= c).with_columns(T=pl.lit(c)) for c in cutoffs]
+        return pl.concat(parts).rename({"city_code": "C"})
+
+    def dated(col: str) -> pl.Expr:
+        return pl.col(col).is_between(pl.lit(start), pl.col("T"))
+
+    visits = (known("visits", usable("visits")).filter(dated("visited_on"))
+              .join(target_keys, on=["T", "C", "person_id"])
+              .unique(["T", "C", "person_id", "visited_on", "visit_method"])
+              .group_by("T", "C").agg(visits=pl.len()))
+    referrals = (known("referrals", usable("referrals")).filter(dated("referred_on"))
+                 .join(target_keys, on=["T", "C", "person_id"])
+                 .unique(["T", "C", "person_id", "post_id"])
+                 .group_by("T", "C").agg(jobs_pushed=pl.len()))
+    posts_known = known("job_posts")
+    posts = posts_known.filter(dated("published_on")).unique(["T", "C", "post_id"]).group_by("T", "C").agg(
+        job_posts_collected=pl.len())
+    removed = (posts_known.filter((pl.col("is_discriminatory") == terms.YES) & dated("removed_on"))
+               .unique(["T", "C", "post_id"]).group_by("T", "C").agg(discriminatory_posts_removed=pl.len()))
+    events = (known("events").filter((pl.col("is_special") == terms.YES) & dated("held_on"))
+              .unique(["T", "C", "event_id"])
+              .group_by("T", "C").agg(special_recruitment_events=pl.len(),
+                                      onsite_job_fairs=(pl.col("event_form") == terms.ONSITE_JOB_FAIR).sum()))
+    # ------------------------------------------------------------ temporary relief (registry)
+    relief = usable("reg_temp_relief").unique(["payment_id"], keep="first").select(
+        "payment_id", "person_id", "paid_on", "amount_yuan")
+    relief = (target_keys.join(relief, on="person_id")
+              .filter(dated("paid_on"))
+              .group_by("T", "C").agg(temp_relief_payments=pl.len(),
+                                      temp_relief_amount_yuan=pl.col("amount_yuan").sum()))
+
+    # ------------------------------------------------------------ assemble
+    grid = pl.DataFrame({
+        "T": [c for c in cutoffs for _ in terms.CITIES],
+        "C": [code for _ in cutoffs for code in terms.CITIES],
+    }, schema={"T": pl.Date, "C": pl.Utf8})
+    stats = grid
+    for part in (per_target, visits, posts, events, referrals, removed, relief):
+        stats = stats.join(part, on=["T", "C"], how="left")
+    money = {f.name for f in terms.FIGURES if f.money}
+    stats = stats.with_columns(
+        [pl.col(n).fill_null(0).cast(pl.Float64 if n in money else pl.Int64) for n in terms.FIGURE_NAMES])
+    stats = stats.with_columns([pl.col(n).round(2) for n in money])
+    province = stats.group_by("T").agg([pl.col(n).sum() for n in terms.FIGURE_NAMES]).with_columns(
+        C=pl.lit(terms.PROVINCE_CODE))
+    province = province.with_columns([pl.col(n).round(2) for n in money])
+    names = {**terms.CITIES, terms.PROVINCE_CODE: terms.PROVINCE_NAME}
+    out = (pl.concat([stats, province.select(stats.columns)])
+           .rename({"T": "cutoff_date", "C": "city_code"})
+           .with_columns(city_name=pl.col("city_code").replace_strict(names))
+           .select("cutoff_date", "city_code", "city_name", *terms.FIGURE_NAMES)
+           .sort("cutoff_date", "city_code"))
+    return Result(out, resolvable)
