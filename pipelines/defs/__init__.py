@@ -11,6 +11,7 @@ from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.assets_ingest import campaign_config, raw_uploads
 from pipelines.defs.assets_outputs import progress_charts, report_by_cutoff, restricted_city_exports
 from pipelines.defs.assets_publish import published_marts
+from pipelines.defs.checks import GATE_CHECKS
 from pipelines.defs.resources import build_resources
 from pipelines.defs.schedules import build_cutoff_schedule
 from pipelines.defs.sensors import build_upload_sensor
@@ -29,6 +30,7 @@ all_assets_job = dg.define_asset_job(ALL_JOB_NAME, selection=dg.AssetSelection.a
 defs = dg.Definitions(
     assets=[campaign_config, raw_uploads, warehouse_models, published_marts,
             report_by_cutoff, restricted_city_exports, progress_charts],
+    asset_checks=GATE_CHECKS,
     jobs=[all_assets_job],
     schedules=[build_cutoff_schedule(all_assets_job)],
     sensors=[build_upload_sensor(all_assets_job)],

@@ -1,26 +1,70 @@
-"""The last step: publish the marts once every blocking check upstream has passed."""
+"""The last step: publish the marts once every blocking check upstream has passed.
 
+Dagster already skips this asset when a blocking check upstream failed (raw tables,
+dbt tests with severity error, the report gate). The asset re-runs the report gate
+itself before writing, so materialising it alone from the UI can never publish a
+report that fails the contract's invariants.
+"""
 
 import dagster as dg
 
 from pipelines import settings
+from pipelines.campaign import load_campaign
+from pipelines.checks import gate
+from pipelines.checks import report as gate_report
+from pipelines.defs.assets_dbt import warehouse_models
+from pipelines.defs.checks import dbt_test_rows, run_check_evaluations
 from pipelines.defs.resources import WarehouseResource
-from pipelines.publish.publisher import publish_marts
+from pipelines.publish.publisher import (
+    PublicationRefused,
+    analyst_copy_writer,
+    official_xlsx_writer,
+    publish_marts,
+)
 
 REPORT_KEY = dg.AssetKey(["marts", "rpt_campaign_stats"])
+# Every analyst mart is published, so every one is upstream (and its blocking checks gate us).
+MART_KEYS = sorted({k for k in warehouse_models.keys if k.path[0] == "marts"} | {REPORT_KEY},
+                   key=lambda k: k.to_user_string())
 
 
 @dg.asset(
     key=["published", "marts"],
-    deps=[REPORT_KEY],
+    deps=MART_KEYS,
     group_name="publish",
-    description="Parquet/CSV of every analyst mart in the marts folder (WARMHEART_MARTS_DIR).",
+    description="One atomic publication in the marts folder (WARMHEART_MARTS_DIR): parquet/csv of "
+                "every analyst mart, the official xlsx per cut-off, the analysts' DuckDB copy. "
+                "Written only after every blocking check passed; a failure leaves the previous "
+                "publication byte-for-byte unchanged.",
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     marts_dir = settings.marts_dir()
+    run_id = context.run.run_id
+    campaign = load_campaign()
     with warehouse.connect() as con:
-        pub = publish_marts(con, marts_dir)
-    context.log.info(f"published {len(pub.files)} files to {marts_dir}")
-    return dg.MaterializeResult(
-        metadata={"marts_dir": str(marts_dir), "rows": dg.MetadataValue.json(pub.rows)}
-    )
+        failures = gate.blocking_failures(gate.report_gate(con, campaign))
+        if failures:
+            gate_report.record_extra(run_id, "publication", {
+                "status": "refused", "detail": "; ".join(o.summary() for o in failures)})
+            raise PublicationRefused("report gate failed, nothing published:\n"
+                                     + "\n".join(o.summary() for o in failures))
+        writers, skipped = [], []
+        for label, writer in (("official xlsx", official_xlsx_writer(campaign)),
+                              ("analyst DuckDB copy", analyst_copy_writer(settings.analyst_db_path().name))):
+            (writers.append(writer) if writer else skipped.append(label))
+        pub = publish_marts(con, marts_dir, writers)
+    pub.skipped = skipped
+    detail = f"{len(pub.files)} files in {marts_dir}" + (f"; not built: {', '.join(skipped)}" if skipped else "")
+    context.log.info(f"published {detail}")
+    gate_report.record_extra(run_id, "dbt_tests",
+                             dbt_test_rows(run_check_evaluations(context.instance, run_id)))
+    report_md = gate_report.record_extra(run_id, "publication", {
+        "status": "published", "detail": detail, "marts_dir": str(marts_dir),
+        "files": [p.name for p in pub.files], "rows": pub.rows})
+    return dg.MaterializeResult(metadata={
+        "marts_dir": str(marts_dir),
+        "rows": dg.MetadataValue.json(pub.rows),
+        "files": dg.MetadataValue.json([p.name for p in pub.files]),
+        "not_built": dg.MetadataValue.json(skipped),
+        "gate_report": dg.MetadataValue.path(str(report_md)),
+    })
