@@ -7,6 +7,7 @@ contract promises to survive, each applied on purpose and recorded per row.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -385,6 +386,7 @@ class Generator:
         out = {}
         for city in terms.CITIES:
             posts = sorted(world.posts[city], key=lambda x: x.published_on)
+            published = [x.published_on for x in posts]
             recs = []
             for p in world.persons[city]:
                 assert p.identified_on is not None
@@ -394,10 +396,10 @@ class Generator:
                     continue
                 for _ in range(r.choice((0, 1, 2, 3, 3, 4, 5, 6))):
                     day = rand_date(r, lo, hi)
-                    avail = [x for x in posts[: 1 + len(posts)] if x.published_on <= day]
-                    if not avail:
+                    n_avail = bisect.bisect_right(published, day)  # postings already published
+                    if not n_avail:
                         continue
-                    post = r.choice(avail)
+                    post = posts[r.randrange(n_avail)]
                     recs.append((day, (p, post.post_id, day, r.choice(terms.REFERRAL_METHODS))))
             # A pair pushed twice (same person, same post) is one referral (contract §3).
             seen = set()

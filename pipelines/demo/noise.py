@@ -55,7 +55,7 @@ class Noiser:
             if fmt == "csv":
                 return text, text, ["id_sci_text"]
             return NumericId(v), text, ["id_numeric_cell"]
-        if self.hit(0.01):
+        if pid[6:8] == "19" and self.hit(0.01):  # 15-digit IDs predate 2000 births
             t = ids.to_15(pid)
             return t, t, ["id_15digit"]
         if self.hit(0.01):

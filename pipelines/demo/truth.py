@@ -30,27 +30,29 @@ class Result:
 
 
 def _check_char(body17: pl.Expr) -> pl.Expr:
-    total = sum(body17.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate(_ID_WEIGHTS))
-    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.Utf8)
+    total = sum(body17.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS))
+    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), default=None, return_dtype=pl.Utf8)
 
 
-def normalized_id(text: pl.Expr, today: dt.date) -> tuple[pl.Expr, pl.Expr]:
-    """(normalised ID or null, is_valid) per contract §5."""
-    s = text.str.replace_many(_FULL, _HALF).str.replace_all(r"\s", "").str.to_uppercase()
-    body15 = s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)
-    norm = (
-        pl.when(s.str.contains(r"^\d{15}$")).then(body15 + _check_char(body15))
-        .when(s.str.contains(r"^\d{17}[\dX]$")).then(s)
-        .otherwise(None)
-    )
-    birth = norm.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    valid = (
-        norm.is_not_null()
-        & (norm.str.slice(17, 1) == _check_char(norm.str.slice(0, 17)))
-        & birth.is_not_null()
-        & (birth <= today)
-    ).fill_null(False)
-    return norm, valid
+def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """Adds id_norm (normalised ID or null) and id_valid, per contract §5.
+
+    Done in steps on materialised columns: one nested expression is very slow to plan."""
+    df = df.with_columns(
+        _s=pl.col("id_text").cast(pl.Utf8).str.replace_many(_FULL, _HALF)
+        .str.replace_all(r"\s", "").str.to_uppercase())
+    df = df.with_columns(_b15=pl.col("_s").str.slice(0, 6) + pl.lit("19") + pl.col("_s").str.slice(6, 9))
+    df = df.with_columns(_c15=_check_char(pl.col("_b15")))
+    df = df.with_columns(
+        id_norm=pl.when(pl.col("_s").str.contains(r"^\d{15}$")).then(pl.col("_b15") + pl.col("_c15"))
+        .when(pl.col("_s").str.contains(r"^\d{17}[\dX]$")).then(pl.col("_s"))
+        .otherwise(None))
+    df = df.with_columns(_c18=_check_char(pl.col("id_norm").str.slice(0, 17)),
+                         _birth=pl.col("id_norm").str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
+    return df.with_columns(
+        id_valid=(pl.col("id_norm").is_not_null() & (pl.col("id_norm").str.slice(17, 1) == pl.col("_c18"))
+                  & pl.col("_birth").is_not_null() & (pl.col("_birth") <= today)).fill_null(False)
+    ).drop("_s", "_b15", "_c15", "_c18", "_birth")
 
 
 def name_norm(text: pl.Expr) -> pl.Expr:
@@ -86,9 +88,8 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
         df = _frame(logical, t)
         if df.is_empty():
             continue
-        norm, valid = normalized_id(pl.col("id_text").cast(pl.Utf8), today)
-        df = df.with_columns(id_norm=norm, id_valid=valid,
-                             name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
+        df = with_normalized_id(df, today).with_columns(
+            name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
         frames[t] = df.join(fileinfo, on="file_path", how="left")

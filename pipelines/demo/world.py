@@ -176,7 +176,7 @@ class World:
             return "·".join(r.sample(MINORITY_PARTS, 2))
         last = r.choices(self._last_names, cum_weights=self._last_cum)[0]
         first = r.choice(self._first_names)
-        if r.random() < 0.6:
+        if len(first) == 1 and r.random() < 0.6:  # Faker's list mixes 1- and 2-character names
             first += r.choice(self._first_names)
         return last + first
 

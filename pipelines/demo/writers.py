@@ -63,7 +63,9 @@ def _xlsx_workbook(path: Path, big: bool) -> xlsxwriter.Workbook:
     wb = xlsxwriter.Workbook(
         str(path),
         {
+            # Small files in memory (no temp files: far faster); big ones row by row.
             "constant_memory": big,
+            "in_memory": not big,
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
