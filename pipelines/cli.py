@@ -8,8 +8,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines import settings
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 DEMO_SEED = 7
 DEMO_PERSONS_PER_CITY = int(os.environ.get("WARMHEART_DEMO_PERSONS", "200"))
@@ -71,23 +75,58 @@ def cmd_run(args: argparse.Namespace) -> int:
         # One run, every cut-off: the per-cut-off assets see all partition keys at once.
         result = job.execute_in_process(instance=instance, raise_on_error=False,
                                         tags=all_cutoffs_run_tags())
+    gate_md = record_gate_outcome(result)
     if not result.success:
-        print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=sys.stderr)
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()}",
-                      file=sys.stderr)
-        for eval_ in result.get_asset_check_evaluations():
-            if not eval_.passed:
-                print(f"  check {eval_.check_name} on {eval_.asset_key.to_user_string()} failed "
-                      f"({eval_.severity.value}): {dict(eval_.metadata)}", file=sys.stderr)
+        print_failure(result, gate_md)
         return 1
     marts = settings.marts_dir()
     print("\nrun succeeded")
     print(f"  report:    {marts / 'rpt_campaign_stats.parquet'} (and .csv)")
     print(f"  marts:     {marts}")
     print(f"  warehouse: {settings.warehouse_path()} (the pipeline's file; analysts read the marts folder)")
+    print(f"  gate:      {gate_md}")
     return 0
+
+
+def record_gate_outcome(result: ExecuteInProcessResult) -> Path:
+    """Add the run's dbt tests (and, for a failed run, 'not published') to its gate report."""
+    from pipelines.checks import report as gate_report
+    from pipelines.defs.checks import dbt_test_rows
+
+    run_id = result.run_id
+    gate_report.record_extra(run_id, "dbt_tests", dbt_test_rows(result.get_asset_check_evaluations()))
+    if not result.success:
+        current = gate_report.load_report(run_id).get("publication") or {}
+        if current.get("status") != "refused":
+            gate_report.record_extra(run_id, "publication", {
+                "status": "not published",
+                "detail": "the run failed before publication; the previous marts are unchanged"})
+    return gate_report.report_dir(run_id) / "report.md"
+
+
+def print_failure(result: ExecuteInProcessResult, gate_md: Path) -> None:
+    """Say which check failed on which table and rows, blocking failures first."""
+    from dagster import AssetCheckSeverity
+
+    err = sys.stderr
+    print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err)
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    failed.sort(key=lambda e: e.severity != AssetCheckSeverity.ERROR)
+    for e in failed:
+        kind = "BLOCKING" if e.severity == AssetCheckSeverity.ERROR else "warning"
+        print(f"  [{kind}] check {e.check_name} on {e.asset_key.to_user_string()} failed", file=err)
+        summary = e.metadata.get("summary")
+        text = getattr(summary, "value", None) if summary is not None else None
+        if text:
+            for line in str(text).splitlines():
+                print(f"      {line}", file=err)
+        elif e.description:
+            print(f"      {e.description}", file=err)
+    for event in result.all_events:
+        if event.is_step_failure:
+            message = event.event_specific_data.error.message.strip().splitlines()
+            print(f"  step {event.step_key} failed: {message[0] if message else ''}", file=err)
+    print(f"  gate report: {gate_md} (and report.json)", file=err)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

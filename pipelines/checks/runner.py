@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-from pipelines import settings
+from pipelines import settings, terms
 from pipelines.campaign import Campaign
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
@@ -75,9 +75,14 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
         lineage = [c for c in EXAMPLE_LINEAGE if c in df.columns]
         return df.select(*lineage, col).explode(col).drop_nulls(col)
     if kind == "report":
-        parts = ["employed_by_enterprise", "employed_flexibly", "employed_public_welfare"]
-        present = [c for c in parts if c in df.columns]
-        return df.with_columns(employed_channels_sum=pl.sum_horizontal(present)) if present else df
+        parts = [c for c in ("employed_by_enterprise", "employed_flexibly", "employed_public_welfare")
+                 if c in df.columns]
+        figures = [c for c in terms.FIGURE_NAMES if c in df.columns]
+        return df.with_columns(
+            employed_channels_sum=pl.sum_horizontal(parts) if parts else pl.lit(None),
+            figures_missing=pl.sum_horizontal(pl.col(c).is_null() for c in figures)
+            if figures else pl.lit(0),
+        )
     raise ValueError(f"unknown frame kind {kind!r}")
 
 
@@ -118,6 +123,16 @@ def _examples(frame: pl.DataFrame, indices: list[int], kwargs: dict[str, Any]) -
     return out
 
 
+def _observed(success: bool, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """For table-level expectations (no rows to show): what GX observed, e.g. the columns."""
+    if success or "observed_value" not in result:
+        return []
+    details = result.get("details") or {}
+    mismatched = details.get("mismatched") if isinstance(details, dict) else None
+    return [{"observed": json_safe(result["observed_value"]), **({"mismatched": json_safe(mismatched)}
+                                                                 if mismatched else {})}]
+
+
 def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> list[CheckOutcome]:
     """Validate one suite on one frame; every expectation gives one outcome (errors fail)."""
     import great_expectations as gx
@@ -149,7 +164,8 @@ def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, 
             column=", ".join(_columns_of(cfg.kwargs)) or None,
             unexpected_count=r.get("unexpected_count"),
             element_count=r.get("element_count"),
-            examples=_examples(frame, r.get("partial_unexpected_index_list") or [], cfg.kwargs),
+            examples=_examples(frame, r.get("partial_unexpected_index_list") or [], cfg.kwargs)
+            or _observed(res.success, r),
             error=error,
         ))
     return outcomes

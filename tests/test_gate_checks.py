@@ -1,0 +1,208 @@
+"""The gate's suites, runner and invariants on hand-made tables (no ingestion, no dbt)."""
+
+import datetime as dt
+import json
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import settings, terms
+from pipelines.campaign import load_campaign
+from pipelines.checks import gate, invariants
+from pipelines.checks.fixtures import (
+    clean_report_rows,
+    create_raw_table,
+    create_report,
+    valid_id,
+)
+from pipelines.checks.ids import id_is_valid
+from pipelines.checks.suites import build_suites
+
+CAMPAIGN = load_campaign("2022-warm-heart")
+CUTOFF = dt.date(2022, 8, 15)
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def failed(outcomes, severity=None):
+    return [o for o in outcomes if not o.success and (severity is None or o.severity == severity)]
+
+
+def ledger_row(n: int, id_number: str | None = None) -> dict:
+    return {"name": f"人{n}", "id_number": id_number or valid_id(n), "categories": ["长期失业人员"],
+            "identified_on": dt.date(2022, 7, 1), "employment_status": "未就业"}
+
+
+def test_committed_suites_are_exactly_what_terms_build():
+    built = build_suites()
+    on_disk = {p.name: json.loads(p.read_text(encoding="utf-8"))
+               for p in settings.EXPECTATIONS_DIR.glob("*.json")}
+    assert on_disk == built, "run `python -m pipelines.checks.suites` after changing terms or suites.py"
+
+
+def test_every_input_table_and_the_report_have_a_suite():
+    tables = {s["meta"]["warmheart"]["table"] for s in build_suites().values()}
+    assert {f"raw.{t.name}" for t in terms.ALL_TABLES} | {"marts.rpt_campaign_stats"} <= tables
+
+
+def test_suites_load_as_gx_expectation_suites():
+    import great_expectations as gx
+
+    for suite in build_suites().values():
+        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+
+
+def test_city_stats_suite_never_blocks():
+    suite = build_suites()["raw.city_stats.json"]
+    assert {e["severity"] for e in suite["expectations"]} == {"warning"}
+
+
+@pytest.mark.parametrize("story,ids,ok", [
+    ("18 digits with a correct check character", ["11010519491231002X"], True),
+    ("a lower-case x is the same ID", ["11010519491231002x"], True),
+    ("15 digits are upgraded to 18", ["110105491231002"], True),
+    ("full-width digits are folded", ["１１０１０５１９４９１２３１００２Ｘ"], True),
+    ("a wrong check character", ["110105194912310021"], False),
+    ("a spreadsheet float lost the digits", ["3.70102198E+17"], False),
+    ("a birth date after the campaign", [valid_id(1, birth="20230101")], False),
+    ("a birth date that is not a date", ["370102198002300011"], False),
+])
+def test_id_validity_follows_the_contract(story, ids, ok):
+    got = pl.DataFrame({"id": ids}).select(id_is_valid(pl.col("id"), CAMPAIGN.end)).to_series().to_list()
+    assert got == [ok], story
+
+
+def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_row(con):
+    rows = [{"payment_id": f"P{i}", "id_number": valid_id(i), "city_code": "370100",
+             "relief_type": "临时救助", "paid_on": dt.date(2022, 8, 5), "amount_yuan": 500.0}
+            for i in range(5)]
+    rows[3]["amount_yuan"] = -120.0
+    create_raw_table(con, terms.TEMP_RELIEF, rows, "registries/temp_relief/2022.csv")
+    bad = failed(gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN), "blocking")
+    assert [(o.name, o.column, o.unexpected_count) for o in bad] == [
+        ("expect_column_values_to_be_between", "amount_yuan", 1)]
+    text = bad[0].summary()
+    assert "raw.reg_temp_relief" in text and "registries/temp_relief/2022.csv row 5" in text
+    assert "-120.0" in text
+
+
+def test_ledger_where_most_ids_are_invalid_fails_per_file_while_a_good_file_passes(con):
+    good = [ledger_row(i) for i in range(10)]
+    good[0]["id_number"] = "3.70102198E+17"  # one broken cell is a typo, not a broken file
+    broken = [ledger_row(i, "3.70102198E+17" if i % 10 < 8 else None) for i in range(10, 20)]
+    create_raw_table(con, terms.LEDGER, good, "submissions/x/2022-08-15/370100/good.xlsx", "370100", CUTOFF)
+    create_raw_table(con, terms.LEDGER, broken, "submissions/x/2022-08-15/370200/bad.xlsx", "370200", CUTOFF)
+    bad = failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
+    assert [o.column for o in bad] == ["valid_id_share"]
+    assert bad[0].unexpected_count == 1 and bad[0].element_count == 2
+    assert bad[0].examples[0]["_file_path"].endswith("370200/bad.xlsx")
+    assert bad[0].examples[0]["valid_ids"] == 2
+
+
+def test_clean_ledger_passes_every_check(con):
+    create_raw_table(con, terms.LEDGER, [ledger_row(i) for i in range(5)],
+                     "submissions/x/2022-08-15/370100/l.xlsx", "370100", CUTOFF)
+    outcomes = gate.raw_table_gate(con, "raw.ledger", CAMPAIGN)
+    assert outcomes and not failed(outcomes)
+
+
+def test_unknown_enumeration_value_blocks_and_implausible_date_only_warns(con):
+    rows = [ledger_row(i) for i in range(4)]
+    rows[1]["employment_status"] = "待业"
+    rows[2]["identified_on"] = dt.date(2202, 7, 1)
+    create_raw_table(con, terms.LEDGER, rows, "l.xlsx", "370100", CUTOFF)
+    outcomes = gate.raw_table_gate(con, "raw.ledger", CAMPAIGN)
+    assert [o.column for o in failed(outcomes, "blocking")] == ["employment_status"]
+    assert [o.column for o in failed(outcomes, "warning")] == ["identified_on"]
+
+
+def test_missing_table_fails_instead_of_passing(con):
+    outcomes = gate.raw_table_gate(con, "raw.visits", CAMPAIGN)
+    assert outcomes and all(not o.success for o in outcomes)
+    assert any(o.severity == "blocking" for o in outcomes)
+
+
+def test_city_stats_whose_parts_exceed_the_total_is_only_a_warning(con):
+    figs = {f: 1 for f in terms.FIGURE_NAMES} | {"targets_identified": 10, "long_term_unemployed": 12,
+                                                 "employed": 5}
+    create_raw_table(con, terms.CITY_STATS, [{"unit": "济南市", **figs}],
+                     "submissions/x/2022-08-15/370100/统计表.xlsx", "370100", CUTOFF)
+    outcomes = gate.raw_table_gate(con, "raw.city_stats", CAMPAIGN)
+    bad = failed(outcomes)
+    assert bad and all(o.severity == "warning" for o in bad)
+    assert [o.column for o in bad] == ["targets_identified, long_term_unemployed"]
+    assert bad[0].examples[0]["_city_code"] == "370100"
+
+
+def test_clean_report_passes_every_invariant(con):
+    create_report(con, clean_report_rows(list(CAMPAIGN.cutoffs[:2])))
+    outcomes = gate.report_gate(con, CAMPAIGN)
+    assert not failed(outcomes), [o.summary() for o in failed(outcomes)]
+    assert {"province_equals_sum_of_cities", "every_city_every_cutoff"} <= {o.name for o in outcomes}
+
+
+def test_province_row_that_is_not_the_sum_of_cities_blocks(con):
+    rows = clean_report_rows([CUTOFF])
+    rows[-1]["visits"] += 1  # the province row
+    create_report(con, rows)
+    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
+    assert [o.name for o in bad] == ["province_equals_sum_of_cities"]
+    assert bad[0].examples == [{"cutoff_date": "2022-08-15", "figure": "visits",
+                                "province": rows[-1]["visits"], "sum_of_cities": rows[-1]["visits"] - 1}]
+
+
+def test_missing_city_row_blocks(con):
+    rows = [r for r in clean_report_rows([CUTOFF]) if r["city_code"] != "371700"]
+    rows[-1] = {**rows[-1], **{f: sum(r[f] for r in rows[:-1]) for f in terms.FIGURE_NAMES}}
+    create_report(con, rows)
+    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
+    assert [o.name for o in bad] == ["every_city_every_cutoff"]
+    assert bad[0].examples[0]["city_code"] == "371700"
+
+
+def test_report_parts_above_their_totals_block(con):
+    rows = clean_report_rows([CUTOFF])
+    rows[0]["older_workers"] = rows[0]["targets_identified"] + 1  # 其中 > 认定的援助对象人数
+    rows[1]["onsite_job_fairs"] = rows[1]["special_recruitment_events"] + 1  # 现场 > 专项
+    rows[2]["employed_by_enterprise"] = rows[2]["employed"]  # each channel ≤ employed, together >
+    cities = rows[:-1]
+    rows[-1] = {**rows[-1], **{f: sum(r[f] for r in cities) for f in terms.FIGURE_NAMES}}
+    create_report(con, rows)
+    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
+    assert sorted(o.column for o in bad) == [
+        "employed, employed_channels_sum", "special_recruitment_events, onsite_job_fairs",
+        "targets_identified, older_workers"]
+    # the province row inherits the channel excess (it is the sum of the cities)
+    assert {e["city_code"] for o in bad for e in o.examples} == {"370100", "370200", "370300", "370000"}
+
+
+def test_negative_report_figure_blocks(con):
+    rows = clean_report_rows([CUTOFF])
+    rows[0]["discriminatory_posts_removed"] = -1
+    rows[-1]["discriminatory_posts_removed"] -= 1
+    create_report(con, rows)
+    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
+    assert [o.column for o in bad] == ["discriminatory_posts_removed"]
+
+
+def test_city_that_did_not_report_is_a_warning(con):
+    con.execute("create schema raw")
+    con.execute("create table raw.files (source varchar, campaign_id varchar, cutoff_date date, "
+                "city_code varchar, table_type varchar)")
+    for code in terms.CITIES:
+        if code != "370500":
+            con.execute("insert into raw.files values ('submission', ?, ?, ?, 'ledger')",
+                        [CAMPAIGN.id, CUTOFF, code])
+    con.execute("delete from raw.files where city_code = '370200'")
+    con.execute("insert into raw.files values ('submission', ?, ?, '370200', 'visits')",
+                [CAMPAIGN.id, CUTOFF])
+    out = invariants.cities_reported(con, CAMPAIGN)
+    assert not out.success and out.severity == "warning"
+    assert {(e["city_code"], e["missing"].split(" ")[0]) for e in out.examples} == {
+        ("370500", "nothing"), ("370200", "no")}
