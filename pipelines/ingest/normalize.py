@@ -115,3 +115,30 @@ def numeric_id(text: pl.Expr) -> pl.Expr:
     return pl.when(num.is_null()).then(text).when(exact).then(
         num.cast(pl.Int64).cast(pl.String)
     ).otherwise(scientific)
+
+
+_SQUEEZE_MARKS = ["  ", "\t", "\n", "\r", "\f", "\v"]
+
+
+def clean_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """`clean_text` on every column of a text grid, doing only the work a column needs.
+
+    Most columns of a real file have no full-width characters and no runs of spaces;
+    checking a column once is far cheaper than rewriting every cell of it.
+    """
+    if df.width == 0 or df.height == 0:
+        return df
+    flags = df.select(
+        *(pl.col(c).str.contains_any(_FULL).any().alias(f"f{i}") for i, c in enumerate(df.columns)),
+        *(pl.col(c).str.contains_any(_SQUEEZE_MARKS).any().alias(f"s{i}") for i, c in enumerate(df.columns)),
+    ).row(0)
+    exprs = []
+    for i, c in enumerate(df.columns):
+        e = pl.col(c)
+        if flags[i]:
+            e = fold(e)
+        if flags[i] or flags[df.width + i]:
+            e = e.str.replace_all(r"\s+", " ")
+        exprs.append(e.str.strip_chars().alias(c))
+    stripped = df.select(exprs)
+    return stripped.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in df.columns)

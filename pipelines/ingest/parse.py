@@ -47,33 +47,35 @@ class Parsed:
     rows_blank: int
 
 
-def _value_and_ok(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, str]:
-    """(parsed value, cell loads, cell is fully clean, reason code if not).
-
-    "Loads" decides quarantine for a required column; "fully clean" false with
-    "loads" true is a cell issue (a multi-value cell with some unknown values,
-    whose known values still count).
-    """
+def _value(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, str]:
+    """The parsed value of a cleaned cell, and the reason code when it cannot be parsed."""
     if col.kind == "date":
-        value = nz.parse_date(text)
-    elif col.kind == "int":
-        value = nz.parse_int(text)
-    elif col.kind == "money":
-        value = nz.parse_money(text)
-    elif col.kind == "multi":
+        return nz.parse_date(text), "bad_date"
+    if col.kind in ("int", "money"):
+        return (nz.parse_int(text) if col.kind == "int" else nz.parse_money(text)), "bad_number"
+    if col.kind == "multi":
         parts = nz.split_multi(text)
         if not col.values:
-            return parts, pl.lit(True), pl.lit(True), ""
+            return parts, ""
+        # Unknown values are dropped (and reported as a cell issue); known ones still count.
         valid = parts.list.eval(pl.element().filter(pl.element().is_in(col.values)))
-        loads = text.is_null() | (valid.list.len() > 0)
-        clean = text.is_null() | (parts.list.len() == valid.list.len())
-        return pl.when(valid.list.len() > 0).then(valid), loads, clean, "bad_enum"
-    elif col.kind == "enum" and col.values:
-        value = pl.when(text.is_in(col.values)).then(text)
-    else:
-        return text, pl.lit(True), pl.lit(True), ""
-    ok = text.is_null() | value.is_not_null()
-    return value, ok, ok, BAD_REASON.get(col.kind, "bad_enum")
+        return pl.when(valid.list.len() > 0).then(valid), "bad_enum"
+    if col.kind == "enum" and col.values:
+        return pl.when(text.is_in(col.values)).then(text), "bad_enum"
+    return text, ""
+
+
+def _flags(col: terms.Column, text: pl.Expr, value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(cell loads, cell is fully clean), given the materialised text and value columns.
+
+    "Loads" decides quarantine for a required column; "fully clean" false with
+    "loads" true is a cell issue (a multi-value cell with some unknown values).
+    """
+    loads = text.is_null() | value.is_not_null()
+    if col.kind == "multi":
+        clean = text.is_null() | (nz.split_multi(text).list.len() == value.list.len().fill_null(0))
+        return loads, clean
+    return loads, loads
 
 
 def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
@@ -83,8 +85,8 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     body = cells.with_row_index("_source_row", offset=1).slice(match.header_row + 1)
     body = body.with_columns(pl.col("_source_row").cast(pl.Int32))
 
-    cleaned = [nz.clean_text(pl.col(c)).alias(c) for c in all_cols]
-    body = body.with_columns(cleaned)
+    body = pl.concat([body.select("_source_row"), nz.clean_frame(body.drop("_source_row"))],
+                     how="horizontal")
     blank = pl.all_horizontal([pl.col(c).is_null() for c in all_cols])
     first_cell = pl.coalesce([pl.col(c) for c in all_cols]).str.replace_all(" ", "")
     footer = first_cell.str.contains(FOOTER_REGEX)
@@ -99,9 +101,9 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         )
         body = body.join(mask, on="_source_row", how="left")
 
-    values: list[pl.Expr] = []
-    # (column, its text, failed, reason code, failure quarantines the row)
-    checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str, bool]] = []
+    # Materialise each column's text, then its value, then its check flags, so every
+    # parse runs once per column however many checks and messages refer to it.
+    texts: list[pl.Expr] = []
     for col in table.columns:
         j = match.columns.get(col.name)
         if j is None:
@@ -110,11 +112,33 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
             text = pl.col(f"c{j}")
             if col.kind == "id" and f"_num_c{j}" in body.columns:
                 text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
-        value, loads, clean, code = _value_and_ok(col, text)
-        values.append(value.cast(dtype_of(col)).alias(col.name))
+        texts.append(text.alias(f"_t_{col.name}"))
+    body = body.with_columns(texts)
+
+    # Parse each distinct cell text once: a column of 100k dates has a few hundred
+    # distinct values, and a join is far cheaper than re-running the regexes per row.
+    codes: dict[str, str] = {}
+    for col in table.columns:
+        tname = f"_t_{col.name}"
+        value, codes[col.name] = _value(col, pl.col(tname))
+        if not codes[col.name]:
+            body = body.with_columns(value.cast(dtype_of(col)).alias(f"_v_{col.name}"))
+            continue
+        parsed = body.select(pl.col(tname)).unique().with_columns(
+            value.cast(dtype_of(col)).alias(f"_v_{col.name}")
+        )
+        loads, clean = _flags(col, pl.col(tname), pl.col(f"_v_{col.name}"))
+        parsed = parsed.with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
+        body = body.join(parsed, on=tname, how="left", nulls_equal=True, maintain_order="left")
+
+    # (column, its text, failed, reason code, failure quarantines the row)
+    checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str, bool]] = []
+    for col in table.columns:
+        text, code = pl.col(f"_t_{col.name}"), codes[col.name]
         if col.required:
             checks.append((col, text, text.is_null(), "missing_required", True))
         if code:
+            loads, clean = pl.col(f"_l_{col.name}"), pl.col(f"_c_{col.name}")
             # A required cell that cannot load quarantines the row; any other flaw is a cell issue.
             checks.append((col, text, ~loads if col.required else ~clean, code, col.required))
             if col.required:
@@ -179,7 +203,7 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     ]
     issues = pl.concat(issue_frames) if issue_frames else empty_issues()
 
-    rows = body.select(pl.col("_source_row"), *values)
+    rows = body.select(pl.col("_source_row"), *(pl.col(f"_v_{c.name}").alias(c.name) for c in table.columns))
     return Parsed(
         rows=rows,
         quarantine=quarantine,
