@@ -1,0 +1,110 @@
+"""Publication is all or nothing: a failure anywhere leaves the previous marts byte-for-byte."""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.checks import report as gate_report
+from pipelines.checks.outcomes import CheckOutcome
+from pipelines.publish import publisher
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    c.execute("create schema marts")
+    c.execute("create table marts.rpt_campaign_stats as select 1 as a, '济南市' as city_name")
+    c.execute("create table marts.rpt_other as select 2 as b")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def published(con, tmp_path: Path) -> Path:
+    marts = tmp_path / "marts"
+    marts.mkdir()
+    (marts / ".gitkeep").write_text("")
+    (marts / "by_cutoff" / "2022-08-15").mkdir(parents=True)
+    (marts / "by_cutoff" / "2022-08-15" / "rpt_campaign_stats.csv").write_text("old slice")
+    (marts / "rpt_dropped.parquet").write_bytes(b"a mart no longer built")
+    publisher.publish_marts(con, marts)
+    return marts
+
+
+def test_publication_swaps_in_a_complete_version_and_keeps_what_later_steps_wrote(published: Path):
+    names = {p.name for p in published.iterdir()}
+    assert {"rpt_campaign_stats.parquet", "rpt_campaign_stats.csv", "rpt_other.csv", ".gitkeep",
+            "by_cutoff"} <= names
+    assert "rpt_dropped.parquet" not in names  # publication owns top-level mart files
+    assert (published / "by_cutoff" / "2022-08-15" / "rpt_campaign_stats.csv").read_text() == "old slice"
+    assert (published / "rpt_campaign_stats.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert [p.name for p in published.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_writer_failing_mid_way_leaves_previous_publication_byte_for_byte(con, published: Path):
+    before = snapshot(published)
+    con.execute("create or replace table marts.rpt_campaign_stats as select 99 as a")
+
+    def half_then_crash(_con, folder: Path) -> list[Path]:
+        (folder / "official.xlsx").write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        publisher.publish_marts(con, published, [half_then_crash])
+    assert snapshot(published) == before
+    assert [p.name for p in published.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_failure_during_the_swap_puts_the_previous_folder_back(con, published: Path, monkeypatch):
+    before = snapshot(published)
+    real_replace = os.replace
+    calls = []
+
+    def flaky_replace(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # the new version moving into place
+            raise OSError("rename failed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(publisher.os, "replace", flaky_replace)
+    with pytest.raises(OSError, match="rename failed"):
+        publisher.publish_marts(con, published)
+    monkeypatch.undo()
+    assert snapshot(published) == before
+
+
+def test_first_publication_creates_the_folder(con, tmp_path: Path):
+    pub = publisher.publish_marts(con, tmp_path / "new" / "marts")
+    assert pub.rows == {"rpt_campaign_stats": 1, "rpt_other": 1}
+    assert all(p.exists() for p in pub.files)
+
+
+def test_gate_report_lists_checks_with_counts_and_examples(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("WARMHEART_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    bad = CheckOutcome("expect_column_values_to_be_between", "raw.reg_temp_relief", "raw.reg_temp_relief",
+                       "blocking", False, "amounts are not negative", "amount_yuan", 1, 5,
+                       [{"_file_path": "registries/temp_relief/a.csv", "_source_row": 5, "amount_yuan": -1.0}])
+    warn = CheckOutcome("expect_column_pair_values_a_to_be_greater_than_b", "raw.city_stats",
+                        "raw.city_stats", "warning", False, "parts ≤ total",
+                        "targets_identified, long_term_unemployed", 1, 1)
+    ok = CheckOutcome("expect_column_values_to_not_be_null", "raw.ledger", "raw.ledger", "blocking", True,
+                      "required", "id_number", 0, 10)
+    gate_report.record_section("run-1", "raw.reg_temp_relief", [bad, ok])
+    md_path = gate_report.record_section("run-1", "raw.city_stats", [warn])
+    assert md_path == tmp_path / "gate_reports" / "run-1" / "report.md"
+    report = json.loads((md_path.parent / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "failed"
+    assert report["counts"] == {"checks": 3, "passed": 1, "failed_blocking": 1, "failed_warnings": 1,
+                                "dbt_tests": 0, "dbt_tests_failed": 0}
+    md = md_path.read_text(encoding="utf-8")
+    assert "⛔ FAIL" in md and "⚠️ warn" in md and "registries/temp_relief/a.csv" in md
+    assert "not published" in md
