@@ -1,0 +1,85 @@
+"""End to end: generated demo campaign → ingestion → dbt → rpt_campaign_stats, compared cell by
+cell with the generator's independent expected statistics (ground_truth/expected_stats.parquet),
+at two seeds, plus the contract §6 invariants on the warehouse's own figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import terms
+from pipelines.campaign import load_campaign, write_campaign_tables
+from pipelines.demo.generator import generate
+from pipelines.ingest import ingest_all
+from pipelines.people.fixtures import run_dbt
+
+SEEDS = (3, 11)
+PERSONS_PER_CITY = 8
+KEYS = ["cutoff_date", "city_code"]
+MONEY = {f.name for f in terms.FIGURES if f.money}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    root = tmp_path_factory.mktemp(f"truth{request.param}")
+    campaign = load_campaign()
+    generate(root / "raw", root / "ground_truth", request.param, PERSONS_PER_CITY, campaign)
+    warehouse = root / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema if not exists raw")
+    write_campaign_tables(con, campaign)
+    ingest_all(con, root / "raw", campaign)
+    con.close()
+    result = run_dbt(warehouse, select="+rpt_campaign_stats")
+    assert result.returncode == 0, result.stdout[-5000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    got = pl.from_arrow(con.sql("select * from marts.rpt_campaign_stats").to_arrow_table())
+    con.close()
+    expected = pl.read_parquet(root / "ground_truth" / "expected_stats.parquet")
+    yield got, expected
+
+
+def test_same_rows(run) -> None:
+    got, expected = run
+    assert sorted(got.select(KEYS).iter_rows()) == sorted(expected.select(KEYS).iter_rows())
+    names = dict(got.select("city_code", "city_name").unique().iter_rows())
+    assert names == {**terms.CITIES, terms.PROVINCE_CODE: terms.PROVINCE_NAME}
+
+
+def test_every_cell_matches_the_truth(run) -> None:
+    got, expected = run
+    joined = expected.join(got, on=KEYS, how="left", suffix="_got")
+    wrong = []
+    for f in terms.FIGURE_NAMES:
+        tol = 0.005 if f in MONEY else 0
+        diff = joined.filter(
+            ((pl.col(f).cast(pl.Float64) - pl.col(f"{f}_got").cast(pl.Float64)).abs() > tol)
+            | pl.col(f"{f}_got").is_null()
+        )
+        wrong += [(str(r["cutoff_date"]), r["city_code"], f, r[f], r[f"{f}_got"]) for r in diff.iter_rows(named=True)]
+    assert not wrong, f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+
+
+def test_invariants(run) -> None:
+    got, _ = run
+    cities = got.filter(pl.col("city_code") != terms.PROVINCE_CODE)
+    province = got.filter(pl.col("city_code") == terms.PROVINCE_CODE).sort("cutoff_date")
+    cutoffs = load_campaign().cutoffs
+    assert cities.group_by("cutoff_date").len().sort("cutoff_date")["len"].to_list() == [16] * len(cutoffs)
+    assert province.height == len(cutoffs)
+    for f in terms.FIGURES:
+        assert (got[f.name] >= 0).all(), f.name
+        if f.parent and f.group:  # the 其中 categories / channels: each ≤ its total
+            assert (got[f.name] <= got[f.parent]).all(), f.name
+    assert (got["onsite_job_fairs"] <= got["special_recruitment_events"]).all()
+    channels = got["employed_by_enterprise"] + got["employed_flexibly"] + got["employed_public_welfare"]
+    assert (channels <= got["employed"]).all()
+    sums = cities.group_by("cutoff_date").agg(pl.col(list(terms.FIGURE_NAMES)).sum()).sort("cutoff_date")
+    for f in terms.FIGURE_NAMES:
+        assert province[f].to_list() == pytest.approx(sums[f].to_list()), f
