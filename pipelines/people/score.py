@@ -13,6 +13,12 @@ Pairwise scores, the usual measure for entity resolution:
   * recall — of the record pairs that truly are one person, the share the warehouse
     puts together, over rows that are resolvable (quarantining an unresolvable row is
     the correct outcome, so it must not count against recall).
+
+Both are computed over the truth rows that reached the people models (rows of
+int_person_links). Rows that never got there — a whole file or a row that ingestion
+quarantined — are counted apart (`rows not in warehouse`, and `end-to-end recall`
+treating them as unresolved), so an ingestion gap shows without blurring the
+resolution score.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import duckdb
 @dataclass(frozen=True)
 class Score:
     rows: int
+    rows_not_in_warehouse: int
     rows_resolvable: int
     rows_linked: int
     resolvable_quarantined: int
@@ -36,6 +43,7 @@ class Score:
     true_pairs: int
     precision: float
     recall: float
+    end_to_end_recall: float
 
     @property
     def f1(self) -> float:
@@ -46,6 +54,7 @@ class Score:
         return "\n".join(
             [
                 f"rows scored            {self.rows}",
+                f"rows not in warehouse  {self.rows_not_in_warehouse} (resolvable, not loaded)",
                 f"rows resolvable        {self.rows_resolvable}",
                 f"rows linked            {self.rows_linked}",
                 f"resolvable quarantined {self.resolvable_quarantined}",
@@ -55,6 +64,7 @@ class Score:
                 f"precision              {self.precision:.6f}",
                 f"recall                 {self.recall:.6f}",
                 f"F1                     {self.f1:.6f}",
+                f"end-to-end recall      {self.end_to_end_recall:.6f}",
             ]
         )
 
@@ -75,7 +85,8 @@ def score(warehouse: Path, truth_dir: Path) -> Score:
             truth.source_row,
             truth.person_id as true_id,
             coalesce(truth.person_resolvable, true) as resolvable,
-            links.person_id as predicted_id
+            links.person_id as predicted_id,
+            links.file_path is not null as in_warehouse
         from read_parquet('{truth_file}') as truth
         left join wh.intermediate.int_person_links as links
             on links.file_path = truth.file_path
@@ -88,6 +99,11 @@ def score(warehouse: Path, truth_dir: Path) -> Score:
         row = con.execute(sql).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
+    missing = one("select count(*) from scored where resolvable and not in_warehouse")
+    all_true_pairs = one(
+        f"select {_PAIRS} from (select count(*) as n from scored where resolvable group by true_id)"
+    )
+    con.execute("delete from scored where not in_warehouse")
     rows = one("select count(*) from scored")
     rows_resolvable = one("select count(*) from scored where resolvable")
     rows_linked = one("select count(*) from scored where predicted_id is not null")
@@ -115,6 +131,7 @@ def score(warehouse: Path, truth_dir: Path) -> Score:
     con.close()
     return Score(
         rows=rows,
+        rows_not_in_warehouse=missing,
         rows_resolvable=rows_resolvable,
         rows_linked=rows_linked,
         resolvable_quarantined=resolvable_quarantined,
@@ -123,6 +140,7 @@ def score(warehouse: Path, truth_dir: Path) -> Score:
         true_pairs=true_pairs,
         precision=correct_predicted_pairs / predicted_pairs if predicted_pairs else 1.0,
         recall=found_true_pairs / true_pairs if true_pairs else 1.0,
+        end_to_end_recall=found_true_pairs / all_true_pairs if all_true_pairs else 1.0,
     )
 
 
