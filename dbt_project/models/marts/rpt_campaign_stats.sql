@@ -1,7 +1,7 @@
 -- The report (contract §6): the 17 figures of the statistics table per cut-off and city,
 -- cumulative over the window [campaign start, cut-off], plus the province row 370000.
 -- Every city gets a row at every cut-off, zeros when it has nothing yet.
--- The figure list is terms.FIGURE_NAMES in order (tests/test_report_schema.py holds it).
+-- The figure list is terms.FIGURE_NAMES in order (tests/test_report_marts.py holds it).
 {%- set report_figures = [
     'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
     'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
@@ -207,7 +207,7 @@ city_rows as (
 province_rows as (
     select
         cutoff_date,
-        -- terms.PROVINCE_CODE / PROVINCE_NAME (checked by tests/test_report_schema.py)
+        -- terms.PROVINCE_CODE / PROVINCE_NAME (checked by tests/test_report_marts.py)
         '370000' as city_code,
         '山东省' as city_name,
         {% for figure in report_figures -%}
