@@ -6,6 +6,7 @@ trailing required-marker (*) and a trailing unit in brackets (发放金额（元
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
 _MARKERS = re.compile(r"^[*※]+|[*※:]+$")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_header(text: str | None) -> str:
     if text is None:
         return ""

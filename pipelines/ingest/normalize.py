@@ -117,7 +117,8 @@ def numeric_id(text: pl.Expr) -> pl.Expr:
     ).otherwise(scientific)
 
 
-_SQUEEZE_MARKS = ["  ", "\t", "\n", "\r", "\f", "\v"]
+_NEEDS_FOLD = "[\uff01-\uff5e\u3000\uffe5\u00a0]"
+_NEEDS_SQUEEZE = r"\s\s|[\t\n\r\f\v]"
 
 
 def clean_frame(df: pl.DataFrame) -> pl.DataFrame:
@@ -129,8 +130,8 @@ def clean_frame(df: pl.DataFrame) -> pl.DataFrame:
     if df.width == 0 or df.height == 0:
         return df
     flags = df.select(
-        *(pl.col(c).str.contains_any(_FULL).any().alias(f"f{i}") for i, c in enumerate(df.columns)),
-        *(pl.col(c).str.contains_any(_SQUEEZE_MARKS).any().alias(f"s{i}") for i, c in enumerate(df.columns)),
+        *(pl.col(c).str.contains(_NEEDS_FOLD).any().alias(f"f{i}") for i, c in enumerate(df.columns)),
+        *(pl.col(c).str.contains(_NEEDS_SQUEEZE).any().alias(f"s{i}") for i, c in enumerate(df.columns)),
     ).row(0)
     exprs = []
     for i, c in enumerate(df.columns):
@@ -140,5 +141,4 @@ def clean_frame(df: pl.DataFrame) -> pl.DataFrame:
         if flags[i] or flags[df.width + i]:
             e = e.str.replace_all(r"\s+", " ")
         exprs.append(e.str.strip_chars().alias(c))
-    stripped = df.select(exprs)
-    return stripped.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in df.columns)
+    return df.select(exprs).select(pl.all().replace("", None))

@@ -15,6 +15,9 @@ from pipelines.ingest import normalize as nz
 from pipelines.ingest.headers import HeaderMatch
 from pipelines.ingest.readers import Grid
 
+# Below this many rows a file is parsed cell by cell rather than by distinct value.
+UNIQUE_PARSE_MIN_ROWS = 2_000
+
 # Footer lines under a table (the statistics table's 单位负责人 / 填表人 line) are
 # signatures, not data rows.
 FOOTER_REGEX = r"^(单位负责人|负责人|填表人|填报人|制表人|审核人|联系电话)"
@@ -118,11 +121,17 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     # Parse each distinct cell text once: a column of 100k dates has a few hundred
     # distinct values, and a join is far cheaper than re-running the regexes per row.
     codes: dict[str, str] = {}
+    plain: list[pl.Expr] = []
+    small: list[tuple[terms.Column, pl.Expr]] = []
     for col in table.columns:
         tname = f"_t_{col.name}"
         value, codes[col.name] = _value(col, pl.col(tname))
         if not codes[col.name]:
-            body = body.with_columns(value.cast(dtype_of(col)).alias(f"_v_{col.name}"))
+            plain.append(value.cast(dtype_of(col)).alias(f"_v_{col.name}"))
+            continue
+        if body.height < UNIQUE_PARSE_MIN_ROWS:
+            # Small file: parse in place; a join costs more than it saves.
+            small.append((col, value))
             continue
         parsed = body.select(pl.col(tname)).unique().with_columns(
             value.cast(dtype_of(col)).alias(f"_v_{col.name}")
@@ -130,6 +139,15 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         loads, clean = _flags(col, pl.col(tname), pl.col(f"_v_{col.name}"))
         parsed = parsed.with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
         body = body.join(parsed, on=tname, how="left", nulls_equal=True, maintain_order="left")
+    body = body.with_columns(
+        *plain, *(value.cast(dtype_of(col)).alias(f"_v_{col.name}") for col, value in small)
+    )
+    if small:
+        flag_exprs = []
+        for col, _ in small:
+            loads, clean = _flags(col, pl.col(f"_t_{col.name}"), pl.col(f"_v_{col.name}"))
+            flag_exprs += [loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}")]
+        body = body.with_columns(flag_exprs)
 
     # (column, its text, failed, reason code, failure quarantines the row)
     checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str, bool]] = []
@@ -145,6 +163,11 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
                 checks.append((col, text, loads & ~clean, code, False))
 
     header_of = {c.name: match.headers.get(c.name, c.header) for c in table.columns}
+    body = body.with_columns(f.alias(f"_k{k}") for k, (_, _, f, _, _) in enumerate(checks))
+    # One pass tells which checks fail anywhere; messages are built only for those.
+    failing = body.select(pl.col(f"_k{k}").any() for k in range(len(checks))).row(0) if checks else ()
+    checks = [(c, t, pl.col(f"_k{k}"), code, hard)
+              for k, (c, t, _, code, hard) in enumerate(checks) if failing[k]]
     required_fail = [(c, t, f, code) for c, t, f, code, hard in checks if hard]
     optional_fail = [(c, t, f, code) for c, t, f, code, hard in checks if not hard]
 

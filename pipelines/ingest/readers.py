@@ -72,14 +72,19 @@ def read_csv(data: bytes, encoding: str) -> Grid:
     text = data.decode(encoding)
     if not text.strip():
         return Grid(None, pl.DataFrame())
+    # polars sizes a header-less CSV by its first line, which is often a one-cell title
+    # line: give it the widest line's field count (commas inside quotes only over-count,
+    # which adds empty columns).
+    width = int(pl.Series(text.split("\n")).str.count_matches(",", literal=True).max() or 0) + 1
     cells = pl.read_csv(
         io.BytesIO(text.encode("utf-8")),
         has_header=False,
-        infer_schema=False,
+        schema={f"c{i}": pl.String for i in range(width)},
+        missing_columns="insert",
         truncate_ragged_lines=True,
         quote_char='"',
     )
-    return Grid(None, _named(cells))
+    return Grid(None, cells)
 
 
 def _excel_sheets(data: bytes) -> list[Grid]:
