@@ -75,7 +75,7 @@ def build_analyst_copy(warehouse: duckdb.DuckDBPyConnection | str | Path, dest: 
             catalog = "warehouse_src"
         else:
             # The current catalog: marts of any other attached file must not leak in.
-            catalog = con.execute("select current_database()").fetchone()[0]
+            catalog = con.execute("select current_database()").fetchall()[0][0]
         tables = _analyst_tables(con, catalog)
         leaks = {t: pii_columns(cols) for t, cols in tables.items() if pii_columns(cols)}
         if leaks:
@@ -87,7 +87,7 @@ def build_analyst_copy(warehouse: duckdb.DuckDBPyConnection | str | Path, dest: 
                 con.execute(f'create table {alias}.{ANALYST_SCHEMA}."{table}" as '
                             f'select * from "{catalog}".{ANALYST_SCHEMA}."{table}"')
                 rows[table] = con.execute(
-                    f'select count(*) from {alias}.{ANALYST_SCHEMA}."{table}"').fetchone()[0]
+                    f'select count(*) from {alias}.{ANALYST_SCHEMA}."{table}"').fetchall()[0][0]
         finally:
             # Detach checkpoints the file: the swapped-in copy needs no WAL.
             con.execute(f"detach {alias}")

@@ -156,16 +156,15 @@ def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path, missing: l
         missing.append("rpt_reporting_completeness: no city_code / cutoff_date columns")
         return []
     comp = comp.filter(pl.col("cutoff_date") <= cutoff)
-    flag = _first(comp, ("is_on_time", "on_time", "received_on_time"))
-    num = _first(comp, ("tables_on_time", "files_on_time", "on_time_count"))
-    den = _first(comp, ("tables_expected", "expected_tables", "expected"))
-    if flag and comp.schema[flag] == pl.Boolean:
-        per_city = comp.group_by("city_code").agg(pl.col(flag).cast(pl.Float64).mean().alias("rate"))
-    elif num and den:
-        per_city = comp.group_by("city_code").agg((pl.col(num).sum() / pl.col(den).sum()).alias("rate"))
-    else:
-        missing.append("rpt_reporting_completeness: no on-time flag or counts")
+    on_time = _first(comp, ("on_time", "is_on_time", "tables_on_time", "files_on_time"))
+    expected = _first(comp, ("expected", "tables_expected", "expected_tables"))
+    if on_time is None:
+        missing.append("rpt_reporting_completeness: no on-time column")
         return []
+    # Received on time / expected uploads (counts or flags), over every cut-off so far.
+    num = pl.col(on_time).cast(pl.Float64).sum()
+    den = pl.col(expected).cast(pl.Float64).sum() if expected else pl.len().cast(pl.Float64)
+    per_city = comp.group_by("city_code").agg((num / den).alias("rate"))
     per_city = per_city.sort("city_code")
     _bar(out / "reporting_timeliness.png", per_city["city_code"].to_list(),
          per_city["rate"].fill_null(0.0).to_list(),

@@ -74,20 +74,26 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, name],
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0  # fetchall: a pending result would block the next query
 
 
 def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> tuple[pl.DataFrame | None, str]:
     """The export's rows (all cut-offs and cities) and where they came from, or None and why not."""
     for relation in export.relations:
         if _relation_exists(con, relation):
-            return con.execute(f"select * from {relation}").pl(), relation
+            return con.sql(f"select * from {relation}").pl(), relation
     if export.sql:
         try:
-            return con.execute(export.sql).pl(), "derived from marts.fct_target_progress + restricted.dim_person"
+            return con.sql(export.sql).pl(), "derived from marts.fct_target_progress + restricted.dim_person"
         except duckdb.Error as exc:
             return None, f"fallback query failed: {str(exc).splitlines()[0]}"
     return None, f"none of {', '.join(export.relations)} exists yet"
+
+
+def _flat(df: pl.DataFrame) -> pl.DataFrame:
+    """CSV has no nested values: lists (e.g. reasons, categories) become 、-joined text."""
+    lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
+    return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join("、") for c in lists)
 
 
 def _for_cutoff(df: pl.DataFrame, cutoff: str) -> pl.DataFrame:
@@ -113,7 +119,7 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
             if "city_code" not in df.columns:
                 result.missing[export.name] = f"{source} has no city_code column"
                 continue
-            df = _for_cutoff(df, cutoff)
+            df = _flat(_for_cutoff(df, cutoff))
             result.rows[export.name] = df.height
             for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
                 folder = staged / str(city)
