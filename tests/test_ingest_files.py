@@ -279,3 +279,11 @@ def test_a_failure_inside_one_file_never_stops_the_others(con, tmp_path, monkeyp
     summary = run(con, tmp_path)
     assert (summary.files_loaded, summary.files_quarantined) == (1, 1)
     assert rows(con, "select reason_code from raw.quarantine") == [("unreadable_file",)]
+
+
+def test_the_table_is_read_from_whichever_sheet_carries_a_recognisable_header(con, tmp_path):
+    write_xlsx(city_dir(tmp_path) / "台账.xlsx", LEDGER_HEADER, [ledger_row(1, "张三", ID_A)],
+               sheet="台账", extra_sheets=["填表说明"])
+    run(con, tmp_path)
+    assert rows(con, "select sheet, header_row, rows_loaded from raw.files") == [("台账", 1, 1)]
+    assert rows(con, "select _sheet, _source_row from raw.ledger") == [("台账", 2)]

@@ -127,11 +127,15 @@ def _process(rec: _FileRecord, campaign: Campaign) -> Parsed | None:
         rec.file_format = readers.detect_format(data) if data else None
         if rec.file_format == "csv":
             rec.encoding = readers.detect_encoding(data)
+        unreadable = None
     except readers.UnreadableFile as exc:
-        rec.fail("unreadable_file", f"cannot be read: {exc}")
-        return None
+        unreadable = exc
+    # A misplaced file is reported as such first: moving it is what the operator must do.
     if loc.problem:
         rec.fail("bad_location", f"not loaded because the {loc.problem}")
+        return None
+    if unreadable is not None:
+        rec.fail("unreadable_file", f"cannot be read: {unreadable}")
         return None
     if not data:
         rec.fail("empty_file", "the file is empty (0 bytes)")
