@@ -97,7 +97,7 @@ def record_gate_outcome(result: ExecuteInProcessResult) -> Path:
     gate_report.record_extra(run_id, "dbt_tests", dbt_test_rows(result.get_asset_check_evaluations()))
     if not result.success:
         current = gate_report.load_report(run_id).get("publication") or {}
-        if current.get("status") != "refused":
+        if current.get("status") not in ("refused", "published"):
             gate_report.record_extra(run_id, "publication", {
                 "status": "not published",
                 "detail": "the run failed before publication; the previous marts are unchanged"})
@@ -109,7 +109,13 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path) -> None:
     from dagster import AssetCheckSeverity
 
     err = sys.stderr
-    print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err)
+    published = any(e.asset_key is not None and e.asset_key.path == ["published", "marts"]
+                    for e in result.get_asset_materialization_events())
+    if published:
+        print("\nRUN FAILED after publication — the gate passed and the marts were published; "
+              "a later step failed:", file=err)
+    else:
+        print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err)
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     failed.sort(key=lambda e: e.severity != AssetCheckSeverity.ERROR)
     for e in failed:

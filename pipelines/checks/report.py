@@ -67,7 +67,7 @@ def load_report(run_id: str) -> dict[str, Any]:
     failed_blocking = [o for o in outcomes if not o["success"] and o["severity"] == "blocking"]
     failed_warnings = [o for o in outcomes if not o["success"] and o["severity"] == "warning"]
     dbt_failed = [t for t in extras.get("dbt_tests", []) if not t.get("passed")]
-    dbt_blocking = [t for t in dbt_failed if t.get("severity") == "ERROR"]
+    dbt_blocking = [t for t in dbt_failed if t.get("configured_severity", "error") != "warn"]
     status = ("failed" if failed_blocking or dbt_blocking
               else "passed_with_warnings" if failed_warnings or dbt_failed else "passed")
     return {
@@ -140,8 +140,22 @@ def render_markdown(report: dict[str, Any]) -> str:
                                        + (f" (`{s['asset_key']}`)" if s.get("asset_key") else "")))
     tests = report.get("dbt_tests")
     if tests:
-        lines += ["### dbt tests", "", "| result | severity | asset | test |", "|---|---|---|---|"]
-        for t in sorted(tests, key=lambda t: (t.get("passed"), t.get("asset_key"), t.get("name"))):
-            lines.append(f"| {'✅ pass' if t.get('passed') else '⛔ FAIL'} | {t.get('severity')} | "
-                         f"{_cell(t.get('asset_key'))} | {_cell(t.get('name'))} |")
+        # 250+ passing tests would bury the findings: list failures, and the warn-severity
+        # tests (they never block, so whoever reviews severities should see them).
+        by_sev: dict[str, int] = {}
+        for t in tests:
+            by_sev[t.get("configured_severity", "error")] = by_sev.get(t.get("configured_severity", "error"), 0) + 1
+        lines += ["### dbt tests", "",
+                  f"{len(tests)} tests ran: " + ", ".join(f"{n} with severity {s}"
+                                                           for s, n in sorted(by_sev.items()))
+                  + " (error = blocking, warn = reported).", ""]
+        shown = [t for t in tests if not t.get("passed") or t.get("configured_severity") == "warn"]
+        if shown:
+            lines += ["| result | severity | asset | test |", "|---|---|---|---|"]
+            for t in sorted(shown, key=lambda t: (bool(t.get("passed")), str(t.get("asset_key")),
+                                                  str(t.get("name")))):
+                result = "✅ pass" if t.get("passed") else (
+                    "⛔ FAIL" if t.get("configured_severity") != "warn" else "⚠️ warn")
+                lines.append(f"| {result} | {t.get('configured_severity')} | "
+                             f"{_cell(t.get('asset_key'))} | {_cell(t.get('name'))} |")
     return "\n".join(lines) + "\n"

@@ -161,12 +161,28 @@ GATE_CHECKS: list[dg.AssetChecksDefinition] = [raw_input_gate, *([report_gate] i
 GATE_CHECK_NAMES = {BLOCKING_CHECK, WARNING_CHECK, "cities_reported", *REPORT_CHECKS}
 
 
+def dbt_test_severities() -> dict[str, str]:
+    """Each dbt test's configured severity (error blocks, warn reports) from the manifest.
+
+    A passing check evaluation always says ERROR, so the configuration is read here to let
+    the gate report show which dbt tests actually guard publication.
+    """
+    import json
+
+    from pipelines.dbt_project import ensure_manifest
+
+    nodes = json.loads(ensure_manifest().read_text(encoding="utf-8")).get("nodes", {})
+    return {n["name"]: str(n.get("config", {}).get("severity", "error")).lower()
+            for n in nodes.values() if n.get("resource_type") == "test"}
+
+
 def dbt_test_rows(evaluations: list[dg.AssetCheckEvaluation]) -> list[dict[str, object]]:
     """The dbt tests of a run (dagster-dbt turns them into checks) for the gate report."""
     dbt_keys = warehouse_models.check_keys
+    configured = dbt_test_severities()
     return [
         {"asset_key": e.asset_key.to_user_string(), "name": e.check_name, "passed": e.passed,
-         "severity": e.severity.value}
+         "severity": e.severity.value, "configured_severity": configured.get(e.check_name, "error")}
         for e in evaluations
         if dg.AssetCheckKey(e.asset_key, e.check_name) in dbt_keys
     ]
