@@ -74,9 +74,16 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         late = con.execute("select count(*) from raw.files where is_late").fetchone()[0]
     yield dg.MaterializeResult(
         asset_key=FILES_KEY,
-        metadata={"files": counts["files"], "late_files": late, "summary": str(summary)},
+        metadata={"files": counts["files"], "late_files": late, "summary": str(summary),
+                  # What this run added (the totals above include earlier runs' files).
+                  "files_loaded_this_run": summary.files_loaded,
+                  "files_quarantined_this_run": summary.files_quarantined,
+                  "late_files_this_run": dg.MetadataValue.json(summary.late_files[:200]),
+                  "seconds": round(summary.seconds, 1)},
     )
-    yield dg.MaterializeResult(asset_key=QUARANTINE_KEYS[0], metadata={"rows": counts["quarantine"]})
-    yield dg.MaterializeResult(asset_key=QUARANTINE_KEYS[1], metadata={"rows": counts["cell_issues"]})
+    yield dg.MaterializeResult(asset_key=QUARANTINE_KEYS[0], metadata={
+        "rows": counts["quarantine"], "rows_quarantined_this_run": summary.rows_quarantined})
+    yield dg.MaterializeResult(asset_key=QUARANTINE_KEYS[1], metadata={
+        "rows": counts["cell_issues"], "cell_issues_this_run": summary.cell_issues})
     for table in terms.ALL_TABLES:
         yield dg.MaterializeResult(asset_key=raw_table_key(table), metadata={"rows": counts[table.name]})
