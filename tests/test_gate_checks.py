@@ -206,3 +206,17 @@ def test_city_that_did_not_report_is_a_warning(con):
     assert not out.success and out.severity == "warning"
     assert {(e["city_code"], e["missing"].split(" ")[0]) for e in out.examples} == {
         ("370500", "nothing"), ("370200", "no")}
+
+
+def test_broken_ledger_the_city_has_since_replaced_no_longer_blocks(con):
+    folder = "submissions/x/2022-08-15/370100"
+    broken = [ledger_row(i, "3.70102198E+17") for i in range(5)]
+    fixed = [ledger_row(i) for i in range(5)]
+    create_raw_table(con, terms.LEDGER, broken, f"{folder}/台账.xlsx", "370100", CUTOFF)
+    create_raw_table(con, terms.LEDGER, fixed, f"{folder}/台账更正.xlsx", "370100", CUTOFF)
+    con.execute("update raw.ledger set _received_at = case when _file_path like '%更正%' "
+                "then timestamp '2022-08-16 09:00' else timestamp '2022-08-14 09:00' end")
+    assert not failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
+    con.execute("update raw.ledger set _received_at = timestamp '2022-08-17 09:00' "
+                "where _file_path like '%台账.xlsx'")  # the broken one is now the latest
+    assert failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")

@@ -57,9 +57,31 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     return con.sql(f'select * from "{schema}"."{name}"').pl()
 
 
+def current_files(df: pl.DataFrame) -> pl.DataFrame:
+    """City uploads: only the current file of each (city, cut-off), as the models use.
+
+    Raw keeps every file ever received; a broken upload the city has since corrected
+    counts nowhere, so it must not block every later run. Registries (no cut-off) are
+    full extracts that are all used, and are kept whole.
+    """
+    needed = {"_file_path", "_city_code", "_cutoff_date", "_received_at"}
+    if not needed <= set(df.columns) or df.get_column("_cutoff_date").null_count() == df.height:
+        return df
+    keys = ["_city_code", "_cutoff_date"] + (["_campaign_id"] if "_campaign_id" in df.columns else [])
+    files = df.select(*keys, "_file_path", "_received_at").unique()
+    current = (
+        files.sort(["_received_at", "_file_path"], nulls_last=False)
+        .group_by(keys, maintain_order=True).last()
+        .select("_file_path")
+    )
+    return df.filter(pl.col("_cutoff_date").is_null() | pl.col("_file_path").is_in(current.get_column("_file_path")))
+
+
 def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
     """The frame a suite validates: the rows, one row per file, or a multi column exploded."""
     kind = spec["kind"]
+    if spec.get("files", "current") == "current":
+        df = current_files(df)
     if kind == "rows":
         return df
     if kind == "id_validity_per_file":
