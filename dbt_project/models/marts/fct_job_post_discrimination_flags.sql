@@ -32,7 +32,8 @@ matches as (
         rules.rule_id,
         rules.category,
         rules.category_zh,
-        regexp_extract(post_texts.post_text, rules.pattern) as matched_text
+        -- The match may start with the one character a pattern uses to exclude 不.
+        trim(regexp_extract(post_texts.post_text, rules.pattern)) as matched_text
     from post_texts
     inner join rules on regexp_matches(post_texts.post_text, rules.pattern)
 ),
