@@ -44,47 +44,62 @@ class Noiser:
 
     # ---------------------------------------------------------------- IDs
     def id_cell(self, pid: str, fmt: str, typo_rate: float) -> tuple[Cell, str, list[str]]:
-        """(cell as written, the text ingestion would load, noise kinds)."""
+        """(cell as written, the text ingestion would load, noise kinds).
+
+        One draw per cell against cumulative rates (this runs millions of times at K=20000)."""
         r = self.rng
-        if self.hit(typo_rate):
-            t = ids.typo(pid, r)
-            return t, t, ["id_typo"]
-        if self.hit(0.004):
-            v = ids.spoil_numeric(pid)
-            text = ids.sci_text(v)
-            if fmt == "csv":
-                return text, text, ["id_sci_text"]
-            return NumericId(v), text, ["id_numeric_cell"]
-        if pid[6:8] == "19" and self.hit(0.01):  # 15-digit IDs predate 2000 births
-            t = ids.to_15(pid)
-            return t, t, ["id_15digit"]
-        if self.hit(0.01):
-            t = ids.to_fullwidth(pid)
-            return t, t, ["id_fullwidth"]
-        if pid.endswith("X") and self.hit(0.3):
-            t = pid[:-1] + "x"
-            return t, t, ["id_lowercase_x"]
-        if self.hit(0.01):
+        u = r.random()
+        edge = 0.0
+        for kind, rate in (("id_typo", typo_rate), ("numeric", 0.004), ("id_15digit", 0.01),
+                           ("id_fullwidth", 0.01), ("id_spaces", 0.01)):
+            edge += min(0.08, rate * self.s)
+            if u >= edge:
+                continue
+            if kind == "id_typo":
+                t = ids.typo(pid, r)
+                return t, t, ["id_typo"]
+            if kind == "numeric":
+                v = ids.spoil_numeric(pid)
+                text = ids.sci_text(v)
+                if fmt == "csv":
+                    return text, text, ["id_sci_text"]
+                return NumericId(v), text, ["id_numeric_cell"]
+            if kind == "id_15digit":
+                if pid[6:8] != "19":  # 15-digit IDs predate 2000 births
+                    break
+                t = ids.to_15(pid)
+                return t, t, ["id_15digit"]
+            if kind == "id_fullwidth":
+                t = ids.to_fullwidth(pid)
+                return t, t, ["id_fullwidth"]
             t = rng_spaces_id(pid, r)
             return t, t, ["id_spaces"]
+        if pid[-1] == "X" and r.random() < 0.3:
+            t = pid[:-1] + "x"
+            return t, t, ["id_lowercase_x"]
         return pid, pid, []
 
     # ---------------------------------------------------------------- names, phones
     def name_cell(self, name: str) -> tuple[str, list[str]]:
-        if "·" in name and self.hit(0.4):
+        u = self.rng.random()
+        if "·" in name and u < 0.4:
             return name.replace("·", self.rng.choice(NAME_DOT_VARIANTS)), ["name_dot_variant"]
-        if len(name) >= 2 and self.hit(0.01):
-            if self.rng.random() < 0.5:
+        if len(name) >= 2 and u > 1 - min(0.08, 0.01 * self.s):
+            if u > 1 - min(0.04, 0.005 * self.s):
                 return f"{name[0]} {name[1:]}", ["name_spaces"]
             return f" {name} ", ["name_spaces"]
         return name, []
 
     def phone_cell(self, phone: str) -> tuple[str, list[str]]:
-        if self.hit(0.04):
+        u = self.rng.random()
+        a = min(0.15, 0.04 * self.s)
+        b = a + min(0.08, 0.02 * self.s)
+        c = b + min(0.08, 0.02 * self.s)
+        if u < a:
             return f"{phone[:3]}-{phone[3:7]}-{phone[7:]}", ["phone_dashes"]
-        if self.hit(0.02):
+        if u < b:
             return f"+86 {phone}", ["phone_plus86"]
-        if self.hit(0.02):
+        if u < c:
             return f"{phone[:3]} {phone[3:7]} {phone[7:]}", ["phone_spaces"]
         return phone, []
 
