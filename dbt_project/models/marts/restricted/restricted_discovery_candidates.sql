@@ -148,7 +148,7 @@ on_ledgers as (
 ),
 
 persons as (
-    select person_id, person_key from {{ ref('int_persons') }}
+    select person_id, person_key, gender, birth_date from {{ ref('int_persons') }}
 ),
 
 final as (
@@ -158,6 +158,8 @@ final as (
         reasons.person_id,
         persons.person_key,
         reasons.name,
+        persons.gender,
+        persons.birth_date,
         reasons.reasons,
         len(reasons.reasons) as reason_count,
         reasons.registered_on,
