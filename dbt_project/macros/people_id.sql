@@ -27,8 +27,8 @@
    as written: it is invalid (id_is_valid) but its text is still useful for operators. #}
 {% macro normalize_id_number(cleaned) -%}
     case
-        when regexp_full_match({{ cleaned }}, '[0-9]{17}[0-9X]') then {{ cleaned }}
-        when regexp_full_match({{ cleaned }}, '[0-9]{15}') then
+        when {{ regexp_whole_match(cleaned, '[0-9]{17}[0-9X]') }} then {{ cleaned }}
+        when {{ regexp_whole_match(cleaned, '[0-9]{15}') }} then
             {%- set id17 = "(substr(" ~ cleaned ~ ", 1, 6) || '19' || substr(" ~ cleaned ~ ", 7, 9))" %}
             {{ id17 }} || {{ id_check_char(id17) }}
     end
@@ -36,7 +36,7 @@
 
 {# Birth date from digits 7..14 of a normalised ID; null when not a calendar date. #}
 {% macro id_birth_date(id_number) -%}
-    cast(try_strptime(substr({{ id_number }}, 7, 8), '%Y%m%d') as date)
+    {{ try_date_yyyymmdd('substr(' ~ id_number ~ ', 7, 8)') }}
 {%- endmacro %}
 
 {# Validity (contract §5): 18 characters, correct check character, a real birth date
@@ -65,5 +65,6 @@
 {# Keyed pseudonym of a person: sha256(secret || ':' || person_id). The secret comes from
    WARMHEART_PERSON_KEY_SECRET; the default is for demo runs only. #}
 {% macro person_key(person_id) -%}
-    sha256('{{ env_var("WARMHEART_PERSON_KEY_SECRET", "warmheart-dev-only-key") | replace("'", "''") }}' || ':' || {{ person_id }})
+    {%- set secret = env_var("WARMHEART_PERSON_KEY_SECRET", "warmheart-dev-only-key") | replace("'", "''") %}
+    {{ sha256_hex("'" ~ secret ~ ":' || " ~ person_id) }}
 {%- endmacro %}
