@@ -8,8 +8,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import fastexcel
@@ -21,7 +19,9 @@ from stdnum.cn import ric, uscc
 from pipelines import terms
 from pipelines.campaign import load_campaign
 from pipelines.demo import generate
+from pipelines.demo.__main__ import main as cli_main
 from pipelines.demo.ids import normalize_id
+from pipelines.demo.world import World
 
 K = 40
 SEED = 11
@@ -344,12 +344,29 @@ def test_same_seed_same_bytes_other_seed_differs(run: Path, tmp_path: Path) -> N
     assert tree_hashes(tmp_path / "c" / "raw") != tree_hashes(run / "raw")
 
 
-def test_cli_help_and_default_truth_dir(tmp_path: Path) -> None:
-    help_out = subprocess.run([sys.executable, "-m", "pipelines.demo", "--help"], capture_output=True,
-                              text=True, check=True)
-    assert "--persons-per-city" in help_out.stdout and "--truth" in help_out.stdout
+def test_cli_help_and_default_truth_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["--help"])
+    assert exc.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--persons-per-city" in help_text and "--truth" in help_text
     out = tmp_path / "data" / "raw"
-    subprocess.run([sys.executable, "-m", "pipelines.demo", "--out", str(out), "--seed", "3",
-                    "--persons-per-city", "5"], check=True, capture_output=True)
+    assert cli_main(["--out", str(out), "--seed", "3", "--persons-per-city", "5"]) == 0
     assert (tmp_path / "data" / "ground_truth" / "rows.parquet").exists()
     assert not (out / "ground_truth").exists()
+
+
+def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
+    """A check from the other side: at the last cut-off every event and posting has been
+    reported, so the province's counts equal the world's (independent of truth.py)."""
+    camp = load_campaign("2022-warm-heart")
+    world = World(camp, SEED, K)
+    world.build(lambda _m: None)
+    last = camp.cutoffs[-1]
+    prov = truth["stats"].filter((pl.col("city_code") == terms.PROVINCE_CODE) & (pl.col("cutoff_date") == last))
+    in_window = lambda d: camp.start <= d <= last  # noqa: E731
+    specials = [e for v in world.events.values() for e in v if e.special and in_window(e.held_on)]
+    assert prov["special_recruitment_events"][0] == len(specials)
+    assert prov["onsite_job_fairs"][0] == sum(e.form == terms.ONSITE_JOB_FAIR for e in specials)
+    posts = [p for v in world.posts.values() for p in v if in_window(p.published_on)]
+    assert prov["job_posts_collected"][0] == len(posts)

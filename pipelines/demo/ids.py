@@ -132,4 +132,15 @@ def shandong_counties() -> dict[str, list[tuple[str, str]]]:
         # The latest name of the county: the last "[years]name" part.
         name = re.sub(r"^\[[^\]]*\]", "", spec.split(",")[-1])
         out.setdefault("37" + code[:2] + "00", []).append(("37" + code, name))
+        if re.match(r"^\[\d{4}-\]", spec.split(",")[-1]) or not spec.startswith("["):
+            CURRENT_COUNTIES.setdefault("37" + code[:2] + "00", []).append(("37" + code, name))
     return out
+
+
+# Counties that still exist (for 所属区县): filled by shandong_counties().
+CURRENT_COUNTIES: dict[str, list[tuple[str, str]]] = {}
+
+
+def current_counties() -> dict[str, list[tuple[str, str]]]:
+    shandong_counties()
+    return CURRENT_COUNTIES

@@ -155,6 +155,7 @@ class World:
         self.rng = random.Random(seed)
         self.k = persons_per_city
         self.counties = ids.shandong_counties()
+        self.current = ids.current_counties()
         self._ids: set[str] = set()
         self._phones: set[str] = set()
         self.persons: dict[str, list[Person]] = {}
@@ -188,13 +189,17 @@ class World:
                 return p
 
     def _region(self, city: str) -> tuple[str, str]:
+        """(region code of the ID, current county the person lives in). IDs keep the code they
+        were issued with: other provinces, 莱芜 3712xx, counties renamed or merged since."""
         r = self.rng
+        current = self.current[city]
         if r.random() < 0.03:
-            return r.choice(OTHER_PROVINCE_REGIONS), r.choice(self.counties[city])[1]
+            return r.choice(OTHER_PROVINCE_REGIONS), r.choice(current)[1]
         if city == "370100" and r.random() < 0.1:  # born in 莱芜 before the merger
-            code, name = r.choice(self.counties["371200"])
-            return code, name
+            return r.choice(self.counties["371200"])[0], r.choice(("莱芜区", "钢城区"))
         code, name = r.choice(self.counties[city])
+        if (code, name) not in current:
+            name = r.choice(current)[1]
         return code, name
 
     def company(self, city: str) -> str:
@@ -391,7 +396,7 @@ class World:
             removed = None
             if discriminatory:
                 removed = published + dt.timedelta(days=r.randint(1, 10))
-            region = r.choice(self.counties[city])[0]
+            region = r.choice(self.current[city])[0]
             smin = r.choice((2000, 2500, 3000, 3500, 4000, 4500, 5000))
             title = r.choice(self._jobs) if r.random() < 0.5 else r.choice(EXTRA_TITLES)
             out.append(Post(
