@@ -85,24 +85,31 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     table = match.table
     cells = grid.cells
     all_cols = cells.columns
-    body = cells.with_row_index("_source_row", offset=1).slice(match.header_row + 1)
-    body = body.with_columns(pl.col("_source_row").cast(pl.Int32))
-
-    body = pl.concat([body.select("_source_row"), nz.clean_frame(body.drop("_source_row"))],
-                     how="horizontal")
-    blank = pl.all_horizontal([pl.col(c).is_null() for c in all_cols])
+    below = cells.slice(match.header_row + 1)
+    # Everything up to the checks is one lazy plan, collected once: on the many small
+    # files of a campaign the fixed cost per polars pass dominates, not the rows.
+    body = pl.concat(
+        [
+            pl.int_range(match.header_row + 2, match.header_row + 2 + below.height,
+                         dtype=pl.Int32, eager=True).alias("_source_row").to_frame(),
+            nz.clean_frame(below),
+        ],
+        how="horizontal",
+    ).lazy()
     first_cell = pl.coalesce([pl.col(c) for c in all_cols]).str.replace_all(" ", "")
-    footer = first_cell.str.contains(FOOTER_REGEX)
-    rows_blank = body.filter(blank).height
-    body = body.filter(~blank & ~footer.fill_null(False))
+    body = body.with_columns(
+        _blank=pl.all_horizontal([pl.col(c).is_null() for c in all_cols]),
+        _footer=first_cell.str.contains(FOOTER_REGEX).fill_null(False),
+    )
 
     id_cols = [match.columns[c.name] for c in table.columns if c.kind == "id" and c.name in match.columns]
-    if grid.numeric_mask is not None and id_cols and body.height:
-        mask = grid.numeric_mask(id_cols).rename(lambda c: f"_num_{c}")
+    has_mask = grid.numeric_mask is not None and bool(id_cols) and below.height > 0
+    if has_mask:
+        mask = grid.numeric_mask(id_cols).rename(lambda c: f"_num_{c}")  # type: ignore[misc]
         mask = mask.with_row_index("_source_row", offset=1).with_columns(
             pl.col("_source_row").cast(pl.Int32)
         )
-        body = body.join(mask, on="_source_row", how="left")
+        body = body.join(mask.lazy(), on="_source_row", how="left", maintain_order="left")
 
     # Materialise each column's text, then its value, then its check flags, so every
     # parse runs once per column however many checks and messages refer to it.
@@ -113,7 +120,7 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
             text = pl.lit(None, dtype=pl.String)
         else:
             text = pl.col(f"c{j}")
-            if col.kind == "id" and f"_num_c{j}" in body.columns:
+            if col.kind == "id" and has_mask and j in id_cols:
                 text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
         texts.append(text.alias(f"_t_{col.name}"))
     body = body.with_columns(texts)
@@ -121,33 +128,31 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     # Parse each distinct cell text once: a column of 100k dates has a few hundred
     # distinct values, and a join is far cheaper than re-running the regexes per row.
     codes: dict[str, str] = {}
-    plain: list[pl.Expr] = []
-    small: list[tuple[terms.Column, pl.Expr]] = []
+    in_place: list[pl.Expr] = []
+    flag_exprs: list[pl.Expr] = []
     for col in table.columns:
-        tname = f"_t_{col.name}"
+        tname, vname = f"_t_{col.name}", f"_v_{col.name}"
         value, codes[col.name] = _value(col, pl.col(tname))
-        if not codes[col.name]:
-            plain.append(value.cast(dtype_of(col)).alias(f"_v_{col.name}"))
+        value = value.cast(dtype_of(col))
+        if codes[col.name] and below.height >= UNIQUE_PARSE_MIN_ROWS:
+            loads, clean = _flags(col, pl.col(tname), pl.col(vname))
+            parsed = (
+                body.select(pl.col(tname)).unique()
+                .with_columns(value.alias(vname))
+                .with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
+            )
+            body = body.join(parsed, on=tname, how="left", nulls_equal=True, maintain_order="left")
             continue
-        if body.height < UNIQUE_PARSE_MIN_ROWS:
-            # Small file: parse in place; a join costs more than it saves.
-            small.append((col, value))
-            continue
-        parsed = body.select(pl.col(tname)).unique().with_columns(
-            value.cast(dtype_of(col)).alias(f"_v_{col.name}")
-        )
-        loads, clean = _flags(col, pl.col(tname), pl.col(f"_v_{col.name}"))
-        parsed = parsed.with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
-        body = body.join(parsed, on=tname, how="left", nulls_equal=True, maintain_order="left")
-    body = body.with_columns(
-        *plain, *(value.cast(dtype_of(col)).alias(f"_v_{col.name}") for col, value in small)
-    )
-    if small:
-        flag_exprs = []
-        for col, _ in small:
-            loads, clean = _flags(col, pl.col(f"_t_{col.name}"), pl.col(f"_v_{col.name}"))
+        in_place.append(value.alias(vname))
+        if codes[col.name]:
+            loads, clean = _flags(col, pl.col(tname), pl.col(vname))
             flag_exprs += [loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}")]
+    body = body.with_columns(in_place)
+    if flag_exprs:
         body = body.with_columns(flag_exprs)
+    collected = body.collect()
+    rows_blank = int(collected["_blank"].sum())
+    body = collected.filter(~pl.col("_blank") & ~pl.col("_footer"))
 
     # (column, its text, failed, reason code, failure quarantines the row)
     checks: list[tuple[terms.Column, pl.Expr, pl.Expr, str, bool]] = []
