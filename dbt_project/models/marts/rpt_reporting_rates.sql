@@ -10,11 +10,11 @@ per_table as (
         cutoff_seq,
         cutoff_date,
         table_type,
-        sum(expected) as expected_reports,
-        sum(received) as received_reports,
-        sum(on_time) as on_time_reports,
-        sum(late) as late_reports,
-        count_if(is_carried_forward) as carried_forward_reports
+        sum(expected)::bigint as expected_reports,
+        sum(received)::bigint as received_reports,
+        sum(on_time)::bigint as on_time_reports,
+        sum(late)::bigint as late_reports,
+        count_if(is_carried_forward)::bigint as carried_forward_reports
     from completeness
     group by all
 ),
@@ -25,11 +25,11 @@ all_tables as (
         cutoff_seq,
         cutoff_date,
         'all' as table_type,
-        sum(expected_reports) as expected_reports,
-        sum(received_reports) as received_reports,
-        sum(on_time_reports) as on_time_reports,
-        sum(late_reports) as late_reports,
-        sum(carried_forward_reports) as carried_forward_reports
+        sum(expected_reports)::bigint as expected_reports,
+        sum(received_reports)::bigint as received_reports,
+        sum(on_time_reports)::bigint as on_time_reports,
+        sum(late_reports)::bigint as late_reports,
+        sum(carried_forward_reports)::bigint as carried_forward_reports
     from per_table
     group by all
 ),
