@@ -27,8 +27,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check pipelines tests
 
+# `dagster dev`: webserver and daemon (the schedule and the upload sensor fire). UI_PORT=3001 make ui
+UI_PORT ?= 3000
 ui: $(STAMP)
-	$(PY) -m pipelines ui
+	$(PY) -m pipelines ui --port $(UI_PORT)
 
 demo: $(STAMP)
 	$(PY) -m pipelines.demo --out data/raw --seed 7 --persons-per-city 200
