@@ -74,7 +74,7 @@ def current_files(df: pl.DataFrame) -> pl.DataFrame:
         .group_by(keys, maintain_order=True).last()
         .select("_file_path")
     )
-    return df.filter(pl.col("_cutoff_date").is_null() | pl.col("_file_path").is_in(current.get_column("_file_path")))
+    return df.filter(pl.col("_cutoff_date").is_null() | pl.col("_file_path").is_in(current.get_column("_file_path").implode()))
 
 
 def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
