@@ -98,13 +98,35 @@ def bench(n_rows: int) -> list[tuple[str, int, float]]:
     return results
 
 
+def bench_demo(persons_per_city: int, seed: int = 7) -> tuple[int, int, float]:
+    """(files, rows read, seconds) for a whole generated campaign: many small files."""
+    from pipelines.demo import generate
+
+    campaign = load_campaign()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "raw"
+        generate(root, Path(tmp) / "ground_truth", seed, persons_per_city, campaign)
+        con = duckdb.connect()
+        started = time.perf_counter()
+        summary = ingest_all(con, root, campaign)
+        seconds = time.perf_counter() - started
+        rows = con.execute("select coalesce(sum(rows_read), 0) from raw.files").fetchone()[0]  # type: ignore[index]
+        return summary.files_seen, int(rows), seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows per synthetic ledger")
+    parser.add_argument("--persons-per-city", type=int, default=0,
+                        help="also ingest a generated demo campaign of this size")
     args = parser.parse_args()
-    print(f"{'format':<12} {'rows':>9} {'seconds':>8} {'rows/s':>10}")
+    print(f"{'format':<14} {'rows':>9} {'seconds':>8} {'rows/s':>10}")
     for label, n, seconds in bench(args.rows):
-        print(f"{label:<12} {n:>9} {seconds:>8.2f} {n / seconds:>10,.0f}")
+        print(f"{label:<14} {n:>9} {seconds:>8.2f} {n / seconds:>10,.0f}")
+    if args.persons_per_city:
+        files, rows, seconds = bench_demo(args.persons_per_city)
+        print(f"{'demo K=' + str(args.persons_per_city):<14} {rows:>9} {seconds:>8.2f} {rows / seconds:>10,.0f}"
+              f"   ({files} files, {files / seconds:.1f} files/s)")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,12 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
                 text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
         texts.append(text.alias(f"_t_{col.name}"))
     body = body.with_columns(texts)
+    big = below.height >= UNIQUE_PARSE_MIN_ROWS
+    if big:
+        # Materialise once, so each column's distinct-value plan below starts from memory
+        # instead of re-running the cleaning (and every earlier join) per column.
+        body = body.collect().lazy()
+    base = body
 
     # Parse each distinct cell text once: a column of 100k dates has a few hundred
     # distinct values, and a join is far cheaper than re-running the regexes per row.
@@ -134,10 +140,10 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         tname, vname = f"_t_{col.name}", f"_v_{col.name}"
         value, codes[col.name] = _value(col, pl.col(tname))
         value = value.cast(dtype_of(col))
-        if codes[col.name] and below.height >= UNIQUE_PARSE_MIN_ROWS:
+        if codes[col.name] and big:
             loads, clean = _flags(col, pl.col(tname), pl.col(vname))
             parsed = (
-                body.select(pl.col(tname)).unique()
+                base.select(pl.col(tname)).unique()
                 .with_columns(value.alias(vname))
                 .with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
             )
