@@ -21,6 +21,7 @@ from pipelines.campaign import load_campaign
 from pipelines.demo import generate
 from pipelines.demo.__main__ import main as cli_main
 from pipelines.demo.ids import normalize_id
+from pipelines.demo.truth import age_years
 from pipelines.demo.world import World
 
 K = 40
@@ -370,3 +371,16 @@ def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
     assert prov["onsite_job_fairs"][0] == sum(e.form == terms.ONSITE_JOB_FAIR for e in specials)
     posts = [p for v in world.posts.values() for p in v if in_window(p.published_on)]
     assert prov["job_posts_collected"][0] == len(posts)
+
+
+@pytest.mark.parametrize(("birth", "day", "age"), [
+    (dt.date(1972, 8, 18), dt.date(2022, 9, 26), 50),   # month ≥ 2 digits × 100 (an Int8 overflow once)
+    (dt.date(1972, 9, 26), dt.date(2022, 9, 26), 50),   # birthday on the day: reached
+    (dt.date(1972, 9, 27), dt.date(2022, 9, 26), 49),
+    (dt.date(1982, 12, 31), dt.date(2022, 12, 30), 39),
+    (dt.date(1980, 2, 29), dt.date(2022, 2, 28), 41),
+    (dt.date(1980, 2, 29), dt.date(2022, 3, 1), 42),
+])
+def test_truth_age_in_full_years(birth: dt.date, day: dt.date, age: int) -> None:
+    df = pl.DataFrame({"b": [birth], "d": [day]})
+    assert df.select(age_years(pl.col("b"), pl.col("d")))[0, 0] == age

@@ -66,6 +66,17 @@ def phone_norm(text: pl.Expr) -> pl.Expr:
         digits.str.slice(2)).otherwise(digits)
 
 
+def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Age in full years on `day` (the birthday itself counts as reached)."""
+    # month()/day() are Int8: widen before arithmetic (month * 100 overflows Int8).
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    had_birthday = month_day(day) >= month_day(birth)
+    return (day.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32)
+            - pl.when(had_birthday).then(0).otherwise(1))
+
+
 def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
     cols = logical.get(table) or {}
     if not cols:
@@ -145,8 +156,7 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
     birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
     male = pl.col("person_id").str.slice(16, 1).cast(pl.Int64) % 2 == 1
     ident = pl.col("identified_on")
-    had_birthday = (ident.dt.month() * 100 + ident.dt.day()) >= (birth.dt.month() * 100 + birth.dt.day())
-    age = ident.dt.year() - birth.dt.year() - pl.when(had_birthday).then(0).otherwise(1)
+    age = age_years(birth, ident)
     targets = targets.with_columns(
         older=pl.when(male).then(age >= th.older_worker_age_male).otherwise(age >= th.older_worker_age_female))
 
