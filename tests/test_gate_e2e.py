@@ -70,9 +70,12 @@ def copy_baseline(root: Path, dest: Path) -> Path:
     return dest
 
 
-def run_cli(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    from pipelines import dbt_project
     from pipelines.cli import main
 
+    # The baseline parsed the dbt project a moment ago; parsing again costs ~15 s per case.
+    monkeypatch.setattr(dbt_project, "parse_dbt_project", lambda *a, **k: dbt_project.dbt_project.manifest_path)
     code = main(["run"])
     return code, capsys.readouterr().err
 
@@ -119,7 +122,7 @@ def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
                    "TR-BAD-2,11010519491231002X,张三,370100,临时救助,2022-09-02,300\n",
                    encoding="utf-8")
     point_env(monkeypatch, root)
-    code, err = run_cli(capsys)
+    code, err = run_cli(capsys, monkeypatch)
     assert code != 0
     assert "[BLOCKING] check blocking_expectations on raw/reg_temp_relief failed" in err
     assert "amount_yuan" in err and "临时救助补录.csv row 2" in err and "-800" in err
@@ -142,7 +145,7 @@ def test_ledger_where_most_ids_are_invalid_stops_publication_and_keeps_old_marts
     latest = max(p.stat().st_mtime for p in folder.iterdir())
     os.utime(bad, (latest + 3600, latest + 3600))  # received last: it is the current ledger
     point_env(monkeypatch, root)
-    code, err = run_cli(capsys)
+    code, err = run_cli(capsys, monkeypatch)
     assert code != 0
     assert "[BLOCKING] check blocking_expectations on raw/ledger failed" in err
     assert "valid_id_share" in err and "淄博市台账更正.csv" in err
