@@ -135,7 +135,19 @@ def render_markdown(report: dict[str, Any]) -> str:
     elif report["status"] == "failed":
         lines += ["Publication: **not published** — a blocking check failed; the previous "
                   "publication is unchanged.", ""]
-    for s in report["sections"]:
+    findings = [o for s in report["sections"] for o in s["outcomes"] if not o["success"]]
+    if findings:
+        lines += ["## Findings", ""]
+        for o in sorted(findings, key=lambda o: (o["severity"] != "blocking", o["table"], o["name"])):
+            label = "⛔ BLOCKING" if o["severity"] == "blocking" else "⚠️ warning"
+            count = "" if o.get("unexpected_count") is None else f" — {o['unexpected_count']} of {o.get('element_count')}"
+            lines.append(f"- {label} `{o['table']}` {o['name']}"
+                         + (f" ({o['column']})" if o.get("column") else "") + count
+                         + f": {o.get('error') or o['why']}")
+        lines.append("")
+    lines += ["## All checks", ""]
+    # Inputs first, then the report, as the data flows.
+    for s in sorted(report["sections"], key=lambda s: (not s["section"].startswith("raw."), s["section"])):
         lines.append(outcomes_markdown(s["outcomes"], f"{s['section']}"
                                        + (f" (`{s['asset_key']}`)" if s.get("asset_key") else "")))
     tests = report.get("dbt_tests")
