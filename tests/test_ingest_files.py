@@ -287,3 +287,24 @@ def test_the_table_is_read_from_whichever_sheet_carries_a_recognisable_header(co
     run(con, tmp_path)
     assert rows(con, "select sheet, header_row, rows_loaded from raw.files") == [("台账", 1, 1)]
     assert rows(con, "select _sheet, _source_row from raw.ledger") == [("台账", 2)]
+
+
+def test_a_file_whose_rows_cannot_be_written_is_registered_as_quarantined(con, tmp_path, monkeypatch):
+    import pipelines.ingest.run as run_mod
+
+    real = run_mod._insert
+
+    def failing_insert(con_, table, df):
+        if table == "visits":
+            raise RuntimeError("simulated write failure")
+        return real(con_, table, df)
+
+    monkeypatch.setattr(run_mod, "_insert", failing_insert)
+    d = city_dir(tmp_path)
+    write_csv(d / "走访.csv", ["身份证号", "走访日期"], [[ID_A, "2022-08-03"]])
+    write_csv(d / "推介.csv", ["身份证号", "岗位编号", "推介日期"], [[ID_A, "P1", "2022-08-03"]])
+    summary = run(con, tmp_path)
+    assert (summary.files_loaded, summary.files_quarantined) == (1, 1)
+    assert rows(con, "select file_name, status, rows_read from raw.files order by 1") == [
+        ("推介.csv", "loaded", 1), ("走访.csv", "quarantined", 0)]
+    assert rows(con, "select count(*) from raw.visits") == [(0,)]

@@ -211,6 +211,18 @@ def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | No
     )
 
 
+def _write_atomically(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | None,
+                      ingested_at: dt.datetime) -> None:
+    """A file's rows, quarantine, cell issues and register entry: all or nothing."""
+    con.execute("begin transaction")
+    try:
+        _write(con, rec, parsed, ingested_at)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
 def _already_ingested(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return set(con.execute("select file_path, file_sha256 from raw.files").fetchall())
 
@@ -249,13 +261,17 @@ def ingest_all(
                 rec.table_type = None
                 rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
                 rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
-            con.execute("begin transaction")
             try:
-                _write(con, rec, parsed, ingested_at)
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
+                _write_atomically(con, rec, parsed, ingested_at)
+            except Exception as exc:
+                # The rows could not be written (a bug, not the city's fault): register the
+                # file as quarantined with the error so it stays visible, and move on.
+                parsed = None
+                rec.table_type = rec.sheet = rec.header_row = None
+                rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
+                rec.fail("unreadable_file", f"could not be written to the warehouse: "
+                                            f"{type(exc).__name__}: {exc}")
+                _write_atomically(con, rec, None, ingested_at)
             seen.add((loc.rel_path, sha))
         except Exception as exc:
             say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
