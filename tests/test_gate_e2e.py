@@ -108,6 +108,14 @@ def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_ga
     assert any(o["name"] == "expect_column_pair_values_a_to_be_greater_than_b" and o["examples"]
                for o in warned)
     assert report["status"] == "passed_with_warnings"
+    # 数据比对 shows the same city figure beside the warehouse's own.
+    pair = next(o for o in warned if o["name"].startswith("expect_column_pair") and o["examples"])
+    example, part = pair["examples"][0], pair["column"].split(", ")[1]
+    comparison = pl.read_parquet(root / "marts" / "rpt_data_comparison.parquet").filter(
+        (pl.col("check_type") == "figure_difference") & (pl.col("subject") == part)
+        & (pl.col("city_code") == example["_city_code"])
+        & (pl.col("cutoff_date").cast(pl.String) == example["_cutoff_date"]))
+    assert comparison.get_column("reported_value").to_list() == [example[part]]
     md = next((root / "gate_reports").glob("*/report.md")).read_text(encoding="utf-8")
     assert "⚠️ warn" in md and "raw.city_stats" in md
 
