@@ -22,7 +22,8 @@ from pipelines.publish.analyst_copy import pii_columns
 
 pytestmark = pytest.mark.slow
 
-PERSONS_PER_CITY = 8
+PERSONS_PER_CITY = 20
+SEED = 11  # the demo campaign the gate tests also publish cleanly (tests/test_gate_e2e.py)
 ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dX])(?![0-9A-Za-z])")
 WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 
@@ -47,7 +48,7 @@ def run(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("ops_e2e")
     campaign = load_campaign()
-    generate(root / "raw", root / "ground_truth", 5, PERSONS_PER_CITY, campaign)
+    generate(root / "raw", root / "ground_truth", SEED, PERSONS_PER_CITY, campaign)
     env = dict(os.environ, WARMHEART_RAW_DIR=str(root / "raw"), WARMHEART_MARTS_DIR=str(root / "marts"),
                WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
                WARMHEART_RESTRICTED_DIR=str(root / "restricted"), DAGSTER_HOME=str(root / "dagster_home"))
