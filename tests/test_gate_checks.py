@@ -220,3 +220,9 @@ def test_broken_ledger_the_city_has_since_replaced_no_longer_blocks(con):
     con.execute("update raw.ledger set _received_at = timestamp '2022-08-17 09:00' "
                 "where _file_path like '%台账.xlsx'")  # the broken one is now the latest
     assert failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
+
+
+def test_empty_ledger_blocks_so_a_wrong_raw_folder_cannot_publish_zeros(con):
+    create_raw_table(con, terms.LEDGER, [], "none.xlsx")
+    bad = failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
+    assert [o.name for o in bad] == ["expect_table_row_count_to_be_between"]

@@ -19,6 +19,7 @@ import polars as pl
 from pipelines import terms
 from pipelines.campaign import Campaign
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
+from pipelines.checks.runner import query_frame
 
 REPORT_TABLE = "marts.rpt_campaign_stats"
 MONEY_TOLERANCE = 0.005  # amounts are rounded to fen; sums of rounded values may differ by < 1 fen
@@ -76,11 +77,12 @@ def every_city_every_cutoff(report: pl.DataFrame) -> CheckOutcome:
 
 def cities_reported(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> CheckOutcome:
     """Cities with no upload (or no ledger) for a cut-off that other cities already reported on."""
-    files = con.sql(
+    files = query_frame(
+        con,
         "select cutoff_date, city_code, table_type from raw.files "
         "where source = 'submission' and campaign_id = $1 and city_code is not null",
-        params=[campaign.id],
-    ).pl()
+        [campaign.id],
+    )
     started = sorted(set(files.get_column("cutoff_date").to_list()) & set(campaign.cutoffs))
     gaps: list[dict[str, object]] = []
     for cutoff in started:

@@ -52,9 +52,23 @@ def suites_for_table(table: str, directory: Path = settings.EXPECTATIONS_DIR) ->
     return [s for s in load_suites(directory) if s["meta"]["warmheart"]["table"] == table]
 
 
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query as polars, on a cursor of `con`.
+
+    DuckDB 2.0 refuses relation queries on a connection whose last execute() result was
+    not fetched to the end (a `fetchone()` elsewhere); a cursor has its own state, so the
+    gate works whatever the caller did with the connection before.
+    """
+    cur = con.cursor()
+    try:
+        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
+    finally:
+        cur.close()
+
+
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     schema, name = table.split(".", 1)
-    return con.sql(f'select * from "{schema}"."{name}"').pl()
+    return query_frame(con, f'select * from "{schema}"."{name}"')
 
 
 def current_files(df: pl.DataFrame) -> pl.DataFrame:

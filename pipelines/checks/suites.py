@@ -80,6 +80,13 @@ def table_suites(table: terms.Table) -> list[dict[str, Any]]:
     key = ["raw", table.name]
     qualified = f"raw.{table.name}"
     exps: list[dict[str, Any]] = [_columns_expectation([*LINEAGE, *(c.name for c in table.columns)])]
+    if table is terms.LEDGER:
+        # Every figure starts from the ledgers. None at all means nothing was received
+        # (a wrong WARMHEART_RAW_DIR, an unmounted share): publishing would replace the
+        # last good report with zeros.
+        exps.append(_exp("expect_table_row_count_to_be_between", BLOCKING,
+                         "at least one ledger row was received; with none every figure would "
+                         "be 0 and overwrite the last good publication", min_value=1))
     for col in table.columns:
         if col.required:
             exps.append(_exp("expect_column_values_to_not_be_null", BLOCKING,

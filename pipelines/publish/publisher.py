@@ -53,7 +53,12 @@ def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> li
 
 def read_mart(con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCHEMA) -> pl.DataFrame:
     """A mart in a deterministic row order (all columns, left to right)."""
-    df = con.sql(f'select * from "{schema}"."{table}"').pl()
+    # A cursor: DuckDB 2.0 refuses relation queries while an execute() result is unfinished.
+    cur = con.cursor()
+    try:
+        df = cur.sql(f'select * from "{schema}"."{table}"').pl()
+    finally:
+        cur.close()
     return df.sort(df.columns, nulls_last=True) if df.height else df
 
 
