@@ -226,3 +226,24 @@ def test_empty_ledger_blocks_so_a_wrong_raw_folder_cannot_publish_zeros(con):
     create_raw_table(con, terms.LEDGER, [], "none.xlsx")
     bad = failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
     assert [o.name for o in bad] == ["expect_table_row_count_to_be_between"]
+
+
+def test_checks_are_declared_blocking_only_where_a_published_figure_would_be_wrong():
+    import dagster as dg
+
+    from pipelines.defs.assets_publish import published_marts
+    from pipelines.defs.checks import GATE_CHECKS
+
+    blocking = {(s.asset_key.to_user_string(), s.name): s.blocking
+                for checks in GATE_CHECKS for s in checks.check_specs}
+    assert blocking[("raw/reg_temp_relief", "blocking_expectations")] is True
+    assert blocking[("raw/ledger", "blocking_expectations")] is True
+    assert blocking[("raw/ledger", "warning_expectations")] is False
+    # The city's own statistics table only ever warns; a silent city only warns.
+    assert [b for (key, _), b in blocking.items() if key == "raw/city_stats"] == [False]
+    assert blocking[("raw/files", "cities_reported")] is False
+    for name in ("report_expectations", "province_equals_sum_of_cities", "every_city_every_cutoff"):
+        assert blocking[("marts/rpt_campaign_stats", name)] is True
+    # Publication waits for the report (and so for its blocking checks).
+    spec = published_marts.specs_by_key[dg.AssetKey(["published", "marts"])]
+    assert dg.AssetKey(["marts", "rpt_campaign_stats"]) in {dep.asset_key for dep in spec.deps}
