@@ -105,6 +105,15 @@ def test_ledger_where_most_ids_are_invalid_fails_per_file_while_a_good_file_pass
     assert bad[0].examples[0]["valid_ids"] == 2
 
 
+def test_a_tiny_file_with_two_typo_ids_is_not_judged_broken(con):
+    # Seen on small demo campaigns: a 3-row visits-sized file with 2 typos blocked the run.
+    rows = [ledger_row(i) for i in range(3)]
+    rows[0]["id_number"] = rows[1]["id_number"] = "3.70102198E+17"
+    create_raw_table(con, terms.LEDGER, rows, "submissions/x/2022-08-15/370100/tiny.xlsx", "370100", CUTOFF)
+    blocking = failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN), "blocking")
+    assert [o.column for o in blocking if o.column == "valid_id_share"] == []
+
+
 def test_clean_ledger_passes_every_check(con):
     create_raw_table(con, terms.LEDGER, [ledger_row(i) for i in range(5)],
                      "submissions/x/2022-08-15/370100/l.xlsx", "370100", CUTOFF)
@@ -210,8 +219,8 @@ def test_city_that_did_not_report_is_a_warning(con):
 
 def test_broken_ledger_the_city_has_since_replaced_no_longer_blocks(con):
     folder = "submissions/x/2022-08-15/370100"
-    broken = [ledger_row(i, "3.70102198E+17") for i in range(5)]
-    fixed = [ledger_row(i) for i in range(5)]
+    broken = [ledger_row(i, "3.70102198E+17") for i in range(10)]
+    fixed = [ledger_row(i) for i in range(10)]
     create_raw_table(con, terms.LEDGER, broken, f"{folder}/台账.xlsx", "370100", CUTOFF)
     create_raw_table(con, terms.LEDGER, fixed, f"{folder}/台账更正.xlsx", "370100", CUTOFF)
     con.execute("update raw.ledger set _received_at = case when _file_path like '%更正%' "

@@ -23,6 +23,7 @@ from pipelines import settings, terms
 from pipelines.campaign import Campaign
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
+from pipelines.checks.suites import MIN_ROWS_FOR_ID_SHARE
 
 EXAMPLE_LINEAGE = ("_file_path", "_source_row", "_city_code", "_cutoff_date")
 HISTORY_MIN = dt.date(1950, 1, 1)  # nobody in the campaign registered or graduated before
@@ -104,7 +105,8 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
             df.with_columns(_valid=id_is_valid(pl.col("id_number"), campaign.end))
             .group_by(keys, maintain_order=True)
             .agg(rows=pl.len(), valid_ids=pl.col("_valid").sum())
-            .with_columns(valid_id_share=pl.col("valid_ids") / pl.col("rows"))
+            .with_columns(valid_id_share=pl.when(pl.col("rows") >= MIN_ROWS_FOR_ID_SHARE)
+                          .then(pl.col("valid_ids") / pl.col("rows")))
         )
     if kind == "explode":
         col = spec["column"]

@@ -32,6 +32,9 @@ BLOCKING, WARNING = "critical", "warning"
 # "most IDs invalid" (contract-level breakage such as a column of 3.7E+17 floats), not
 # as a typo rate: isolated bad IDs are resolved or quarantined by the people models.
 MIN_VALID_ID_SHARE = 0.5
+# A share over a handful of rows is noise: two typos in a 3-row visits file are not a broken
+# file (those rows land in the person quarantine anyway). The share is judged from this size on.
+MIN_ROWS_FOR_ID_SHARE = 10
 
 LINEAGE = tuple(f"_{c}" for c in terms.LINEAGE_COLUMNS)
 
@@ -122,7 +125,8 @@ def table_suites(table: terms.Table) -> list[dict[str, Any]]:
         suites.append(_suite(
             f"{qualified}.id_validity_per_file", qualified, key, {"kind": "id_validity_per_file"},
             [_exp("expect_column_values_to_be_between", BLOCKING,
-                  f"in every file at least {MIN_VALID_ID_SHARE:.0%} of the rows carry a valid ID "
+                  f"in every file of {MIN_ROWS_FOR_ID_SHARE}+ rows at least {MIN_VALID_ID_SHARE:.0%} of the rows "
+                  "carry a valid ID "
                   "number (contract §5); below that the file is broken (e.g. IDs turned into "
                   "3.7E+17 by a spreadsheet) and its people would all be quarantined",
                   column="valid_id_share", min_value=MIN_VALID_ID_SHARE, max_value=1)],
