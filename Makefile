@@ -18,14 +18,15 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: $(STAMP)
+	$(PY) -m tools.demo.ensure
 	$(PY) -m pipelines run
 
 test: $(STAMP)
-	$(PY) -m ruff check pipelines tests
+	$(PY) -m ruff check pipelines tools tests
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check pipelines tests
+	$(PY) -m ruff check pipelines tools tests
 
 # `dagster dev`: webserver and daemon (the schedule and the upload sensor fire). UI_PORT=3001 make ui
 UI_PORT ?= 3000
@@ -33,10 +34,10 @@ ui: $(STAMP)
 	$(PY) -m pipelines ui --port $(UI_PORT)
 
 demo: $(STAMP)
-	$(PY) -m pipelines.demo --out data/raw --seed 7 --persons-per-city 200
+	$(PY) -m tools.demo --out data/raw --seed 7 --persons-per-city 200
 
 bench: $(STAMP)
-	$(PY) -m pipelines.bench
+	$(PY) -m tools.bench
 
 clean:
 	rm -rf data/warehouse.duckdb* data/marts/* data/dagster_home/* dbt_project/target

@@ -15,10 +15,6 @@ from pipelines import settings
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
 
-DEMO_SEED = 7
-DEMO_PERSONS_PER_CITY = int(os.environ.get("WARMHEART_DEMO_PERSONS", "200"))
-
-
 def dagster_home() -> Path:
     """A project-local DAGSTER_HOME holding the project's dagster.yaml."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.PROJECT_ROOT / "data" / "dagster_home")
@@ -26,29 +22,6 @@ def dagster_home() -> Path:
     shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
-
-
-def raw_is_empty(raw: Path) -> bool:
-    return not raw.exists() or not any(p for p in raw.rglob("*") if p.is_file() and p.name != ".gitkeep")
-
-
-def ensure_demo_data() -> None:
-    """Fill data/raw/ with a generated demo campaign when it is empty (never when WARMHEART_RAW_DIR is set)."""
-    raw = settings.raw_dir()
-    if settings.raw_dir_overridden():
-        print(f"reading uploads from {raw} (WARMHEART_RAW_DIR); generating nothing")
-        return
-    if not raw_is_empty(raw):
-        print(f"reading uploads from {raw}")
-        return
-    from pipelines.campaign import load_campaign
-    from pipelines.demo import generate
-
-    truth = raw.parent / "ground_truth"
-    print(f"{raw} is empty: generating a demo campaign (seed {DEMO_SEED}, "
-          f"{DEMO_PERSONS_PER_CITY} persons per city); ground truth in {truth}")
-    generate(out=raw, truth=truth, seed=DEMO_SEED, persons_per_city=DEMO_PERSONS_PER_CITY,
-             campaign=load_campaign())
 
 
 def cmd_parse(_: argparse.Namespace) -> int:
@@ -62,7 +35,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     dagster_home()
-    ensure_demo_data()
+    raw = settings.raw_dir()
+    note = ' (WARMHEART_RAW_DIR)' if settings.raw_dir_overridden() else ''
+    print(f"reading uploads from {raw}{note}")
     from pipelines.dbt_project import parse_dbt_project
 
     parse_dbt_project()
@@ -148,7 +123,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="generate demo data if data/raw is empty, then materialise every asset")
+    p = sub.add_parser("run", help="materialise every asset (make run first fills an empty data/raw/ with a demo)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("ui", help="start the Dagster webserver and daemon (schedules and sensors fire)")
     p.add_argument("--port", type=int, default=3000)

@@ -18,11 +18,11 @@ from stdnum.cn import ric, uscc
 
 from pipelines import terms
 from pipelines.campaign import load_campaign
-from pipelines.demo import generate
-from pipelines.demo.__main__ import main as cli_main
-from pipelines.demo.ids import normalize_id
-from pipelines.demo.truth import age_years
-from pipelines.demo.world import World
+from tools.demo import generate
+from tools.demo.__main__ import main as cli_main
+from tools.demo.ids import normalize_id
+from tools.demo.truth import age_years
+from tools.demo.world import World
 
 K = 40
 SEED = 11

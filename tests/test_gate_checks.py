@@ -10,14 +10,14 @@ import pytest
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
 from pipelines.checks import gate, invariants
-from pipelines.checks.fixtures import (
+from pipelines.checks.ids import id_is_valid
+from pipelines.checks.suites import build_suites
+from tools.fixtures.gate_tables import (
     clean_report_rows,
     create_raw_table,
     create_report,
     valid_id,
 )
-from pipelines.checks.ids import id_is_valid
-from pipelines.checks.suites import build_suites
 
 CAMPAIGN = load_campaign("2022-warm-heart")
 CUTOFF = dt.date(2022, 8, 15)

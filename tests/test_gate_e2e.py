@@ -40,7 +40,7 @@ def point_env(mp: pytest.MonkeyPatch, root: Path) -> None:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory):
     """A demo campaign (20 persons per city) run through the gate up to publication."""
-    from pipelines.demo import generate
+    from tools.demo import generate
 
     root = tmp_path_factory.mktemp("gate_e2e")
     generate(out=root / "raw", truth=root / "truth", seed=11, persons_per_city=20, campaign=CAMPAIGN)

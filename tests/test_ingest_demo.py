@@ -10,8 +10,8 @@ import pytest
 
 from pipelines import terms
 from pipelines.campaign import load_campaign
-from pipelines.demo import generate
 from pipelines.ingest import ingest_all
+from tools.demo import generate
 
 CAMPAIGN = load_campaign("2022-warm-heart")
 

@@ -44,7 +44,7 @@ def ids_in(values) -> list[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    from pipelines.demo.generator import generate
+    from tools.demo.generator import generate
 
     root = tmp_path_factory.mktemp("ops_e2e")
     campaign = load_campaign()

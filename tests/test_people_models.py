@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from stdnum.cn import ric
 
-from pipelines.people.fixtures import RawBuilder, people_project, run_dbt
+from tools.fixtures.raw_builder import RawBuilder, people_project, run_dbt
 
 T1, T2, T3 = "2022-08-15", "2022-08-30", "2022-09-15"
 JINAN, QINGDAO, ZIBO, ZAOZHUANG, DONGYING, YANTAI, WEIFANG = (

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pipelines.demo.generator", reason="demo generator not committed yet")
+pytest.importorskip("tools.demo.generator", reason="demo generator not committed yet")
 pytest.importorskip("pipelines.ingest.run", reason="ingestion not committed yet")
 
-from pipelines.people.evaluate import evaluate  # noqa: E402
+from tools.people.evaluate import evaluate  # noqa: E402
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.people.score import score
+from tools.people.score import score
 
 
 def write_case(tmp_path: Path, rows: list[tuple[str, int, str, bool, str | None]]) -> Path:

@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from pipelines import terms
-from pipelines.people.fixtures import RawBuilder, run_dbt
+from tools.fixtures.raw_builder import RawBuilder, run_dbt
 
 T1, T2 = "2022-08-15", "2022-08-30"
 JINAN, QINGDAO, ZIBO = "370100", "370200", "370300"

@@ -13,9 +13,9 @@ import pytest
 
 from pipelines import terms
 from pipelines.campaign import load_campaign, write_campaign_tables
-from pipelines.demo.generator import generate
 from pipelines.ingest import ingest_all
-from pipelines.people.fixtures import run_dbt
+from tools.demo.generator import generate
+from tools.fixtures.raw_builder import run_dbt
 
 SEEDS = (3, 11)
 PERSONS_PER_CITY = 8

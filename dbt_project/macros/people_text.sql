@@ -34,7 +34,7 @@
 {%- endmacro %}
 
 {# City codes as written → current code (371200 莱芜 → 370100 济南), from the seed
-   ref_city_code_map, which pipelines/people/seeds.py writes from terms.MERGED_CITY_CODES. #}
+   ref_city_code_map, which tools/people/seeds.py writes from terms.MERGED_CITY_CODES. #}
 {% macro normalize_city_code(expr) -%}
     coalesce(
         (

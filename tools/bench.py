@@ -1,4 +1,4 @@
-"""Ingestion throughput on synthetic ledgers: `python -m pipelines.ingest.bench [--rows N]`.
+"""Ingestion throughput on synthetic ledgers: `python -m tools.bench [--rows N]`.
 
 Writes one large ledger per format (CSV UTF-8, CSV GB18030, xlsx, and an xls capped at
 xls's 65,536-row limit) into a temporary raw root, ingests each into an in-memory DuckDB,
@@ -100,7 +100,7 @@ def bench(n_rows: int) -> list[tuple[str, int, float]]:
 
 def bench_demo(persons_per_city: int, seed: int = 7) -> tuple[int, int, float]:
     """(files, rows read, seconds) for a whole generated campaign: many small files."""
-    from pipelines.demo import generate
+    from tools.demo import generate
 
     campaign = load_campaign()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,6 +1,6 @@
 """Score person resolution against the demo generator's ground truth.
 
-    python -m pipelines.people.score --warehouse data/warehouse.duckdb --truth data/demo_truth
+    python -m tools.people.score --warehouse data/warehouse.duckdb --truth data/demo_truth
 
 Truth (`<truth>/rows.parquet`): one row per generated person-bearing row with
 file_path, source_row, table_type, person_id (the true ID) and person_resolvable

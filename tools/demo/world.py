@@ -18,7 +18,7 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 
 from pipelines import terms
 from pipelines.campaign import Campaign
-from pipelines.demo import ids
+from tools.demo import ids
 
 D = dt.date
 OTHER_PROVINCE_REGIONS = ("410102", "130104", "320102", "220102", "340104", "120101")

@@ -1,6 +1,6 @@
 """End to end on generated data: demo generator → ingestion → people models → score.
 
-    python -m pipelines.people.evaluate --workdir /tmp/people_eval --seed 7 --persons-per-city 40
+    python -m tools.people.evaluate --workdir /tmp/people_eval --seed 7 --persons-per-city 40
 
 Used by tests/test_people_resolution.py and by hand to read the resolution figures.
 The dbt build runs on a copy of the project holding only the people models
@@ -16,15 +16,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.campaign import load_campaign, write_campaign_tables
-from pipelines.people.fixtures import people_project, run_dbt
-from pipelines.people.score import Score, score
+from tools.fixtures.raw_builder import people_project, run_dbt
+from tools.people.score import Score, score
 
 
 def evaluate(workdir: Path, seed: int, persons_per_city: int) -> Score:
     # Imported here: the generator and ingestion are other packages' work; a missing
     # one should fail this function, not importing the module.
-    from pipelines.demo.generator import generate
     from pipelines.ingest.run import ingest_all
+    from tools.demo.generator import generate
 
     workdir.mkdir(parents=True, exist_ok=True)
     raw, truth, warehouse = workdir / "raw", workdir / "truth", workdir / "warehouse.duckdb"

@@ -2,7 +2,7 @@
 
 The seeds are committed (dbt reads them from `dbt_project/seeds/`); a test checks
 they equal what this module would write, so an edit to terms.py that is not
-followed by `python -m pipelines.people.seeds` fails the build.
+followed by `python -m tools.seeds` fails the build.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import datetime as dt
 import random
 
 from pipelines import terms
-from pipelines.demo import ids
-from pipelines.demo.writers import Cell, NumericId
+from tools.demo import ids
+from tools.demo.writers import Cell, NumericId
 
 DATE_STYLES = ("iso", "slash", "dot", "compact", "cn", "cell")
 # Multi-value separators other than the usual 、 (contract §3).

@@ -22,11 +22,11 @@ import polars as pl
 
 from pipelines import terms
 from pipelines.campaign import Campaign
-from pipelines.demo import truth as truth_mod
-from pipelines.demo import writers
-from pipelines.demo.noise import Noiser, format_date
-from pipelines.demo.world import Event, Person, Post, World, rand_date
-from pipelines.demo.writers import Cell, NumericId, StatsLayout
+from tools.demo import truth as truth_mod
+from tools.demo import writers
+from tools.demo.noise import Noiser, format_date
+from tools.demo.world import Event, Person, Post, World, rand_date
+from tools.demo.writers import Cell, NumericId, StatsLayout
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 BIG_FILE_CELLS = 40_000  # above this many cells a table goes to CSV (xlsx/xls writing is slow)

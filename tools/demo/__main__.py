@@ -1,4 +1,4 @@
-"""CLI: python -m pipelines.demo --out DIR --seed N --persons-per-city K [--truth DIR] [--campaign ID]"""
+"""CLI: python -m tools.demo --out DIR --seed N --persons-per-city K [--truth DIR] [--campaign ID]"""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 from pipelines.campaign import load_campaign
-from pipelines.demo.generator import generate
+from tools.demo.generator import generate
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m pipelines.demo",
+        prog="python -m tools.demo",
         description="Generate a demo Warm Heart campaign (city uploads + registries) and its ground truth.",
     )
     ap.add_argument("--out", type=Path, required=True, help="raw root to write (e.g. data/raw)")
