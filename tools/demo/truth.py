@@ -77,14 +77,11 @@ def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
             - pl.when(had_birthday).then(0).otherwise(1))
 
 
-def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
-    cols = logical.get(table) or {}
-    if not cols:
-        return pl.DataFrame()
-    return pl.DataFrame(cols, strict=False)
+def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    return logical.get(table, pl.DataFrame())
 
 
-def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign,
+def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign,
             today: dt.date | None = None) -> Result:
     today = today or dt.date.today()
     start = campaign.start
@@ -217,14 +214,23 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
     def dated(col: str) -> pl.Expr:
         return pl.col(col).is_between(pl.lit(start), pl.col("T"))
 
-    visits = (known("visits", usable("visits")).filter(dated("visited_on"))
-              .join(target_keys, on=["T", "C", "person_id"])
-              .unique(["T", "C", "person_id", "visited_on", "visit_method"])
-              .group_by("T", "C").agg(visits=pl.len()))
-    referrals = (known("referrals", usable("referrals")).filter(dated("referred_on"))
-                 .join(target_keys, on=["T", "C", "person_id"])
-                 .unique(["T", "C", "person_id", "post_id"])
-                 .group_by("T", "C").agg(jobs_pushed=pl.len()))
+    def about_targets(t: str, day: str, identity: list[str], figure: str) -> pl.DataFrame:
+        """Distinct records about C's targets at T, one T at a time (a province's visits
+        and referrals replicated over every cut-off would not fit in memory)."""
+        base = usable(t).filter(pl.col("is_current")).rename({"city_code": "C"}).select(
+            "C", "cutoff_date", "person_id", *dict.fromkeys([day, *identity]))
+        parts = []
+        for c in cutoffs:
+            parts.append(
+                base.filter((pl.col("cutoff_date") <= c) & pl.col(day).is_between(pl.lit(start), pl.lit(c)))
+                .with_columns(T=pl.lit(c))
+                .join(target_keys.filter(pl.col("T") == c), on=["T", "C", "person_id"])
+                .unique(["T", "C", "person_id", *identity])
+                .group_by("T", "C").agg(pl.len().alias(figure)))
+        return pl.concat(parts)
+
+    visits = about_targets("visits", "visited_on", ["visited_on", "visit_method"], "visits")
+    referrals = about_targets("referrals", "referred_on", ["post_id"], "jobs_pushed")
     posts_known = known("job_posts")
     posts = posts_known.filter(dated("published_on")).unique(["T", "C", "post_id"]).group_by("T", "C").agg(
         job_posts_collected=pl.len())
