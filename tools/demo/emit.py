@@ -61,9 +61,10 @@ class Rows:
 
 
 def noise_list(*columns: pl.Series) -> pl.Series:
-    """Per-row noise kinds from tag columns (null = no noise of that kind)."""
+    """Per-row noise kinds from tag columns (null = no noise of that kind), as "|"-joined
+    text: millions of tiny lists are slow to build; rows.parquet gets lists at the end."""
     df = pl.DataFrame({f"t{i}": c for i, c in enumerate(columns)})
-    return df.select(pl.concat_list(pl.all()).list.drop_nulls().alias("noise")).to_series()
+    return df.select(pl.concat_str(pl.all(), separator="|", ignore_nulls=True).alias("noise")).to_series()
 
 
 def truth_frame(person_id: pl.Series | None, noise: pl.Series, expected: pl.Series | None = None) -> pl.DataFrame:
@@ -72,7 +73,7 @@ def truth_frame(person_id: pl.Series | None, noise: pl.Series, expected: pl.Seri
         "person_id": person_id if person_id is not None else pl.Series([None] * n, dtype=pl.String),
         "noise": noise,
         "expected": expected if expected is not None else pl.Series(["loaded"] * n, dtype=pl.String),
-    }, schema={"person_id": pl.String, "noise": pl.List(pl.String), "expected": pl.String})
+    }, schema={"person_id": pl.String, "noise": pl.String, "expected": pl.String})
 
 
 def file_rng(seed: int, *key: object) -> np.random.Generator:
@@ -148,9 +149,9 @@ class Recorder:
         """The truth of a one-row file written elsewhere (the statistics table)."""
         self.rows.append(pl.DataFrame({
             "file_path": [rel], "source_row": [source_row], "table_type": [table], "person_id": [None],
-            "noise": [noise], "expected": ["loaded"]},
+            "noise": ["|".join(noise)], "expected": ["loaded"]},
             schema={"file_path": pl.String, "source_row": pl.Int64, "table_type": pl.String,
-                    "person_id": pl.String, "noise": pl.List(pl.String), "expected": pl.String}))
+                    "person_id": pl.String, "noise": pl.String, "expected": pl.String}))
         self.n_rows += 1
 
     # ------------------------------------------------------------------ one table of one slot
@@ -208,7 +209,9 @@ class Recorder:
             "format", "encoding")
 
     def rows_frame(self) -> pl.DataFrame:
-        return pl.concat(self.rows, how="vertical")
+        rows = pl.concat(self.rows, how="vertical")
+        return rows.with_columns(noise=pl.when(pl.col("noise") == "").then(pl.lit([], pl.List(pl.String)))
+                                 .otherwise(pl.col("noise").str.split("|")))
 
     def logical_frames(self) -> dict[str, pl.DataFrame]:
         return {t: pl.concat(frames, how="diagonal_relaxed") for t, frames in self.logical.items()}

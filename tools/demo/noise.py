@@ -36,6 +36,13 @@ def pick(options: Sequence[str | None], index: np.ndarray) -> pl.Series:
     return pl.Series(list(options), dtype=pl.String).gather(pl.Series(index, dtype=pl.Int64))
 
 
+def _patched(base: pl.Series, at: list[int], values: list[str]) -> pl.Series:
+    """`base` with the cells at `at` replaced (the few spoiled cells of a column)."""
+    if not at:
+        return base
+    return base.clone().scatter(at, pl.Series(values, dtype=pl.String))
+
+
 @dataclass
 class Cells:
     """A spoiled column: the cell as written, its cell type, the text ingestion loads,
@@ -77,43 +84,53 @@ class CellNoise:
         pos, delta = r.integers(0, 17, n), r.integers(1, 10, n)
         edges = np.cumsum([min(0.08, x * self.s) for x in (typo_rate, 0.004, 0.01, 0.01, 0.01)])
         kind = np.searchsorted(edges, u, side="right")
-        src = pids.to_list()
         ends_x = pids.str.ends_with("X").to_numpy()
         todo = np.flatnonzero((kind < 5) | (ends_x & (v < 0.3)))
-        cell, text = list(src), list(src)
-        tag: list[str | None] = [None] * n
-        numeric = np.zeros(n, dtype=bool)
-        for i in todo:
-            p, k = src[i], kind[i]
+        src = pids.gather(todo).to_list()
+        at: list[int] = []
+        cells: list[str] = []
+        texts: list[str] = []
+        tag_at: list[int] = []
+        tag_of: list[str] = []
+        numeric: list[int] = []
+        for i, p in zip(todo.tolist(), src, strict=True):
+            k = kind[i]
             if k == 0:
                 q = int(pos[i])
                 t = p[:q] + str((int(p[q]) + int(delta[i])) % 10) + p[q + 1:]
-                cell[i] = text[i] = t
-                tag[i] = "id_typo"
+                c, name = t, "id_typo"
             elif k == 1:
                 value = ids.spoil_numeric(p)
                 t = ids.sci_text(value)
-                text[i] = t
                 if fmt == "csv" or numeric_as_text:
-                    cell[i], tag[i] = t, "id_sci_text"
+                    c, name = t, "id_sci_text"
                 else:
-                    cell[i], tag[i], numeric[i] = repr(value), "id_numeric_cell", True
+                    c, name = repr(value), "id_numeric_cell"
+                    numeric.append(i)
             elif k == 2 and p[6:8] == "19":  # 15-digit IDs predate 2000 births
-                cell[i] = text[i] = ids.to_15(p)
-                tag[i] = "id_15digit"
+                c = t = ids.to_15(p)
+                name = "id_15digit"
             elif k == 3:
-                cell[i] = text[i] = ids.to_fullwidth(p)
-                tag[i] = "id_fullwidth"
+                c = t = ids.to_fullwidth(p)
+                name = "id_fullwidth"
             elif k == 4:
-                t = f"{p[:6]} {p[6:14]} {p[14:]}" if w[i] < 0.5 else f" {p} "
-                cell[i] = text[i] = t
-                tag[i] = "id_spaces"
+                c = t = f"{p[:6]} {p[6:14]} {p[14:]}" if w[i] < 0.5 else f" {p} "
+                name = "id_spaces"
             elif p[-1] == "X" and v[i] < 0.3:
-                cell[i] = text[i] = p[:-1] + "x"
-                tag[i] = "id_lowercase_x"
-        types = pl.Series(np.where(numeric, NUMBER, TEXT).astype(np.uint8)) if numeric.any() else TEXT
-        return Cells(pl.Series(cell, dtype=pl.String), types, pl.Series(text, dtype=pl.String),
-                     pl.Series(tag, dtype=pl.String))
+                c = t = p[:-1] + "x"
+                name = "id_lowercase_x"
+            else:
+                continue
+            at.append(i)
+            cells.append(c)
+            texts.append(t)
+            tag_of.append(name)
+        tag_at = at
+        types: pl.Series | int = TEXT
+        if numeric:
+            types = pl.Series(np.zeros(n, dtype=np.uint8)).scatter(numeric, NUMBER)
+        return Cells(_patched(pids, at, cells), types, _patched(pids, at, texts),
+                     _patched(pl.Series([None] * n, dtype=pl.String), tag_at, tag_of))
 
     # ---------------------------------------------------------------- names, phones
     def names(self, names: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -121,17 +138,20 @@ class CellNoise:
         u, c = self.rng.random(n), self.rng.integers(0, len(NAME_DOT_VARIANTS), n)
         spaced, split = 1 - min(0.08, 0.01 * self.s), 1 - min(0.04, 0.005 * self.s)
         dotted = names.str.contains("·", literal=True).to_numpy()
-        src = names.to_list()
-        out = list(src)
-        tag: list[str | None] = [None] * n
-        for i in np.flatnonzero(dotted | (u > spaced)):
-            name = src[i]
+        todo = np.flatnonzero(dotted | (u > spaced))
+        at: list[int] = []
+        out: list[str] = []
+        tag: list[str] = []
+        for i, name in zip(todo.tolist(), names.gather(todo).to_list(), strict=True):
             if dotted[i] and u[i] < 0.4:
-                out[i], tag[i] = name.replace("·", NAME_DOT_VARIANTS[c[i]]), "name_dot_variant"
+                at.append(i)
+                out.append(name.replace("·", NAME_DOT_VARIANTS[c[i]]))
+                tag.append("name_dot_variant")
             elif len(name) >= 2 and u[i] > spaced:
-                out[i] = f"{name[0]} {name[1:]}" if u[i] > split else f" {name} "
-                tag[i] = "name_spaces"
-        return pl.Series(out, dtype=pl.String), pl.Series(tag, dtype=pl.String)
+                at.append(i)
+                out.append(f"{name[0]} {name[1:]}" if u[i] > split else f" {name} ")
+                tag.append("name_spaces")
+        return _patched(names, at, out), _patched(pl.Series([None] * n, dtype=pl.String), at, tag)
 
     def phones(self, phones: pl.Series) -> tuple[pl.Series, pl.Series]:
         u = self.rng.random(len(phones))

@@ -96,8 +96,12 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         df = _frame(logical, t)
         if df.is_empty():
             continue
-        df = with_normalized_id(df, today).with_columns(
-            name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
+        # Normalise each distinct spelling once: a person's ID is written on many rows.
+        df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
+        ids = with_normalized_id(df.select("id_text").unique(), today)
+        names = df.select("name_text").unique().with_columns(name_norm=name_norm(pl.col("name_text")))
+        df = (df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left")
+              .join(names, on="name_text", how="left", nulls_equal=True, maintain_order="left"))
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
         frames[t] = df.join(fileinfo, on="file_path", how="left")

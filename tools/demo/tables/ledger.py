@@ -96,7 +96,7 @@ def rows(p: pl.DataFrame, nz: CellNoise, fmt: str, idx: int, cut: dt.date, cross
         "employer": p["employer"].zip_with(when_employed, null),
     })
     after = (p["identified_on"] > cut).to_numpy()
-    noise = noise_list(ids.tag, name_tag, phone_tag, date_tag, pl.Series(cats_tag).fill_null(needs_tag),
+    noise = noise_list(ids.tag, name_tag, phone_tag, date_tag, cats_tag.fill_null(needs_tag),
                        tags(missing, "missing_required"), tags(after, "identified_after_cutoff"),
                        tags(p["pid"].is_in(list(cross)).to_numpy(), "cross_city"))
     expected = pl.Series(np.where(missing, "quarantined", "loaded"), dtype=pl.String)
