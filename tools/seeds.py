@@ -11,7 +11,7 @@ import csv
 import io
 from pathlib import Path
 
-from pipelines import settings, terms
+from pipelines import reason_codes, settings, terms
 
 SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds"
 
@@ -51,6 +51,11 @@ def seed_texts() -> dict[str, str]:
         "ref_enum_values.csv": _csv(
             ("enum_name", "value"),
             [(enum, value) for enum, values in ENUMS.items() for value in values],
+        ),
+        "ref_reason_codes.csv": _csv(
+            ("code", "level", "title", "cause", "fix"),
+            [(r.code, r.level, r.title, r.cause, r.fix)
+             for r in sorted(reason_codes.REASONS.values(), key=lambda r: r.code)],
         ),
     }
 
