@@ -15,6 +15,7 @@ in the registry: the cover sheet lists every timeliness item.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,11 +74,47 @@ class Sheet:
 SheetBuilder = Callable[[CityFeedback], Sheet | None]
 
 
+ID_HEADER = terms.LEDGER.column("id_number").header
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _column(row: dict[str, Any]) -> str:
+    """The column an item is about; an unidentified person is always about the ID column."""
+    if row.get("column_name"):
+        return str(row["column_name"])
+    return ID_HEADER if row.get("issue_level") == "person" else ""
+
+
+def _value(row: dict[str, Any]) -> str:
+    """The value worded for the city: as written, or the figures that disagree."""
+    code = row["reason_code"]
+    if code == "figure_difference":
+        return f"本市填报 {_number(row['reported_value'])}，省里计算 {_number(row['computed_value'])}"
+    if code == "discrimination_unmarked":
+        return f"岗位编号 {row['subject']}"
+    if code == "referrals_below_minimum":
+        return f"已推介 {_number(row['reported_value'])} 个岗位"
+    return "" if row.get("value") is None else str(row["value"])
+
+
+_CITY_CODE = re.compile(r"(?<!\d)(37\d{4})(?!\d)")
+
+
+def _city_names(text: str) -> str:
+    """Details from the marts name cities by code; a city operator reads names."""
+    return _CITY_CODE.sub(lambda m: terms.CITIES.get(m.group(1), m.group(1)), text)
+
+
 def _explained(df: pl.DataFrame) -> list[tuple[str, str, str]]:
     """(问题类型, 原因, 如何修改) per item, with the column and value filled in."""
     out = []
     for row in df.iter_rows(named=True):
-        cause, fix = reason_codes.render(row["reason_code"], row.get("column_name"), row.get("value"))
+        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
         out.append((reason_codes.explain(row["reason_code"]).title, cause, fix))
     return out
 
@@ -96,7 +133,7 @@ def cover_sheet(fb: CityFeedback) -> Sheet:
         "本表含有姓名、身份证号、电话等个人信息，请妥善保管，不要外传。",
     ]
     for row in fb.section("timeliness").iter_rows(named=True):
-        cause, fix = reason_codes.render(row["reason_code"], row.get("column_name"), row.get("value"))
+        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
         where = f"（{row['file_name']}）" if row.get("file_name") else ""
         intro.append(f"提醒：{cause}{where}。{fix}。")
     if not fb.items.height:
@@ -126,8 +163,8 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
         _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9))
     df = df.sort("file_path", "_order", "source_row", "column_name", nulls_last=True)
     rows = [
-        (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], r["column_name"] or "",
-         r["value"] if r["value"] is not None else "", title, cause, fix)
+        (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], _column(r), _value(r),
+         title, cause, fix)
         for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
     return Sheet("数据问题", ("文件名", "工作表", "行号", "列名", "填写的内容", "问题类型", "原因", "如何修改"),
@@ -137,10 +174,10 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
 
 
 def comparison_sheet(fb: CityFeedback) -> Sheet:
-    df = fb.section("comparison").sort("reason_code", "column_name", "id_number", "value", nulls_last=True)
+    df = fb.section("comparison").sort("reason_code", "column_name", "id_number", "subject", nulls_last=True)
     rows = [
-        (title, r["name"] or "", r["id_number"] or "", r["column_name"] or "", r["value"] or "",
-         r["detail"] or "", cause, fix)
+        (title, r["name"] or "", r["id_number"] or "", _column(r), _value(r), _city_names(r["detail"] or ""),
+         cause, fix)
         for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
     return Sheet("数据比对", ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改"),
@@ -152,7 +189,7 @@ def comparison_sheet(fb: CityFeedback) -> Sheet:
 def todo_sheet(fb: CityFeedback) -> Sheet:
     df = fb.section("todo").sort("reason_code", "id_number", nulls_last=True)
     rows = [
-        (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", r["value"] or "", fix)
+        (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
         for r, (title, _cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
     return Sheet("待办事项", ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理"),

@@ -7,7 +7,8 @@
 --               todo        targets with < 3 referrals, never visited, no plan, relief unpaid
 --               timeliness  late files, no upload at all for a cut-off others reported on
 -- Issues of superseded files are left out: the city already replaced those files.
--- reason_code is translated by pipelines/reason_codes.py (原因 / 如何修改).
+-- reason_code is translated by pipelines/reason_codes.py (原因 / 如何修改); the workbook
+-- (pipelines/publish/feedback.py) words the values, so no Chinese text is typed here.
 with ingest_issues as (
     select * from {{ ref('restricted_quarantine') }}
     where city_code is not null
@@ -63,6 +64,9 @@ data_issues as (
         column_name,
         value,
         null::varchar as person_key,
+        null::varchar as subject,
+        null::double as reported_value,
+        null::double as computed_value,
         reason as detail
     from ingest_issues
 ),
@@ -78,9 +82,12 @@ person_issues as (
         regexp_extract(person_quarantine.file_path, '[^/]+$') as file_name,
         file_sheets.sheet,
         person_quarantine.source_row,
-        '身份证号' as column_name,
+        null::varchar as column_name,  -- the ID column, whatever its header
         person_quarantine.id_number_raw as value,
         null::varchar as person_key,
+        null::varchar as subject,
+        null::double as reported_value,
+        null::double as computed_value,
         person_quarantine.reason as detail
     from person_quarantine
     left join file_sheets
@@ -100,13 +107,12 @@ comparisons as (
         null::varchar as sheet,
         null::integer as source_row,
         case when check_type = 'figure_difference' then detail end as column_name,
-        case
-            when check_type = 'figure_difference'
-                then '本市填报 ' || reported_value || '，省里计算 ' || computed_value
-            when check_type = 'discrimination_unmarked' then '岗位编号 ' || subject
-        end as value,
+        null::varchar as value,
         case when check_type in ('category_unsupported', 'multi_city_claim') then subject end
             as person_key,
+        subject,
+        reported_value,
+        computed_value,
         detail
     from comparison
 ),
@@ -143,9 +149,11 @@ todos as (
         null::varchar as sheet,
         null::integer as source_row,
         null::varchar as column_name,
-        case when reason_code = 'referrals_below_minimum'
-            then '已推介 ' || referrals_in_window || ' 个岗位' end as value,
+        null::varchar as value,
         person_key,
+        null::varchar as subject,
+        referrals_in_window::double as reported_value,
+        null::double as computed_value,
         null::varchar as detail
     from todo_flags
 ),
@@ -164,6 +172,9 @@ late_files as (
         null::varchar as column_name,
         strftime(received_at, '%Y-%m-%d %H:%M') as value,
         null::varchar as person_key,
+        null::varchar as subject,
+        null::double as reported_value,
+        null::double as computed_value,
         'received ' || strftime(received_at, '%Y-%m-%d %H:%M') || ' after the cut-off' as detail
     from submissions
     where is_current and is_late
@@ -188,6 +199,9 @@ silent as (
         null::varchar as column_name,
         null::varchar as value,
         null::varchar as person_key,
+        null::varchar as subject,
+        null::double as reported_value,
+        null::double as computed_value,
         'no file received for this cut-off' as detail
     from begun
     cross join cities
@@ -224,6 +238,9 @@ final as (
         unioned.column_name,
         unioned.value,
         unioned.person_key,
+        unioned.subject,
+        unioned.reported_value,
+        unioned.computed_value,
         people.id_number,
         people.name,
         people.phone,
