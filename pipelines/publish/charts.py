@@ -153,9 +153,11 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     ax.bar(names, other, bottom=bottom, label="其他（自主创业、未填写）")
     ax.set_title(f"各市帮助援助对象实现就业人数（按就业方式，截至{_date(cutoff)}）")
     ax.set_ylabel("人数")
+    # Headroom for the one-row legend above the tallest bar.
+    ax.set_ylim(0, max([b + o for b, o in zip(bottom, other, strict=True)], default=0) * 1.3 or 1)
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
     ax.tick_params(axis="x", rotation=45)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, ncol=4, loc="upper left")
     _save(fig, out / "employment_by_channel.png")
     return "employment_by_channel.png"
 
