@@ -1,4 +1,4 @@
-"""Writes the demo campaign (contract §2) and its ground truth, stage by stage.
+"""Writes the demo campaign (docs/contract.md §2) and its ground truth, stage by stage.
 
 How the cities report the world of `world.py`: one folder per city and cut-off,
 free file names, mixed formats and encodings, and every kind of noise the contract

@@ -21,7 +21,7 @@ from tools.demo.writers import DATE, NUMBER, TEXT
 DATE_STYLES = ("iso", "slash", "dot", "compact", "cn", "cell")
 _STRFTIME = {"iso": "%Y-%m-%d", "slash": "%Y/%-m/%-d", "dot": "%Y.%-m.%-d", "compact": "%Y%m%d",
              "cn": "%Y年%-m月%-d日", "cell": "%Y-%m-%d"}
-# Multi-value separators other than the usual 、 (contract §3).
+# Multi-value separators other than the usual 、 (docs/contract.md §3).
 ODD_SEPARATORS = ("，", ",", "；", ";", "／", "/", " ")
 NAME_DOT_VARIANTS = ("•", "・", "．")
 

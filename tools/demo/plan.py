@@ -1,4 +1,4 @@
-"""The campaign's calendar of uploads: which city sends what when (contract §2).
+"""The campaign's calendar of uploads: which city sends what when (docs/contract.md §2).
 
 Format habits, received times (on time or late), the two slots a city never sent,
 济南's upload filed under 莱芜's old code, people claimed by two cities, the one

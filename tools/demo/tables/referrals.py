@@ -1,5 +1,5 @@
 """岗位推介记录: postings pushed to the city's people (only postings already published;
-a person and a posting pushed twice is one referral, contract §3)."""
+a person and a posting pushed twice is one referral, docs/contract.md §3)."""
 
 from __future__ import annotations
 

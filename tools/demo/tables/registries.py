@@ -1,4 +1,4 @@
-"""The provincial registries (contract §4): two full extracts per registry, an older
+"""The provincial registries (docs/contract.md §4): two full extracts per registry, an older
 partial one and the latest; a record in both is spelled the same in both."""
 
 from __future__ import annotations
