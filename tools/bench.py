@@ -300,11 +300,12 @@ def _gib(n: int) -> str:
     return f"{n / 2**30:.2f}"
 
 
-def render(results: list[SizeResult], cpu: str) -> str:
+def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
     lines = [
         "# Benchmarks (province scale, issue 10)",
         "",
-        f"Written by `python -m tools.bench` (`make bench`) on {_now()} on this machine ({cpu}).",
+        f"Written by `python -m tools.bench` (`make bench`) on {_now()} on this machine ({cpu})"
+        + (f", code at {label}." if label else "."),
         "Campaigns: demo generator, seed 7, cached under `data/bench/` (not in git). The machine",
         "is shared with other work: the load average (1/5/15 min) is given with each figure;",
         "wall seconds scale with it.",
@@ -379,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="persons per city, comma-separated")
     ap.add_argument("--out", type=Path, default=DOC, help="where to write the Markdown (default docs/benchmarks.md)")
+    ap.add_argument("--label", default="", help="what code was measured (e.g. a commit id), shown in the report")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
 
@@ -390,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_size(k, say))
         (BENCH_DIR / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
     cpu = f"{os.cpu_count()} cores"
-    args.out.write_text(render(results, cpu), encoding="utf-8")
+    args.out.write_text(render(results, cpu, args.label), encoding="utf-8")
     say(f"wrote {args.out}")
     return 0
 

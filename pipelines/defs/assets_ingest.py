@@ -66,7 +66,8 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     raw_root = settings.raw_dir()
     context.log.info(f"ingesting {raw_root}")
     with warehouse.connect() as con:
-        summary = ingest_all(con, raw_root, campaign, log=context.log.info)
+        summary = ingest_all(con, raw_root, campaign, log=context.log.info,
+                             cache_dir=settings.data_dir() / "raw_store")
         counts = {
             name: con.execute(f"select count(*) from raw.{name}").fetchone()[0]
             for name in ["files", "quarantine", "cell_issues", *(t.name for t in terms.ALL_TABLES)]
@@ -78,6 +79,7 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
                   # What this run added (the totals above include earlier runs' files).
                   "files_loaded_this_run": summary.files_loaded,
                   "files_quarantined_this_run": summary.files_quarantined,
+                  "files_from_parse_store_this_run": summary.files_reused,
                   "late_files_this_run": dg.MetadataValue.json(summary.late_files[:200]),
                   "seconds": round(summary.seconds, 1)},
     )

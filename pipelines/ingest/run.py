@@ -19,6 +19,7 @@ import polars as pl
 from pipelines import terms
 from pipelines.campaign import Campaign
 from pipelines.ingest import discovery, headers, readers
+from pipelines.ingest.cache import META_FIELDS, ParseCache
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
@@ -31,6 +32,7 @@ class IngestSummary:
     files_seen: int = 0
     files_loaded: int = 0  # newly loaded (with or without quarantined rows)
     files_skipped: int = 0  # already ingested with the same bytes
+    files_reused: int = 0  # loaded from the parse store (same bytes parsed before)
     files_quarantined: int = 0  # whole file quarantined
     late_files: list[str] = field(default_factory=list)
     rows_loaded: dict[str, int] = field(default_factory=dict)  # per raw table
@@ -45,7 +47,8 @@ class IngestSummary:
     def __str__(self) -> str:
         tables = ", ".join(f"{k}={v}" for k, v in sorted(self.rows_loaded.items()) if v)
         return (
-            f"{self.files_seen} files seen: {self.files_loaded} loaded, {self.files_skipped} unchanged, "
+            f"{self.files_seen} files seen: {self.files_loaded} loaded ({self.files_reused} from the parse store), "
+            f"{self.files_skipped} unchanged, "
             f"{self.files_quarantined} quarantined, {len(self.late_files)} late; "
             f"rows loaded {self.total_rows_loaded} ({tables or 'none'}), "
             f"rows quarantined {self.rows_quarantined}, cell issues {self.cell_issues}; "
@@ -227,17 +230,39 @@ def _already_ingested(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return set(con.execute("select file_path, file_sha256 from raw.files").fetchall())
 
 
+def _parse(rec: _FileRecord, campaign: Campaign, cache: ParseCache | None) -> tuple[Parsed | None, bool]:
+    """The file's parse, from the parse store when these bytes were parsed before
+    (and the location is sound); (parsed, reused)."""
+    loc = rec.loc
+    located = loc.problem is None and not (loc.campaign_id == campaign.id
+                                           and loc.cutoff_date not in campaign.cutoffs)
+    if cache is not None and located:
+        entry = cache.get(rec.sha256, loc.source, loc.rel_path)
+        if entry is not None:
+            for k, v in entry.meta.items():
+                setattr(rec, k, v)
+            return entry.parsed, True
+    parsed = _process(rec, campaign)
+    if cache is not None and located and rec.loc.problem is None:
+        cache.put(rec.sha256, loc.source, loc.rel_path, {k: getattr(rec, k) for k in META_FIELDS}, parsed)
+    return parsed, False
+
+
 def ingest_all(
     con: duckdb.DuckDBPyConnection,
     raw_root: Path,
     campaign: Campaign,
     log: Log | None = None,
+    cache_dir: Path | None = None,
 ) -> IngestSummary:
     """Ingest every new or changed file under `raw_root` into schema raw (idempotent).
 
     Files are keyed by (relative path, sha256): a file seen before with the same
     bytes is skipped; a changed file is a new upload and is added beside the old one.
+    With `cache_dir`, each file's parse is also kept there by content (cache.py): bytes
+    parsed before — for another warehouse, under another name — are not parsed again.
     """
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
     say: Log = log or (lambda _msg: None)
     started = time.perf_counter()
     create_raw_tables(con)
@@ -255,7 +280,8 @@ def ingest_all(
                 continue
             rec = _FileRecord(loc, sha, received_at(loc.path))
             try:
-                parsed = _process(rec, campaign)
+                parsed, reused = _parse(rec, campaign, cache)
+                summary.files_reused += reused
             except Exception as exc:  # a reader/parser bug must cost one file, not the run
                 parsed = None
                 rec.table_type = None
