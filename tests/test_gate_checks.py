@@ -256,3 +256,24 @@ def test_checks_are_declared_blocking_only_where_a_published_figure_would_be_wro
     # Publication waits for the report (and so for its blocking checks).
     spec = published_marts.specs_by_key[dg.AssetKey(["published", "marts"])]
     assert dg.AssetKey(["marts", "rpt_campaign_stats"]) in {dep.asset_key for dep in spec.deps}
+
+
+def test_a_table_judged_before_is_not_validated_again_until_its_rows_change(con, tmp_path, monkeypatch):
+    from pipelines.checks import runner
+
+    rows = [{"payment_id": f"P{i}", "id_number": valid_id(i), "city_code": "370100",
+             "relief_type": "临时救助", "paid_on": dt.date(2022, 8, 5), "amount_yuan": 500.0}
+            for i in range(5)]
+    rows[3]["amount_yuan"] = -120.0
+    create_raw_table(con, terms.TEMP_RELIEF, rows, "registries/temp_relief/2022.csv")
+    store = tmp_path / "checks"
+    first = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    calls = []
+    real = runner.run_suite
+    monkeypatch.setattr(runner, "run_suite", lambda *a: calls.append(1) or real(*a))
+    again = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    assert not calls and [o.to_dict() for o in again] == [o.to_dict() for o in first]
+    assert failed(again, "blocking")[0].examples == failed(first, "blocking")[0].examples
+    con.execute("update raw.reg_temp_relief set amount_yuan = 500.0")  # the city's correction
+    fixed = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    assert calls and not failed(fixed, "blocking")

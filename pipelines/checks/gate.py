@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from pipelines import settings, terms
@@ -18,8 +20,15 @@ def raw_tables_with_suites() -> list[str]:
     return [f"raw.{t.name}" for t in terms.ALL_TABLES]
 
 
-def raw_table_gate(con: duckdb.DuckDBPyConnection, table: str, campaign: Campaign) -> list[CheckOutcome]:
-    return run_table_suites(con, table, campaign, settings.EXPECTATIONS_DIR)
+def raw_table_gate(con: duckdb.DuckDBPyConnection, table: str, campaign: Campaign,
+                   store: Path | None = None) -> list[CheckOutcome]:
+    """The table's GX suites; with `store`, a frame judged before is not judged again."""
+    return run_table_suites(con, table, campaign, settings.EXPECTATIONS_DIR, store)
+
+
+def check_store() -> Path:
+    """Where suite outcomes are kept by content, beside the parse store."""
+    return settings.data_dir() / "raw_store" / "checks"
 
 
 def report_gate(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[CheckOutcome]:

@@ -10,7 +10,9 @@ a few offending rows with their file and row so an operator can find them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -209,13 +211,46 @@ def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, 
     return outcomes
 
 
+def frame_digest(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> str:
+    """What decides a suite's outcome: the suite, its parameters, the polars version, and
+    the validated frame's schema and rows (in order: examples are row positions)."""
+    h = hashlib.sha256()
+    h.update(json.dumps([suite, {k: str(v) for k, v in parameters.items()}, pl.__version__,
+                         [(c, str(t)) for c, t in frame.schema.items()]], sort_keys=True, default=str).encode())
+    if frame.height:
+        # Two independent 64-bit row hashes (stable within a polars version, which is in the key).
+        h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+        h.update(frame.hash_rows(seed=1).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def run_suite_stored(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any],
+                     store: Path | None) -> list[CheckOutcome]:
+    """`run_suite`, or its stored outcomes when the same suite already judged the same frame:
+    an unchanged table is validated once, however many runs follow."""
+    if store is None:
+        return run_suite(suite, frame, parameters)
+    path = store / f"{frame_digest(suite, frame, parameters)}.json"
+    if path.exists():
+        return [CheckOutcome(**o) for o in json.loads(path.read_text(encoding="utf-8"))]
+    outcomes = run_suite(suite, frame, parameters)
+    if not any(o.error for o in outcomes):  # a crashed metric is retried next run, never remembered
+        store.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps([o.to_dict() for o in outcomes], ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    return outcomes
+
+
 def run_table_suites(
     con: duckdb.DuckDBPyConnection,
     table: str,
     campaign: Campaign,
     directory: Path = settings.EXPECTATIONS_DIR,
+    store: Path | None = None,
 ) -> list[CheckOutcome]:
-    """Every suite guarding `table`, run on the table as it is in the warehouse now."""
+    """Every suite guarding `table`, run on the table as it is in the warehouse now
+    (with `store`, outcomes are kept by content: see `run_suite_stored`)."""
     suites = suites_for_table(table, directory)
     try:
         df = read_table(con, table)
@@ -228,7 +263,7 @@ def run_table_suites(
     outcomes: list[CheckOutcome] = []
     for suite in suites:
         frame = build_frame(suite["meta"]["warmheart"]["frame"], df, campaign)
-        outcomes.extend(run_suite(suite, frame, params))
+        outcomes.extend(run_suite_stored(suite, frame, params, store))
     return outcomes
 
 

@@ -90,7 +90,7 @@ def raw_input_gate(context: dg.AssetCheckExecutionContext,
         for table in terms.ALL_TABLES:
             name, key = f"raw.{table.name}", raw_table_key(table)
             try:
-                outcomes = gate.raw_table_gate(con, name, campaign)
+                outcomes = gate.raw_table_gate(con, name, campaign, gate.check_store())
             except Exception as exc:  # a crashed check must fail, never silently pass
                 outcomes = [CheckOutcome("gate_crashed", name, "python", "blocking", False,
                                          "the gate ran", error=repr(exc), engine="python")]
