@@ -310,12 +310,13 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
         "is shared with other work: the load average (1/5/15 min) is given with each figure;",
         "wall seconds scale with it.",
         "",
-        "## Goals at 20,000 persons per city",
+        "## Goals (at the largest size measured below)",
         "",
         "| goal | target | measured | met |",
         "|---|---|---|---|",
     ]
-    big = next((r for r in results if r.k == 20_000), results[-1])
+    big = max(results, key=lambda r: r.k)
+    gen = max(generated_campaigns() or [big.generated], key=lambda g: g["k"])
     first, again, fix = big.runs
     ingest = first.steps.get("ingest", float("nan"))
     ratio = (big.rows / ingest) / (big.rows / big.bare_seconds) if ingest else float("nan")
@@ -326,12 +327,13 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
         ("raw-input checks", "≤ 15 s", f"{first.steps.get('raw checks', float('nan')):.0f} s",
          first.steps.get("raw checks", 1e9) <= 15),
         ("corrected re-upload refresh", "≤ 30 s", f"{fix.seconds:.0f} s", fix.seconds <= 30),
-        ("demo generator", "≤ 60 s, ≤ 2 GiB",
-         f"{big.generated['seconds']:.0f} s, {_gib(big.generated['peak_rss'])} GiB",
-         big.generated["seconds"] <= 60 and big.generated["peak_rss"] <= 2 * 2**30),
+        (f"demo generator at {gen['k']:,}", "≤ 60 s, ≤ 2 GiB",
+         f"{gen['seconds']:.0f} s, {_gib(gen['peak_rss'])} GiB",
+         gen["seconds"] <= 60 and gen["peak_rss"] <= 2 * 2**30),
         ("marts byte-identical between reruns", "same digest", "same" if first.marts == again.marts else "DIFFER",
          first.marts == again.marts and bool(first.marts)),
     ]
+    lines[-2:-2] = [f"Pipeline figures below are for {big.k:,} persons per city.", ""]
     for name, target, got, ok in goals:
         lines.append(f"| {name} | {target} | {got} | {'yes' if ok else '**no**'} |")
     lines += ["", "## Per size", "",
@@ -351,11 +353,10 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
                 f"{run.steps.get('raw checks', 0):.1f} | {run.steps.get('dbt build', 0):.1f} | "
                 f"{run.steps.get('publish', 0) + run.steps.get('report checks', 0):.1f} | {run.load} |")
     lines += ["", "Corrected upload in each size: " + "; ".join(f"K={r.k}: `{r.reupload_file}`" for r in results),
-              "", "## Demo generator", "", "| persons/city | files | rows | wall s | peak GiB | load |",
-              "|---|---|---|---|---|---|"]
-    for r in results:
-        g = r.generated
-        lines.append(f"| {r.k:,} | {g['files']} | {g['rows']:,} | {g['seconds']:.1f} | {_gib(g['peak_rss'])} | "
+              "", "## Demo generator", "", "Every campaign generated under `data/bench/` (seed 7).", "",
+              "| persons/city | files | rows | wall s | peak GiB | load |", "|---|---|---|---|---|---|"]
+    for g in generated_campaigns():
+        lines.append(f"| {g['k']:,} | {g['files']} | {g['rows']:,} | {g['seconds']:.1f} | {_gib(g['peak_rss'])} | "
                      f"{g['load']} |")
     lines += ["", "## Slope between sizes", "",
               "Exponent b in t ∝ rows^b between consecutive sizes (1 = linear); seconds per million rows.", "",
@@ -371,6 +372,14 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def generated_campaigns() -> list[dict]:
+    return sorted((json.loads(p.read_text()) for p in BENCH_DIR.glob("*/generated.json")), key=lambda g: g["k"])
+
+
+def _result_from_dict(d: dict) -> SizeResult:
+    return SizeResult(**{**d, "runs": [Run(**r) for r in d["runs"]]})
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -381,12 +390,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="persons per city, comma-separated")
     ap.add_argument("--out", type=Path, default=DOC, help="where to write the Markdown (default docs/benchmarks.md)")
     ap.add_argument("--label", default="", help="what code was measured (e.g. a commit id), shown in the report")
+    ap.add_argument("--generate-only", action="store_true", help="only generate (and time) the campaigns")
+    ap.add_argument("--render-only", action="store_true",
+                    help="write the Markdown from data/bench/results.json without running anything")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    if args.render_only:
+        results = [_result_from_dict(d) for d in json.loads((BENCH_DIR / "results.json").read_text())]
+        args.out.write_text(render(results, f"{os.cpu_count()} cores", args.label), encoding="utf-8")
+        return 0
 
     def say(msg: str) -> None:
         print(f"[bench {time.perf_counter() - t0:7.1f}s] {msg}", flush=True)
 
+    if args.generate_only:
+        for k in (int(x) for x in args.sizes.split(",")):
+            say(f"K={k}: {ensure_campaign(k, say)}")
+        return 0
     results = []
     for k in (int(x) for x in args.sizes.split(",")):
         results.append(bench_size(k, say))
