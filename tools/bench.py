@@ -376,6 +376,17 @@ def generated_campaigns() -> list[dict]:
     return sorted((json.loads(p.read_text()) for p in BENCH_DIR.glob("*/generated.json")), key=lambda g: g["k"])
 
 
+ANALYSIS_MARK = "<!-- analysis: kept when the figures above are rewritten -->"
+
+
+def write_doc(out: Path, text: str) -> None:
+    """Write the figures, keeping the hand-written analysis below the marker."""
+    kept = ""
+    if out.exists() and ANALYSIS_MARK in (old := out.read_text(encoding="utf-8")):
+        kept = old[old.index(ANALYSIS_MARK):]
+    out.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")
+
+
 def _result_from_dict(d: dict) -> SizeResult:
     return SizeResult(**{**d, "runs": [Run(**r) for r in d["runs"]]})
 
@@ -397,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if args.render_only:
         results = [_result_from_dict(d) for d in json.loads((BENCH_DIR / "results.json").read_text())]
-        args.out.write_text(render(results, f"{os.cpu_count()} cores", args.label), encoding="utf-8")
+        write_doc(args.out, render(results, f"{os.cpu_count()} cores", args.label))
         return 0
 
     def say(msg: str) -> None:
@@ -412,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_size(k, say))
         (BENCH_DIR / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
     cpu = f"{os.cpu_count()} cores"
-    args.out.write_text(render(results, cpu, args.label), encoding="utf-8")
+    write_doc(args.out, render(results, cpu, args.label))
     say(f"wrote {args.out}")
     return 0
 
