@@ -29,6 +29,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "yes_no": terms.YES_NO,
     "ui_benefit_type": terms.UI_BENEFIT_TYPES,
     "dibao_type": terms.DIBAO_TYPES,
+    "base_type": terms.BASE_TYPES,
+    "pairing_type": terms.PAIRING_TYPES,
+    "graduate_category": terms.GRADUATE_CATEGORIES,
+    "job_pool_category": (*terms.JOB_CATEGORIES, terms.NOT_FILLED),
     "gender": ("男", "女"),
 }
 

@@ -88,11 +88,18 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     below = cells.slice(match.header_row + 1)
     # Everything up to the checks is one lazy plan, collected once: on the many small
     # files of a campaign the fixed cost per polars pass dominates, not the rows.
+    # Prose (典型案例, 意见建议) is kept as written: only blank-only cells become empty.
+    prose = {match.columns[c.name] for c in table.columns if c.kind == "prose" and c.name in match.columns}
     body = pl.concat(
         [
             pl.int_range(match.header_row + 2, match.header_row + 2 + below.height,
                          dtype=pl.Int32, eager=True).alias("_source_row").to_frame(),
             nz.clean_frame(below),
+            below.select(
+                pl.when(pl.col(f"c{j}").str.strip_chars().str.len_chars() > 0)
+                .then(pl.col(f"c{j}")).alias(f"_prose_c{j}")
+                for j in sorted(prose)
+            ),
         ],
         how="horizontal",
     ).lazy()
@@ -118,6 +125,8 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         j = match.columns.get(col.name)
         if j is None:
             text = pl.lit(None, dtype=pl.String)
+        elif col.kind == "prose":
+            text = pl.col(f"_prose_c{j}")
         else:
             text = pl.col(f"c{j}")
             if col.kind == "id" and has_mask and j in id_cols:
@@ -166,6 +175,10 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         text, code = pl.col(f"_t_{col.name}"), codes[col.name]
         if col.required:
             checks.append((col, text, text.is_null(), "missing_required", True))
+        elif col.required_when is not None:
+            other, value = col.required_when
+            needed = (pl.col(f"_t_{other}") == value).fill_null(False)
+            checks.append((col, text, text.is_null() & needed, "missing_required", True))
         if code:
             loads, clean = pl.col(f"_l_{col.name}"), pl.col(f"_c_{col.name}")
             # A required cell that cannot load quarantines the row; any other flaw is a cell issue.
