@@ -62,7 +62,7 @@ class Summary:
 def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     cur = con.cursor()  # DuckDB 2.0 refuses a new query while another result is open
     try:
-        return cur.execute(sql, params or []).pl()
+        return cur.sql(sql, params=params or None).pl()
     finally:
         cur.close()
 
@@ -111,7 +111,7 @@ def _ranking_table(rankings: pl.DataFrame) -> Section:
         for measure, label in terms.COMPLETION_MEASURES.items():
             r = rankings.filter((pl.col("measure") == measure) & (pl.col("city_code") == code))
             value, rank = (r["value"][0], r["city_rank"][0]) if r.height else (None, None)
-            row[label] = fmt_value(measure, value) + (f"（第{rank}名）" if rank is not None else "")
+            row[label] = fmt_value(measure, value) + (f"\n第{rank}名" if rank is not None else "")
         rows.append(row)
     return Section("各市完成情况排名", pl.DataFrame(rows), "名次按数值从高到低；无分母的城市不排名。")
 
@@ -131,7 +131,9 @@ def _trend(stats: pl.DataFrame, code: str) -> Section:
 def _supplement(supplement: pl.DataFrame, pool: pl.DataFrame, code: str) -> list[Section]:
     r = supplement.filter(pl.col("city_code") == code).row(0, named=True)
     rows = [{"指标": header, "数值": fmt_number(r[name])} for name, header in terms.SUPPLEMENT_FIGURES.items()]
-    mine = pool.filter((pl.col("city_code") == code) & (pl.col("postings") > 0)).sort("post_category")
+    order = {c: i for i, c in enumerate((*terms.JOB_CATEGORIES, terms.NOT_FILLED))}
+    mine = pool.filter((pl.col("city_code") == code) & (pl.col("postings") > 0)).sort(
+        pl.col("post_category").replace_strict(order, default=len(order)))
     pool_rows = [{"岗位类别": c, "岗位数": fmt_number(p), "招聘人数": fmt_number(o)}
                  for c, p, o in mine.select("post_category", "postings", "openings").iter_rows()]
     return [

@@ -22,7 +22,9 @@ h3 { font-size: 11.5pt; margin: 10pt 0 4pt; color: #2b4c7e; }
 p.meta { text-align: center; color: #444; margin: 0 0 8pt; }
 p.note { color: #555; font-size: 9pt; margin: 2pt 0 6pt; }
 table { border-collapse: collapse; width: 100%; margin: 2pt 0; page-break-inside: auto; }
-th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: right; font-size: 9pt; }
+th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: right; font-size: 9pt;
+         white-space: pre-line; }
+td:first-child { white-space: nowrap; }
 th { background: #e8eef4; text-align: center; }
 td:first-child, th:first-child { text-align: left; }
 tr { page-break-inside: avoid; }

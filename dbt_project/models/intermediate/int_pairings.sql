@@ -24,6 +24,7 @@ final as (
         pairings.pairing_type,
         pairings.is_cadre_pairing,
         pairings.is_enterprise_pairing,
+        pairings.helper,
         pairings.helper_uscc,
         pairings.is_helper_uscc_invalid,
         links.person_id,

@@ -156,25 +156,11 @@ fell_back_figures as (
     group by all
 ),
 
--- Credit codes present and failing GB 32100: postings known at T, bases and
--- enterprise pairings on the current lists for T; one per (table, row key).
-invalid_codes as (
-    select cutoff_date, city_code, 'job_posts' as table_type, post_id as row_key
-    from {{ ref('int_job_posts_at_cutoff') }}
-    where is_employer_uscc_invalid
-    union
-    select cutoff_date, city_code, 'bases', base_id
-    from {{ ref('int_bases') }}
-    where is_operator_uscc_invalid
-    union
-    select cutoff_date, city_code, 'pairings', pairing_id
-    from {{ ref('int_pairings') }}
-    where is_enterprise_pairing and is_helper_uscc_invalid
-),
-
+-- Credit codes present and failing GB 32100 (postings known at T, bases and enterprise
+-- pairings on the current lists for T): rpt_credit_code_findings lists them row by row.
 invalid_code_figures as (
-    select cutoff_date, city_code, count(*) as invalid_credit_codes
-    from invalid_codes
+    select cutoff_date, city_code, count(distinct (table_type, row_key)) as invalid_credit_codes
+    from {{ ref('rpt_credit_code_findings') }}
     group by all
 ),
 
