@@ -22,7 +22,7 @@ final as (
         category,
         openings,
         published_on,
-        coalesce(is_discriminatory = '是', false) as is_discriminatory,
+        coalesce(is_discriminatory, false) as is_discriminatory,
         removed_on,
         first_cutoff_date,
         source_cutoff_date,

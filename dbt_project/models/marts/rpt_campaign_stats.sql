@@ -1,14 +1,8 @@
 -- The report (contract §6): the 17 figures of the statistics table per cut-off and city,
 -- cumulative over the window [campaign start, cut-off], plus the province row 370000.
 -- Every city gets a row at every cut-off, zeros when it has nothing yet.
--- The figure list is terms.FIGURE_NAMES in order (tests/test_report_marts.py holds it).
-{%- set report_figures = [
-    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
-    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
-    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
-    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
-    'temp_relief_payments', 'temp_relief_amount_yuan',
-] %}
+-- The figure list is terms.FIGURE_NAMES in order (macro report_figures, generated).
+{%- set report_figures = report_figures() %}
 with cutoffs as (
     select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
 ),
@@ -37,7 +31,7 @@ target_rows as (
         coalesce(target_facts.is_disabled, false) as is_disabled,
         coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(
-            targets.employment_status = '已就业'
+            targets.employment_status = {{ term('EMPLOYED') }}
             and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
             false
         ) as is_employed_in_window,
@@ -60,13 +54,13 @@ target_figures as (
         count(distinct person_id) filter (where is_dibao_member) as dibao_members,
         count(distinct person_id) filter (where is_employed_in_window) as employed,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '企业吸纳'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_ENTERPRISE') }}
         ) as employed_by_enterprise,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '灵活就业'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_FLEXIBLE') }}
         ) as employed_flexibly,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '公益性岗位'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_PUBLIC_WELFARE') }}
         ) as employed_public_welfare
     from target_rows
     group by cutoff_date, city_code
@@ -200,9 +194,8 @@ city_rows as (
 province_rows as (
     select
         cutoff_date,
-        -- terms.PROVINCE_CODE / PROVINCE_NAME (checked by tests/test_report_marts.py)
-        '370000' as city_code,
-        '山东省' as city_name,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
         {% for figure in report_figures -%}
         sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
         {% endfor %}
@@ -222,7 +215,7 @@ final as (
         city_code,
         city_name,
         {% for figure in report_figures -%}
-        {% if figure == 'temp_relief_amount_yuan' -%}
+        {% if figure in report_money_figures() -%}
         round({{ figure }}, 2)::double as {{ figure }}
         {%- else -%}
         {{ figure }}::bigint as {{ figure }}

@@ -35,9 +35,9 @@ base_figures as (
     select
         cutoff_date,
         city_code,
-        count(distinct base_id) filter (where base_type = '就业援助基地') as bases_employment_assistance,
-        count(distinct base_id) filter (where base_type = '职业培训基地') as bases_training,
-        count(distinct base_id) filter (where base_type = '就业见习基地') as bases_internship
+        count(distinct base_id) filter (where base_type = {{ term('BASE_EMPLOYMENT_ASSISTANCE') }}) as bases_employment_assistance,
+        count(distinct base_id) filter (where base_type = {{ term('BASE_TRAINING') }}) as bases_training,
+        count(distinct base_id) filter (where base_type = {{ term('BASE_INTERNSHIP') }}) as bases_internship
     from recognised_bases
     group by cutoff_date, city_code
 ),
@@ -54,7 +54,7 @@ employed_targets as (
     left join target_facts
         on target_facts.cutoff_date = targets.cutoff_date
         and target_facts.person_id = targets.person_id
-    where targets.employment_status = '已就业'
+    where targets.employment_status = {{ term('EMPLOYED') }}
         and targets.employed_on between targets.window_start and targets.window_end
 ),
 
@@ -140,7 +140,7 @@ ever_employed_before as (
     from cutoffs as later
     inner join {{ ref('int_ledger_entries') }} as earlier
         on earlier.cutoff_date < later.cutoff_date
-        and earlier.employment_status = '已就业'
+        and earlier.employment_status = {{ term('EMPLOYED') }}
 ),
 
 fell_back_figures as (
@@ -152,7 +152,7 @@ fell_back_figures as (
     inner join ever_employed_before
         on ever_employed_before.cutoff_date = targets.cutoff_date
         and ever_employed_before.person_id = targets.person_id
-    where targets.employment_status = '未就业'
+    where targets.employment_status = {{ term('UNEMPLOYED') }}
     group by all
 ),
 
@@ -194,8 +194,8 @@ city_rows as (
 province_rows as (
     select
         city_rows.cutoff_date,
-        '370000' as city_code,
-        '山东省' as city_name,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
         {% for figure in summed -%}
         sum(city_rows.{{ figure }}) as {{ figure }},
         {% endfor -%}

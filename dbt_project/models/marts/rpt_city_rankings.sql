@@ -4,13 +4,13 @@
 -- (no targets, no eligible targets) is not ranked (null) and listed last.
 with targets as (
     select * from {{ ref('rpt_city_targets') }}
-    where city_code <> '370000'
+    where city_code <> {{ term('PROVINCE_CODE') }}
 ),
 
 report as (
     select cutoff_date, city_code, visits, targets_identified
     from {{ ref('rpt_campaign_stats') }}
-    where city_code <> '370000'
+    where city_code <> {{ term('PROVINCE_CODE') }}
 ),
 
 measures as (

@@ -146,8 +146,8 @@ city_counts as (
 province_counts as (
     select
         cutoff_date,
-        '370000' as city_code,
-        '山东省' as city_name,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
         {% for count in ['targets', 'referral_targets', 'referral_targets_met', 'referrals',
                          'targets_visited', 'targets_with_plan', 'targets_employed',
                          'relief_eligible', 'relief_eligible_paid', 'dibao_phaseout_candidates',

@@ -17,7 +17,7 @@ posts as (
     select
         job_posts.cutoff_date,
         job_posts.city_code,
-        coalesce(job_posts.category, '未填写') as post_category,
+        coalesce(job_posts.category, {{ term('NOT_FILLED') }}) as post_category,
         job_posts.post_id,
         job_posts.openings
     from {{ ref('int_job_posts_at_cutoff') }} as job_posts
@@ -53,8 +53,8 @@ city_rows as (
 province_rows as (
     select
         cutoff_date,
-        '370000' as city_code,
-        '山东省' as city_name,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
         post_category,
         sum(postings) as postings,
         sum(openings) as openings

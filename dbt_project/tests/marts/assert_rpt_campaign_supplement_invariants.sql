@@ -20,7 +20,7 @@ city_sums as (
         sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
         {% endfor %}
     from supplement
-    where city_code <> '370000'
+    where city_code <> {{ term('PROVINCE_CODE') }}
     group by cutoff_date
 ),
 
@@ -39,7 +39,7 @@ bad_province as (
     select province.cutoff_date, province.city_code, 'province is not the sum of the cities' as problem
     from supplement as province
     inner join city_sums using (cutoff_date)
-    where province.city_code = '370000'
+    where province.city_code = {{ term('PROVINCE_CODE') }}
         and (
             {% for figure in summed -%}
             province.{{ figure }} <> city_sums.{{ figure }}{{ ' or' if not loop.last }}
