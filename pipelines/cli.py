@@ -57,6 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     marts = settings.marts_dir()
     print("\nrun succeeded")
     print(f"  report:    {marts / 'rpt_campaign_stats.parquet'} (and .csv)")
+    print(f"  summary:   {marts / 'summary' / '活动总结.xlsx'} (and the printable 活动总结.html)")
     print(f"  marts:     {marts}")
     print(f"  warehouse: {settings.warehouse_path()} (the pipeline's file; analysts read the marts folder)")
     print(f"  gate:      {gate_md}")
