@@ -13,15 +13,15 @@ real, git-tracked folder that analysts' tools open directly.)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from pipelines.publish.files import SHARED, build_folder, write_frame
 
 MART_SCHEMA = "marts"
 REPORT_TABLE = "rpt_campaign_stats"
@@ -62,14 +62,6 @@ def read_mart(con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCH
     return df.sort(df.columns, nulls_last=True) if df.height else df
 
 
-def write_frame(df: pl.DataFrame, folder: Path, name: str) -> list[Path]:
-    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-    df.write_parquet(parquet)
-    # BOM so Excel opens the Chinese text correctly.
-    csv.write_bytes(b"\xef\xbb\xbf" + df.write_csv().encode("utf-8"))
-    return [parquet, csv]
-
-
 def mart_files_writer(rows: dict[str, int]) -> Writer:
     """Every table of schema `marts` as parquet + csv (row counts go into `rows`)."""
 
@@ -104,37 +96,15 @@ def _carry_over(previous: Path, staged: Path) -> None:
             shutil.copy2(path, dest, follow_symlinks=False)
 
 
-def swap_in(staged: Path, target: Path) -> None:
-    """Replace folder `target` by the complete folder `staged` (same parent, so renames are atomic)."""
-    if not target.exists():
-        os.replace(staged, target)
-        return
-    old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
-    os.replace(target, old)
-    try:
-        os.replace(staged, target)
-    except BaseException:
-        os.replace(old, target)  # put the previous publication back exactly as it was
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def publish_version(con: duckdb.DuckDBPyConnection, marts_dir: Path,
                     writers: Iterable[Writer]) -> list[Path]:
     """Run every writer into a new version folder, then swap it in; all or nothing."""
     marts_dir = Path(marts_dir)
-    marts_dir.parent.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    staged = marts_dir.with_name(f".{marts_dir.name}.building-{stamp}-{uuid.uuid4().hex[:8]}")
-    staged.mkdir()
-    try:
+    with build_folder(marts_dir, SHARED) as staged:
         written: list[Path] = []
         for writer in writers:
             written += writer(con, staged)
         _carry_over(marts_dir, staged)
-        swap_in(staged, marts_dir)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)  # gone after a swap; the debris of a failure
     return [marts_dir / p.relative_to(staged) for p in written]
 
 
