@@ -98,16 +98,19 @@ def read_csv(data: bytes, encoding: str) -> Grid:
     # line: give it the widest line's field count (separators inside quotes only over-count,
     # which adds empty columns).
     width = int(pl.Series(text.split("\n")).str.count_matches(sep, literal=True).max() or 0) + 1
-    cells = pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
-        has_header=False,
-        separator=sep,
-        schema={f"c{i}": pl.String for i in range(width)},
-        missing_columns="insert",
-        truncate_ragged_lines=True,
-        quote_char='"',
-    )
-    return Grid(None, cells)
+    body = text.encode("utf-8")
+
+    def parse(quote: str | None) -> pl.DataFrame:
+        return pl.read_csv(io.BytesIO(body), has_header=False, separator=sep,
+                           schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
+                           truncate_ragged_lines=True, quote_char=quote)
+
+    try:
+        return Grid(None, parse('"'))
+    except pl.exceptions.PolarsError:
+        # An unterminated quote swallows the rest of the file: read the quotes as text
+        # instead, so every line stays a row (the stray quote shows in its cell).
+        return Grid(None, parse(None))
 
 
 class _TableCells(html.parser.HTMLParser):
@@ -202,5 +205,7 @@ def read_grids(data: bytes, file_format: str, encoding: str | None) -> list[Grid
         except UnreadableFile:
             raise
         except Exception as exc:
-            raise UnreadableFile(f"the CSV cannot be parsed ({exc})") from exc
+            # First line only, cut short: a parser's message may quote the file's cells.
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise UnreadableFile(f"the CSV cannot be parsed ({first})") from exc
     return _excel_sheets(data)
