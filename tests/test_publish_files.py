@@ -157,3 +157,34 @@ def test_folders_get_their_modes(tmp_path: Path) -> None:
     assert mode(tmp_path / "restricted" / "city" / "list.csv") == 0o600
     assert mode(tmp_path / "marts" / "charts") == 0o750
     assert mode(tmp_path / "marts" / "charts" / "a.png") == 0o640
+
+
+def test_formula_text_in_any_published_table_is_inert_in_every_csv(tmp_path: Path) -> None:
+    """Every table that reaches an output: all marts (publisher) and the restricted lists."""
+    import csv
+
+    import duckdb
+
+    from pipelines.publish.publisher import publish_marts
+    from pipelines.publish.restricted import write_restricted_exports
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create schema restricted")
+    values = ", ".join(f"('{v.replace(chr(39), chr(39) * 2)}', {-i}, ['{v[:2]}x'])"
+                       for i, v in enumerate(HOSTILE_TEXT))
+    con.execute(f"create table marts.rpt_x as select * from (values {values}) t(note, n, tags)")
+    con.execute(f"create table restricted.restricted_discovery_candidates as "
+                f"select '370100' as city_code, note as name, n from (values {values}) t(note, n, tags)")
+    publish_marts(con, tmp_path / "marts")
+    write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
+    csvs = sorted((tmp_path / "marts").rglob("*.csv")) + sorted((tmp_path / "restricted").rglob("*.csv"))
+    assert len(csvs) == 2
+    for path in csvs:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        live = [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
+                or (c.startswith("-") and not c.lstrip("-").isdigit())]
+        assert live == [], path.name
+        assert "'=1+1" in cells
+    assert "=1+1" in pl.read_parquet(tmp_path / "marts" / "rpt_x.parquet")["note"].to_list()

@@ -13,6 +13,7 @@ real, git-tracked folder that analysts' tools open directly.)
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ Writer = Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]
 
 class PublicationRefused(RuntimeError):
     """The data failed a blocking check: nothing is written, the previous publication stays."""
+
+
+class PublicationFailed(OSError):
+    """Writing the new version failed (a full disk…): nothing is published, the previous stays."""
 
 
 @dataclass
@@ -112,7 +117,15 @@ def publish_marts(con: duckdb.DuckDBPyConnection, marts_dir: Path,
                   extra_writers: Iterable[Writer] = ()) -> Publication:
     """Publish schema `marts` (parquet + csv) plus whatever `extra_writers` add, atomically."""
     pub = Publication(Path(marts_dir))
-    pub.files = publish_version(con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers])
+    try:
+        pub.files = publish_version(con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers])
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        what = "the disk is full" if full else f"writing failed ({exc.strerror or exc})"
+        raise PublicationFailed(
+            exc.errno, f"{what} while publishing to {pub.marts_dir}: nothing was published and the "
+                       f"previous marts are untouched; {'free some space' if full else 'fix it'} and run again"
+        ) from exc
     pub.version = dt.datetime.now().isoformat(timespec="seconds")
     return pub
 
