@@ -1,4 +1,4 @@
-"""The expected report, computed from what the files say, following contract §5-§6 literally.
+"""The expected report, computed from what the files say, following docs/contract.md §5-§6 literally.
 
 This is deliberately an independent implementation (polars, not SQL) used to check
 the warehouse. Its input is the "logical" content of every written data row (the
@@ -15,8 +15,8 @@ import polars as pl
 
 from pipelines import terms
 from pipelines.campaign import Campaign
+from tools.demo.ids import ID_CHECK_CHARS, ID_WEIGHTS
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "\u3000"]
 _HALF = [str(i) for i in range(10)] + ["X", "x", " "]
 _NAME_FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
@@ -30,12 +30,15 @@ class Result:
 
 
 def _check_char(body17: pl.Expr) -> pl.Expr:
-    total = sum(body17.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS))
-    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), default=None, return_dtype=pl.Utf8)
+    # Vectorised form of tools/demo/ids.id_check_char: the truth's own implementation,
+    # independent of the warehouse's on purpose (a shared bug would hide in both).
+    total = sum(body17.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(ID_WEIGHTS))
+    return (total % 11).replace_strict(list(range(11)), list(ID_CHECK_CHARS), default=None,
+                                       return_dtype=pl.Utf8)
 
 
 def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Adds id_norm (normalised ID or null) and id_valid, per contract §5.
+    """Adds id_norm (normalised ID or null) and id_valid, per docs/contract.md §5.
 
     Done in steps on materialised columns: one nested expression is very slow to plan."""
     df = df.with_columns(
@@ -77,14 +80,11 @@ def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
             - pl.when(had_birthday).then(0).otherwise(1))
 
 
-def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
-    cols = logical.get(table) or {}
-    if not cols:
-        return pl.DataFrame()
-    return pl.DataFrame(cols, strict=False)
+def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    return logical.get(table, pl.DataFrame())
 
 
-def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign,
+def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign,
             today: dt.date | None = None) -> Result:
     today = today or dt.date.today()
     start = campaign.start
@@ -99,8 +99,12 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
         df = _frame(logical, t)
         if df.is_empty():
             continue
-        df = with_normalized_id(df, today).with_columns(
-            name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
+        # Normalise each distinct spelling once: a person's ID is written on many rows.
+        df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
+        ids = with_normalized_id(df.select("id_text").unique(), today)
+        names = df.select("name_text").unique().with_columns(name_norm=name_norm(pl.col("name_text")))
+        df = (df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left")
+              .join(names, on="name_text", how="left", nulls_equal=True, maintain_order="left"))
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
         frames[t] = df.join(fileinfo, on="file_path", how="left")
@@ -217,14 +221,23 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
     def dated(col: str) -> pl.Expr:
         return pl.col(col).is_between(pl.lit(start), pl.col("T"))
 
-    visits = (known("visits", usable("visits")).filter(dated("visited_on"))
-              .join(target_keys, on=["T", "C", "person_id"])
-              .unique(["T", "C", "person_id", "visited_on", "visit_method"])
-              .group_by("T", "C").agg(visits=pl.len()))
-    referrals = (known("referrals", usable("referrals")).filter(dated("referred_on"))
-                 .join(target_keys, on=["T", "C", "person_id"])
-                 .unique(["T", "C", "person_id", "post_id"])
-                 .group_by("T", "C").agg(jobs_pushed=pl.len()))
+    def about_targets(t: str, day: str, identity: list[str], figure: str) -> pl.DataFrame:
+        """Distinct records about C's targets at T, one T at a time (a province's visits
+        and referrals replicated over every cut-off would not fit in memory)."""
+        base = usable(t).filter(pl.col("is_current")).rename({"city_code": "C"}).select(
+            "C", "cutoff_date", "person_id", *dict.fromkeys([day, *identity]))
+        parts = []
+        for c in cutoffs:
+            parts.append(
+                base.filter((pl.col("cutoff_date") <= c) & pl.col(day).is_between(pl.lit(start), pl.lit(c)))
+                .with_columns(T=pl.lit(c))
+                .join(target_keys.filter(pl.col("T") == c), on=["T", "C", "person_id"])
+                .unique(["T", "C", "person_id", *identity])
+                .group_by("T", "C").agg(pl.len().alias(figure)))
+        return pl.concat(parts)
+
+    visits = about_targets("visits", "visited_on", ["visited_on", "visit_method"], "visits")
+    referrals = about_targets("referrals", "referred_on", ["post_id"], "jobs_pushed")
     posts_known = known("job_posts")
     posts = posts_known.filter(dated("published_on")).unique(["T", "C", "post_id"]).group_by("T", "C").agg(
         job_posts_collected=pl.len())
