@@ -1,6 +1,6 @@
 """Faults, end to end on a demo campaign: kills, two runs at once, a full disk, a damaged warehouse.
 
-One baseline run publishes; then each fault hits a real `python -m pipelines run` (its own
+A copy of the suite's demo run is the baseline; then each fault hits a real `python -m pipelines run` (its own
 process group, as `make run` is) and the published marts must stay byte for byte as they
 were, no child may outlive its run holding the warehouse, and the next run must recover
 and publish the same bytes (the same inputs give the same marts).
@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -87,16 +88,17 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory):
-    from tools.demo import generate
-
+def baseline(demo_run, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the suite's demo run (conftest.demo_run): published, warehouse and all."""
+    demo_root = demo_run[0]
     root = tmp_path_factory.mktemp("faults")
-    generate(out=root / "raw", truth=root / "truth", seed=11, persons_per_city=20, campaign=CAMPAIGN)
-    env = dict(os.environ, WARMHEART_RAW_DIR=str(root / "raw"), WARMHEART_MARTS_DIR=str(root / "marts"),
-               WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
-               WARMHEART_RESTRICTED_DIR=str(root / "restricted"), DAGSTER_HOME=str(root / "dagster_home"),
-               WARMHEART_PERSON_KEY_SECRET="faults-test")
-    finish(start(env))
+    for name in ("raw", "ground_truth", "marts", "restricted", "secrets"):
+        if (demo_root / name).exists():
+            shutil.copytree(demo_root / name, root / name, symlinks=True)
+    shutil.copy2(demo_root / "warehouse.duckdb", root / "warehouse.duckdb")
+    env = {**demo_run[1], "WARMHEART_RAW_DIR": str(root / "raw"), "WARMHEART_MARTS_DIR": str(root / "marts"),
+           "WARMHEART_WAREHOUSE": str(root / "warehouse.duckdb"),
+           "WARMHEART_RESTRICTED_DIR": str(root / "restricted"), "DAGSTER_HOME": str(root / "dagster_home")}
     return root, env, snapshot(root / "marts")
 
 
@@ -150,8 +152,13 @@ def test_a_full_disk_during_publication_leaves_the_marts_untouched(baseline, mon
     assert not [p for p in root.iterdir() if p.name.startswith(".marts.building-")]
 
 
-def test_two_runs_at_once_the_second_names_the_first_and_the_first_recovers_everything(baseline):
+def test_a_damaged_warehouse_is_rebuilt_and_a_second_run_meanwhile_names_the_first(baseline):
+    """The recovery after every kill above: a full rebuild from the raw files, the same bytes.
+
+    A second run started meanwhile does not start: its last line names the first.
+    """
     root, env, before = baseline
+    (root / "warehouse.duckdb").write_bytes(b"\x00garbage" * 4096)
     first = start(env)
     lock = root / "warehouse.duckdb.lock"
     wait_for(lambda: lock.exists() and lock.read_text() and json.loads(lock.read_text())["pid"] == first.pid)
@@ -161,20 +168,13 @@ def test_two_runs_at_once_the_second_names_the_first_and_the_first_recovers_ever
     assert second.returncode == 75
     assert f"another run holds the warehouse: pid {first.pid} (python -m pipelines run), since " in last
     assert "Traceback" not in second.stderr and "Conflicting lock" not in second.stderr
-    finish(first)  # the recovery after every kill above
-    assert snapshot(root / "marts") == before
-    assert not [p for p in root.iterdir() if p.name.startswith((".marts.building-", ".marts.replaced-"))]
-
-
-def test_a_damaged_warehouse_is_rebuilt_from_the_raw_files(baseline):
-    root, env, before = baseline
-    (root / "warehouse.duckdb").write_bytes(b"\x00garbage" * 4096)
-    out = finish(start(env))
+    out = finish(first)
     assert "is damaged" in out and "rebuilding it from the raw files" in out
     assert list(root.glob("warehouse.duckdb.damaged-*"))
-    assert snapshot(root / "marts") == before
+    assert snapshot(root / "marts") == before  # same inputs, same bytes, even from a rebuilt warehouse
+    assert not [p for p in root.iterdir() if p.name.startswith((".marts.building-", ".marts.replaced-"))]
     got = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet")
-    expected = pl.read_parquet(root / "truth" / "expected_stats.parquet")
+    expected = pl.read_parquet(root / "ground_truth" / "expected_stats.parquet")
     joined = expected.join(got, on=["cutoff_date", "city_code"], how="left", suffix="_got")
     for f in terms.FIGURES:
         tol = 0.005 if f.money else 0
