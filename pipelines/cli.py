@@ -94,6 +94,9 @@ def _run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     with contextlib.ExitStack() as stack:
         terminal = None if args.verbose else stack.enter_context(console.quiet_output(log_path))
+        progress = console.Progress(terminal, run_id) if terminal is not None else None
+        if progress is not None:
+            progress.note("解析 dbt 项目、加载定义 / parsing the dbt project, loading definitions")
         from pipelines.dbt_project import parse_dbt_project
 
         parse_dbt_project()
@@ -102,7 +105,6 @@ def _run(args: argparse.Namespace) -> int:
 
         job = defs.resolve_job_def(ALL_JOB_NAME)
         with DagsterInstance.get() as instance:
-            progress = console.Progress(terminal, run_id) if terminal is not None else None
             if progress is not None:
                 progress.start(instance)
             try:
