@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,8 @@ import polars as pl
 from pipelines import terms
 from pipelines.campaign import Campaign
 from pipelines.ingest import discovery, headers, readers
-from pipelines.ingest.cache import META_FIELDS, ParseCache
+from pipelines.ingest.cache import META_FIELDS, Entry, ParseCache
+from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
@@ -56,9 +57,10 @@ class IngestSummary:
         )
 
 
-def received_at(path: Path) -> dt.datetime:
-    """The file's modification time as naive China time (contract §2)."""
-    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+def received_at(loc: discovery.Location | Path) -> dt.datetime:
+    """The file's modification time (a zip member: the zip's) as naive China time (contract §2)."""
+    seconds = discovery.mtime(loc) if isinstance(loc, discovery.Location) else loc.stat().st_mtime
+    mtime = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     return mtime.astimezone(CHINA).replace(tzinfo=None)
 
 
@@ -118,10 +120,14 @@ def _context(rec: _FileRecord) -> dict[str, pl.Expr]:
     }
 
 
-def _process(rec: _FileRecord, campaign: Campaign) -> Parsed | None:
-    """Read and parse one file; failures land on `rec` (file-level quarantine)."""
+def _parse_file(rec: _FileRecord, campaign: Campaign) -> tuple[_FileRecord, Parsed | None]:
+    """Read and parse one file (in the parse worker: untrusted work, see isolation.py)."""
+    return rec, _process(rec, campaign, discovery.read_bytes(rec.loc))
+
+
+def _process(rec: _FileRecord, campaign: Campaign, data: bytes) -> Parsed | None:
+    """Parse one file's bytes; failures land on `rec` (file-level quarantine)."""
     loc = rec.loc
-    data = loc.path.read_bytes()
     if loc.problem is None and loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs:
         loc = rec.loc = discovery.Location(
             **{**loc.__dict__, "problem": f"folder '{loc.cutoff_date}' is not a report cut-off "
@@ -197,7 +203,7 @@ def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | No
         ))
         _insert(con, "quarantine", whole.with_columns(**ctx))
     record = {
-        "file_sha256": rec.sha256, "file_path": loc.rel_path, "file_name": loc.path.name,
+        "file_sha256": rec.sha256, "file_path": loc.rel_path, "file_name": loc.file_name,
         "file_format": rec.file_format, "encoding": rec.encoding, "source": loc.source,
         "campaign_id": loc.campaign_id, "cutoff_date": loc.cutoff_date, "city_code": loc.city_code,
         "city_code_raw": loc.city_code_raw, "registry_source": loc.registry_source,
@@ -230,24 +236,6 @@ def _already_ingested(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return set(con.execute("select file_path, file_sha256 from raw.files").fetchall())
 
 
-def _parse(rec: _FileRecord, campaign: Campaign, cache: ParseCache | None) -> tuple[Parsed | None, bool]:
-    """The file's parse, from the parse store when these bytes were parsed before
-    (and the location is sound); (parsed, reused)."""
-    loc = rec.loc
-    located = loc.problem is None and not (loc.campaign_id == campaign.id
-                                           and loc.cutoff_date not in campaign.cutoffs)
-    if cache is not None and located:
-        entry = cache.get(rec.sha256, loc.source, loc.rel_path)
-        if entry is not None:
-            for k, v in entry.meta.items():
-                setattr(rec, k, v)
-            return entry.parsed, True
-    parsed = _process(rec, campaign)
-    if cache is not None and located and rec.loc.problem is None:
-        cache.put(rec.sha256, loc.source, loc.rel_path, {k: getattr(rec, k) for k in META_FIELDS}, parsed)
-    return parsed, False
-
-
 def ingest_all(
     con: duckdb.DuckDBPyConnection,
     raw_root: Path,
@@ -262,7 +250,7 @@ def ingest_all(
     With `cache_dir`, each file's parse is also kept there by content (cache.py): bytes
     parsed before — for another warehouse, under another name — are not parsed again.
     """
-    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    store = ParseCache(cache_dir) if cache_dir is not None else None
     say: Log = log or (lambda _msg: None)
     started = time.perf_counter()
     create_raw_tables(con)
@@ -271,45 +259,101 @@ def ingest_all(
     ingested_at = dt.datetime.now(CHINA).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
-    for n, loc in enumerate(locations, 1):
-        summary.files_seen += 1
-        try:
-            sha = hashlib.sha256(loc.path.read_bytes()).hexdigest()
-            if (loc.rel_path, sha) in seen:
+    with ParseWorker() as worker:
+        for n, loc in enumerate(locations, 1):
+            summary.files_seen += 1
+            try:
+                rec, parsed = _ingest_one(con, loc, campaign, worker, seen, ingested_at, store, summary)
+            except Exception as exc:
+                say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
+                summary.files_quarantined += 1
+                continue
+            if rec is None:
                 summary.files_skipped += 1
                 continue
-            rec = _FileRecord(loc, sha, received_at(loc.path))
-            try:
-                parsed, reused = _parse(rec, campaign, cache)
-                summary.files_reused += reused
-            except Exception as exc:  # a reader/parser bug must cost one file, not the run
-                parsed = None
-                rec.table_type = None
-                rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
-                rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
-            try:
-                _write_atomically(con, rec, parsed, ingested_at)
-            except Exception as exc:
-                # The rows could not be written (a bug, not the city's fault): register the
-                # file as quarantined with the error so it stays visible, and move on.
-                parsed = None
-                rec.table_type = rec.sheet = rec.header_row = None
-                rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
-                rec.fail("unreadable_file", f"could not be written to the warehouse: "
-                                            f"{type(exc).__name__}: {exc}")
-                _write_atomically(con, rec, None, ingested_at)
-            seen.add((loc.rel_path, sha))
-        except Exception as exc:
-            say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
-            summary.files_quarantined += 1
-            continue
-        _tally(summary, rec, parsed)
-        say(f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
-            f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
-            f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else ""))
+            _tally(summary, rec, parsed)
+            say(f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
+                f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
+                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else ""))
     summary.seconds = time.perf_counter() - started
     say(f"ingest: {summary}")
     return summary
+
+
+def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaign: Campaign,
+                worker: ParseWorker, seen: set[tuple[str, str]], ingested_at: dt.datetime,
+                store: ParseCache | None = None,
+                summary: IngestSummary | None = None) -> tuple[_FileRecord | None, Parsed | None]:
+    """Record one entry (None when the same bytes were ingested before) and its rows."""
+    if loc.refused:
+        sha = loc.identity()
+    else:
+        try:
+            sha = hashlib.sha256(discovery.read_bytes(loc)).hexdigest()
+        except discovery.Refused as exc:
+            loc = replace(loc, refused=exc.code, refused_detail=str(exc))
+            sha = loc.identity()
+    if (loc.rel_path, sha) in seen:
+        return None, None
+    rec = _FileRecord(loc, sha, received_at(loc))
+    parsed: Parsed | None = None
+    if loc.refused:
+        rec.fail(loc.refused, loc.refused_detail or "refused")
+    elif (stored := _stored(rec, campaign, store)) is not None:
+        parsed = stored.parsed
+        if summary is not None:
+            summary.files_reused += 1
+    else:
+        try:
+            rec, parsed = worker.run(_parse_file, rec, campaign)
+            _store(rec, campaign, store, parsed)
+        except ParseCrashed as exc:
+            _reset(rec)
+            rec.fail("reader_crashed", f"cannot be read: {exc}")
+        except ParseFailed as exc:  # a parser bug must cost one file, not the run
+            _reset(rec)
+            rec.fail("unreadable_file", f"cannot be read: {exc}")
+        except Exception as exc:  # a parser bug must cost one file, not the run
+            _reset(rec)
+            rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
+    try:
+        _write_atomically(con, rec, parsed, ingested_at)
+    except Exception as exc:
+        # The rows could not be written (a bug, not the city's fault): register the
+        # file as quarantined with the error so it stays visible, and move on.
+        parsed = None
+        _reset(rec)
+        rec.fail("unreadable_file", f"could not be written to the warehouse: {type(exc).__name__}: {exc}")
+        _write_atomically(con, rec, None, ingested_at)
+    seen.add((loc.rel_path, sha))
+    return rec, parsed
+
+
+def _located(rec: _FileRecord, campaign: Campaign) -> bool:
+    """The file's place is sound (what the parse store may key on: bytes and source)."""
+    loc = rec.loc
+    return loc.problem is None and not (loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs)
+
+
+def _stored(rec: _FileRecord, campaign: Campaign, store: ParseCache | None) -> Entry | None:
+    """The stored parse of these bytes (its file-level fields set on `rec`), if any."""
+    if store is None or not _located(rec, campaign):
+        return None
+    entry = store.get(rec.sha256, rec.loc.source, rec.loc.rel_path)
+    if entry is not None:
+        for k, v in entry.meta.items():
+            setattr(rec, k, v)
+    return entry
+
+
+def _store(rec: _FileRecord, campaign: Campaign, store: ParseCache | None, parsed: Parsed | None) -> None:
+    if store is not None and _located(rec, campaign):
+        store.put(rec.sha256, rec.loc.source, rec.loc.rel_path, {k: getattr(rec, k) for k in META_FIELDS}, parsed)
+
+
+def _reset(rec: _FileRecord) -> None:
+    rec.table_type = rec.sheet = rec.header_row = None
+    rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
 
 
 def _tally(summary: IngestSummary, rec: _FileRecord, parsed: Parsed | None) -> None:

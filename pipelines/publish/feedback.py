@@ -23,9 +23,9 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import xlsxwriter
 
 from pipelines import reason_codes, terms
+from pipelines.publish.files import safe_workbook
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
 FILES_RELATION = "intermediate.int_submissions"
@@ -226,8 +226,7 @@ def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
 def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> None:
     """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
     typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    wb.set_properties({"created": created, "title": path.stem})
+    wb = safe_workbook(path, created=created, title=path.stem)
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
     text_fmt = wb.add_format(base)
