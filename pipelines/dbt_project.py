@@ -24,7 +24,6 @@ def dbt_env() -> dict[str, str]:
     """dbt's environment: the warehouse path made absolute (profiles.yml reads it)."""
     env = dict(os.environ)
     env["WARMHEART_WAREHOUSE"] = str(settings.warehouse_path())
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
 

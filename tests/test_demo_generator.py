@@ -21,7 +21,7 @@ from pipelines.campaign import load_campaign
 from tools.demo import generate
 from tools.demo.__main__ import main as cli_main
 from tools.demo.ids import normalize_id
-from tools.demo.truth import age_years
+from tools.demo.truth import age_years, with_normalized_id
 from tools.demo.world import World
 
 K = 40
@@ -384,3 +384,26 @@ def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
 def test_truth_age_in_full_years(birth: dt.date, day: dt.date, age: int) -> None:
     df = pl.DataFrame({"b": [birth], "d": [day]})
     assert df.select(age_years(pl.col("b"), pl.col("d")))[0, 0] == age
+
+
+def _with_check(body17: str) -> str:
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+@pytest.mark.parametrize(("story", "id_text", "valid"), [
+    ("born 1900-01-01: the first valid day", _with_check("37010219000101001"), True),
+    ("born 1899-12-31: before 1900", _with_check("37010218991231001"), False),
+    ("born on the campaign end", _with_check("37010220221031001"), True),
+    ("born the day after the campaign end", _with_check("37010220221101001"), False),
+])
+def test_truth_judges_id_birth_dates_as_the_warehouse_does(story: str, id_text: str, valid: bool) -> None:
+    # docs/decisions.md: a birth date from 1900 to the campaign end, never today's date.
+    from pipelines.checks.ids import id_is_valid
+
+    campaign = load_campaign("2022-warm-heart")
+    assert campaign.end == dt.date(2022, 10, 31)
+    df = pl.DataFrame({"id_text": [id_text]})
+    truth_says = with_normalized_id(df, campaign.end)["id_valid"][0]
+    warehouse_says = df.select(id_is_valid(pl.col("id_text"), campaign.end)).item()
+    assert (truth_says, warehouse_says) == (valid, valid), story

@@ -51,11 +51,16 @@ def test_every_input_table_and_the_report_have_a_suite():
     assert {f"raw.{t.name}" for t in terms.ALL_TABLES} | {"marts.rpt_campaign_stats"} <= tables
 
 
-def test_suites_load_as_gx_expectation_suites():
+def test_suites_load_as_gx_expectation_suites_keeping_type_severity_and_arguments():
     import great_expectations as gx
 
     for suite in build_suites().values():
-        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+        loaded = gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+        got = [(e.expectation_type, e.severity.value, dict(e.configuration.kwargs)) for e in loaded.expectations]
+        want = [(e["type"], e["severity"], {k: v for k, v in e["kwargs"].items()}) for e in suite["expectations"]]
+        assert len(got) == len(want) > 0, suite["name"]
+        for g, w in zip(got, want, strict=True):
+            assert g[:2] == w[:2] and all(g[2].get(k) == v for k, v in w[2].items()), (suite["name"], g, w)
 
 
 def test_city_stats_suite_never_blocks():

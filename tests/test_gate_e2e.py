@@ -1,20 +1,19 @@
-"""End to end on a generated demo campaign: clean inputs publish, broken inputs stop the run.
+"""End to end on the session's demo campaign: clean inputs publish, broken inputs stop the run.
 
-One clean run builds the baseline (warehouse + published marts). Each broken case
-copies that baseline into its own folder, adds one bad file and runs
-`python -m pipelines run` in process: the raw gate stops the run before dbt, so the
-broken cases are quick, and the copied marts must survive byte-for-byte.
+The clean run is the session's `demo_run` (tests/conftest.py). Each broken case copies it
+into its own folder, adds one bad file and runs `python -m pipelines run` in process: the
+raw gate stops the run before dbt, so the broken cases are quick, and the copied marts must
+survive byte-for-byte.
 """
 
 import hashlib
 import json
 import os
-import shutil
 from pathlib import Path
 
-import dagster as dg
 import polars as pl
 import pytest
+from conftest import DemoRun, point_env
 
 from pipelines.campaign import load_campaign
 
@@ -29,76 +28,37 @@ def snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def point_env(mp: pytest.MonkeyPatch, root: Path) -> None:
-    mp.setenv("WARMHEART_RAW_DIR", str(root / "raw"))
-    mp.setenv("WARMHEART_MARTS_DIR", str(root / "marts"))
-    mp.setenv("WARMHEART_WAREHOUSE", str(root / "warehouse.duckdb"))
-    mp.setenv("WARMHEART_RESTRICTED_DIR", str(root / "restricted"))
-    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory):
-    """A demo campaign (20 persons per city) run through the gate up to publication."""
-    from tools.demo import generate
-
-    root = tmp_path_factory.mktemp("gate_e2e")
-    generate(out=root / "raw", truth=root / "truth", seed=11, persons_per_city=20, campaign=CAMPAIGN)
-    with pytest.MonkeyPatch.context() as mp:
-        point_env(mp, root)
-        from pipelines.dbt_project import parse_dbt_project
-
-        parse_dbt_project()  # as the CLI does: the models may have changed since the last parse
-        from pipelines.defs import defs
-
-        # Everything up to publication; the per-cut-off outputs after it are not the gate's.
-        # (All dbt assets selected, so dagster-dbt runs a plain `dbt build`.)
-        published = dg.AssetKey(["published", "marts"])
-        selection = dg.AssetSelection.all() - dg.AssetSelection.assets(published).downstream(
-            include_self=False)
-        job = dg.define_asset_job("gate_e2e", selection=selection)
-        job_def = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("gate_e2e")
-        with dg.DagsterInstance.ephemeral() as instance:
-            result = job_def.execute_in_process(instance=instance, raise_on_error=False)
-    return root, result
-
-
-def copy_baseline(root: Path, dest: Path) -> Path:
-    for name in ("raw", "marts"):
-        shutil.copytree(root / name, dest / name, symlinks=True)
-    shutil.copy2(root / "warehouse.duckdb", dest / "warehouse.duckdb")
-    return dest
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     from pipelines import dbt_project
     from pipelines.cli import main
 
-    # The baseline parsed the dbt project a moment ago; parsing again costs ~15 s per case.
+    # The session run parsed the dbt project already; parsing again costs ~15 s per case.
     monkeypatch.setattr(dbt_project, "parse_dbt_project", lambda *a, **k: dbt_project.dbt_project.manifest_path)
     code = main(["run"])
     return code, capsys.readouterr().err
 
 
 def report_of(root: Path) -> dict:
-    [path] = (root / "gate_reports").glob("*/report.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+    paths = sorted((root / "gate_reports").glob("*/report.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(paths[-1].read_text(encoding="utf-8"))
 
 
-def test_clean_demo_inputs_pass_the_gate_and_are_published(baseline):
-    root, result = baseline
-    assert result.success, [e.event_specific_data for e in result.all_events if e.is_step_failure]
+def test_clean_demo_inputs_pass_the_gate_and_are_published(demo_run: DemoRun):
+    root = demo_run.root
     stats = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet")
     assert stats.height == 17 * len(CAMPAIGN.cutoffs)
-    failed_blocking = [e for e in result.get_asset_check_evaluations()
-                       if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
-    assert failed_blocking == []
-    assert report_of(root)["publication"]["status"] == "published"
+    report = report_of(root)
+    assert report["counts"]["failed_blocking"] == 0
+    # The run's dbt tests are in the report, and none that blocks failed.
+    assert report["counts"]["dbt_tests"] > 50
+    assert [t for t in report["dbt_tests"]
+            if not t["passed"] and t.get("configured_severity", "error") != "warn"] == []
+    assert report["publication"]["status"] == "published"
+    assert "run succeeded" in demo_run.output
 
 
-def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_gate_report(baseline):
-    root, result = baseline
-    assert result.success
+def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_gate_report(demo_run: DemoRun):
+    root = demo_run.root
     report = report_of(root)
     [section] = [s for s in report["sections"] if s["section"] == "raw.city_stats"]
     warned = [o for o in section["outcomes"] if not o["success"]]
@@ -121,8 +81,8 @@ def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_ga
 
 
 def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
-        baseline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
-    root = copy_baseline(baseline[0], tmp_path)
+        demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    root = demo_copy
     before = snapshot(root / "marts")
     bad = root / "raw" / "registries" / "temp_relief" / "临时救助补录.csv"
     bad.write_text("流水号,身份证号,姓名,市代码,救助类型,发放日期,发放金额\n"
@@ -131,7 +91,7 @@ def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
                    encoding="utf-8")
     point_env(monkeypatch, root)
     code, err = run_cli(capsys, monkeypatch)
-    assert code != 0
+    assert code == 1  # docs/quality_gate.md: a failed run exits 1
     assert "[BLOCKING] check blocking_expectations on raw/reg_temp_relief failed" in err
     assert "amount_yuan" in err and "临时救助补录.csv row 2" in err and "-800" in err
     assert "nothing new was published" in err
@@ -140,8 +100,8 @@ def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
 
 
 def test_ledger_where_most_ids_are_invalid_stops_publication_and_keeps_old_marts(
-        baseline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
-    root = copy_baseline(baseline[0], tmp_path)
+        demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    root = demo_copy
     before = snapshot(root / "marts")
     folder = root / "raw" / "submissions" / CAMPAIGN.id / LAST_CUTOFF / "370300"
     lines = ["姓名,身份证号,人员类别,认定日期,就业状态"]
@@ -154,7 +114,7 @@ def test_ledger_where_most_ids_are_invalid_stops_publication_and_keeps_old_marts
     os.utime(bad, (latest + 3600, latest + 3600))  # received last: it is the current ledger
     point_env(monkeypatch, root)
     code, err = run_cli(capsys, monkeypatch)
-    assert code != 0
+    assert code == 1  # docs/quality_gate.md: a failed run exits 1
     assert "[BLOCKING] check blocking_expectations on raw/ledger failed" in err
     assert "valid_id_share" in err and "淄博市台账更正.csv" in err
     assert snapshot(root / "marts") == before

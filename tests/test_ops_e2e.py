@@ -4,10 +4,7 @@ folder, restricted lists per city elsewhere, the analysts' copy answering docs/a
 the charts page, and a rerun of one cut-off rewriting that cut-off alone.
 """
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +12,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from conftest import DemoRun, point_env
 
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
@@ -22,8 +20,6 @@ from pipelines.publish.analyst_copy import pii_columns
 
 pytestmark = pytest.mark.slow
 
-PERSONS_PER_CITY = 20
-SEED = 11  # the demo campaign the gate tests also publish cleanly (tests/test_gate_e2e.py)
 ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dX])(?![0-9A-Za-z])")
 WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 
@@ -43,22 +39,8 @@ def ids_in(values) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    from tools.demo.generator import generate
-
-    root = tmp_path_factory.mktemp("ops_e2e")
-    campaign = load_campaign()
-    generate(root / "raw", root / "ground_truth", SEED, PERSONS_PER_CITY, campaign)
-    env = dict(os.environ, WARMHEART_RAW_DIR=str(root / "raw"), WARMHEART_MARTS_DIR=str(root / "marts"),
-               WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
-               WARMHEART_RESTRICTED_DIR=str(root / "restricted"), DAGSTER_HOME=str(root / "dagster_home"))
-    proc = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=env, cwd=settings.PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=900)
-    output = proc.stdout + proc.stderr
-    (root / "run.log").write_text(output)
-    # The failure summary (which check failed on what) is what explains a red run.
-    assert proc.returncode == 0, output[output.find("RUN FAILED"):][:6000] or output[-6000:]
-    return root, env
+def run(demo_run: DemoRun) -> tuple[Path, dict[str, str]]:
+    return demo_run.root, demo_run.env
 
 
 def test_run_materialises_every_cutoff_of_the_per_cutoff_outputs(run):
@@ -68,16 +50,11 @@ def test_run_materialises_every_cutoff_of_the_per_cutoff_outputs(run):
         report = pl.read_parquet(root / "marts" / "by_cutoff" / key / "rpt_campaign_stats.parquet")
         assert report.height == 17 and set(report["cutoff_date"].cast(pl.String)) == {key}
         assert (root / "restricted" / key).is_dir()
-    os.environ["DAGSTER_HOME"], saved = env["DAGSTER_HOME"], os.environ.get("DAGSTER_HOME")
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
         with dg.DagsterInstance.get() as instance:
             for asset in (["published", "report_by_cutoff"], ["restricted", "city_exports"]):
                 assert instance.get_materialized_partitions(dg.AssetKey(asset)) == set(keys)
-    finally:
-        if saved is None:
-            os.environ.pop("DAGSTER_HOME")
-        else:
-            os.environ["DAGSTER_HOME"] = saved
 
 
 def _tables_in(path: Path) -> dict[str, pl.DataFrame]:
@@ -171,10 +148,9 @@ def test_charts_page_shows_every_progress_chart(run):
         assert (charts / png).stat().st_size > 5000 and png in page
 
 
-def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(run, monkeypatch):
-    root, env = run
-    for var in ("WARMHEART_RAW_DIR", "WARMHEART_MARTS_DIR", "WARMHEART_WAREHOUSE", "WARMHEART_RESTRICTED_DIR"):
-        monkeypatch.setenv(var, env[var])
+def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(demo_copy: Path, monkeypatch):
+    root = demo_copy
+    point_env(monkeypatch, root)
     from pipelines.defs.assets_outputs import report_by_cutoff, restricted_city_exports
     from pipelines.defs.resources import WarehouseResource
 

@@ -34,8 +34,12 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
     return (total % 11).replace_strict(list(range(11)), list("10X98765432"), default=None, return_dtype=pl.Utf8)
 
 
-def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Adds id_norm (normalised ID or null) and id_valid, per contract §5.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def with_normalized_id(df: pl.DataFrame, latest_birth: dt.date) -> pl.DataFrame:
+    """Adds id_norm (normalised ID or null) and id_valid, per contract §5 and docs/decisions.md:
+    a birth date from 1900 up to `latest_birth` (the campaign end, never today's date).
 
     Done in steps on materialised columns: one nested expression is very slow to plan."""
     df = df.with_columns(
@@ -51,7 +55,7 @@ def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
                          _birth=pl.col("id_norm").str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
     return df.with_columns(
         id_valid=(pl.col("id_norm").is_not_null() & (pl.col("id_norm").str.slice(17, 1) == pl.col("_c18"))
-                  & pl.col("_birth").is_not_null() & (pl.col("_birth") <= today)).fill_null(False)
+                  & pl.col("_birth").is_between(pl.lit(EARLIEST_BIRTH), pl.lit(latest_birth))).fill_null(False)
     ).drop("_s", "_b15", "_c15", "_c18", "_birth")
 
 
@@ -84,9 +88,7 @@ def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
     return pl.DataFrame(cols, strict=False)
 
 
-def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign,
-            today: dt.date | None = None) -> Result:
-    today = today or dt.date.today()
+def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign) -> Result:
     start = campaign.start
     th = campaign.thresholds
     cutoffs = list(campaign.cutoffs)
@@ -99,7 +101,7 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
         df = _frame(logical, t)
         if df.is_empty():
             continue
-        df = with_normalized_id(df, today).with_columns(
+        df = with_normalized_id(df, campaign.end).with_columns(
             name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
