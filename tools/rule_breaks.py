@@ -76,7 +76,7 @@ BREAKS: tuple[Break, ...] = (
     Break("a valid-ID row beats a name+phone row for one person in one ledger",
           _m("intermediate/int_ledger_entries.sql"),
           "order by (links.resolution = 'valid_id') desc, ledger_rows.source_row",
-          "order by ledger_rows.source_row desc",
+          "order by ledger_rows.source_row",
           (PEOPLE,)),
     Break("latest upload wins: the most recently received file of a slot counts",
           _m("intermediate/int_submissions.sql"),
