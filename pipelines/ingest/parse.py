@@ -28,7 +28,11 @@ KIND_DTYPE: dict[str, pl.DataType] = {
     "money": pl.Float64(),
     "multi": pl.List(pl.String()),
 }
-BAD_REASON = {"date": "bad_date", "int": "bad_number", "money": "bad_number"}
+# Reason codes by column kind; their Chinese text lives in pipelines/reason_codes.py.
+BAD_REASON = {"date": "bad_date", "int": "bad_number", "money": "bad_number",
+              "multi": "bad_enum", "enum": "bad_enum"}
+MISSING_REASON = "missing_required"
+# The English detail kept in `reason` for operators' logs.
 _WHAT = {
     "bad_date": "is not a date",
     "bad_number": "is not a number",
@@ -53,18 +57,18 @@ class Parsed:
 def _value(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, str]:
     """The parsed value of a cleaned cell, and the reason code when it cannot be parsed."""
     if col.kind == "date":
-        return nz.parse_date(text), "bad_date"
+        return nz.parse_date(text), BAD_REASON["date"]
     if col.kind in ("int", "money"):
-        return (nz.parse_int(text) if col.kind == "int" else nz.parse_money(text)), "bad_number"
+        return (nz.parse_int(text) if col.kind == "int" else nz.parse_money(text)), BAD_REASON[col.kind]
     if col.kind == "multi":
         parts = nz.split_multi(text)
         if not col.values:
             return parts, ""
         # Unknown values are dropped (and reported as a cell issue); known ones still count.
         valid = parts.list.eval(pl.element().filter(pl.element().is_in(col.values)))
-        return pl.when(valid.list.len() > 0).then(valid), "bad_enum"
+        return pl.when(valid.list.len() > 0).then(valid), BAD_REASON["multi"]
     if col.kind == "enum" and col.values:
-        return pl.when(text.is_in(col.values)).then(text), "bad_enum"
+        return pl.when(text.is_in(col.values)).then(text), BAD_REASON["enum"]
     return text, ""
 
 
@@ -165,7 +169,7 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
     for col in table.columns:
         text, code = pl.col(f"_t_{col.name}"), codes[col.name]
         if col.required:
-            checks.append((col, text, text.is_null(), "missing_required", True))
+            checks.append((col, text, text.is_null(), MISSING_REASON, True))
         if code:
             loads, clean = pl.col(f"_l_{col.name}"), pl.col(f"_c_{col.name}")
             # A required cell that cannot load quarantines the row; any other flaw is a cell issue.
@@ -187,7 +191,7 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
             "{}: row {}, column {}: value '{}' " + _WHAT[code],
             pl.lit(file_path), pl.col("_source_row"), pl.lit(header_of[col.name]),
             pl.col(f"c{match.columns[col.name]}") if col.name in match.columns else pl.lit(""),
-        ) if code != "missing_required" else pl.format(
+        ) if code != MISSING_REASON else pl.format(
             "{}: row {}, column {}: " + (
                 "value is empty but required" if col.name in match.columns
                 else "the column is missing from the header but is required"
