@@ -1,9 +1,10 @@
 """Every singular dbt test under dbt_project/tests/ fails on a mart built to break it.
 
-The session's demo warehouse passed them all (its gate report lists them). A copy of it
-gets one deliberate fault per test, each on rows no other test reads, and `dbt test`
-must report exactly that many failing rows for each: a test that returns nothing on
-broken data guards nothing.
+The session's demo run passed them all (its `dbt build` runs them and the run succeeded;
+a failing error-severity test fails the dbt step). A copy of its warehouse gets one
+deliberate fault per test, each on rows no other test reads, and `dbt test` must report
+exactly that many failing rows for each: a test that returns nothing on broken data
+guards nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DemoRun
 
 from pipelines import settings
 from tools.fixtures.raw_builder import run_dbt
@@ -56,13 +56,6 @@ def singular_tests() -> set[str]:
 def test_every_singular_test_has_a_break_here():
     missing = singular_tests() - set(BREAKS)
     assert not missing, f"add a fault that breaks {sorted(missing)} to BREAKS in this file"
-
-
-def test_the_demo_run_passed_every_singular_test(demo_run: DemoRun):
-    [report] = sorted((demo_run.root / "gate_reports").glob("*/report.json"))
-    rows = json.loads(report.read_text(encoding="utf-8"))["dbt_tests"]
-    ran = {name: t["passed"] for t in rows for name in singular_tests() if name in json.dumps(t)}
-    assert ran == {name: True for name in singular_tests()}
 
 
 def test_each_singular_test_fails_on_marts_broken_for_it(demo_copy: Path):
