@@ -17,24 +17,18 @@ from conftest import DemoRun, point_env
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
 from pipelines.publish.analyst_copy import pii_columns
+from tools.fixtures.ids import has_valid_check_char
 
 pytestmark = pytest.mark.slow
 
 ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dX])(?![0-9A-Za-z])")
-WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-
-
-def is_id_number(text: str) -> bool:
-    """An 18-character resident ID with a correct MOD 11-2 check character."""
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(text[:17], WEIGHTS, strict=True)) % 11]
-    return text[17] == check
 
 
 def ids_in(values) -> list[str]:
     found = []
     for v in values:
         if isinstance(v, str):
-            found += [m for m in ID18.findall(v) if is_id_number(m)]
+            found += [m for m in ID18.findall(v) if has_valid_check_char(m)]
     return found
 
 

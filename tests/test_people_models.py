@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from stdnum.cn import ric
 
+from tools.fixtures.ids import make_id
 from tools.fixtures.raw_builder import RawBuilder, people_project, run_dbt
 
 T1, T2, T3 = "2022-08-15", "2022-08-30", "2022-09-15"
@@ -24,14 +25,6 @@ JINAN, QINGDAO, ZIBO, ZAOZHUANG, DONGYING, YANTAI, WEIFANG = (
     "370600",
     "370700",
 )
-CHECK = "10X98765432"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def make_id(birth: str, seq: int, male: bool, region: str = "370102") -> str:
-    """A valid 18-digit ID (odd 17th digit = male)."""
-    body = f"{region}{birth.replace('-', '')}{(seq % 500) * 2 + (1 if male else 0):03d}"
-    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
 def typo(id18: str) -> str:

@@ -27,18 +27,12 @@ import duckdb
 import pytest
 
 from pipelines import terms
+from tools.fixtures.ids import make_id
 from tools.fixtures.raw_builder import RawBuilder, run_dbt
 
 T1, T2 = "2022-08-15", "2022-08-30"
 JINAN, QINGDAO, ZIBO = "370100", "370200", "370300"
-CHECK = "10X98765432"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 D = dt.date.fromisoformat
-
-
-def make_id(birth: str, seq: int, male: bool) -> str:
-    body = f"370102{birth.replace('-', '')}{seq * 2 + (1 if male else 0):03d}"
-    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
 A = make_id("1975-05-05", 1, False)

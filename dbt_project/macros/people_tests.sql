@@ -24,18 +24,3 @@ where element is not null
         select value from {{ ref('ref_enum_values') }} where enum_name = '{{ enum }}'
     )
 {% endtest %}
-
-{# No two rows share the combination of `columns` (nulls compare equal, as in a group). #}
-{% test unique_combination(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as row_count
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-{% endtest %}
-
-{# A row-level rule: rows where the expression is not true fail. #}
-{% test expression_true(model, expression) %}
-select *
-from {{ model }}
-where not coalesce(({{ expression }}), false)
-{% endtest %}

@@ -19,3 +19,9 @@
     case when {{ id_is_valid('id_number', reference_date) }} then {{ id_birth_date('id_number') }} end as birth_date,
     case when {{ id_is_valid('id_number', reference_date) }} then {{ id_gender('id_number') }} end as gender
 {%- endmacro %}
+
+{# 是/否 → true/false; anything else (ingestion quarantines it as bad_enum) → null.
+   Booleans are born in staging, so no later model compares with '是'. #}
+{% macro yes_no_boolean(expr) -%}
+    case {{ expr }} when {{ term('YES') }} then true when {{ term('NO') }} then false end
+{%- endmacro %}

@@ -76,6 +76,12 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, cols: tuple[tuple[str, st
     con.execute(f"create table if not exists raw.{name} ({body})")
 
 
+def create_raw_table(con: duckdb.DuckDBPyConnection, table: terms.Table) -> None:
+    """Create raw.<table> with its lineage and data columns (no-op when present)."""
+    con.execute("create schema if not exists raw")
+    _create(con, table.name, table_ddl(table))
+
+
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema raw and every raw table of docs/raw_layer.md (no-op when present)."""
     con.execute("create schema if not exists raw")

@@ -16,15 +16,18 @@ from pathlib import Path
 import stdnum
 from stdnum.cn import uscc
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
 _FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
 _HALFWIDTH = {ord(v): k for k, v in _FULLWIDTH.items()} | {0x3000: " "}
 
 
 def id_check_char(body17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(body17, _ID_WEIGHTS, strict=True)) % 11]
+    """ISO 7064 MOD 11-2 check character of the first 17 digits.
+
+    Written out here, not taken from the warehouse or python-stdnum: the ground truth
+    is an independent implementation of contract §5 on purpose."""
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def make_id(region: str, birth: dt.date, seq: int, male: bool) -> str:

@@ -15,8 +15,8 @@ import polars as pl
 
 from pipelines import terms
 from pipelines.campaign import Campaign
+from tools.demo.ids import ID_CHECK_CHARS, ID_WEIGHTS
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "\u3000"]
 _HALF = [str(i) for i in range(10)] + ["X", "x", " "]
 _NAME_FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
@@ -30,8 +30,11 @@ class Result:
 
 
 def _check_char(body17: pl.Expr) -> pl.Expr:
-    total = sum(body17.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS))
-    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), default=None, return_dtype=pl.Utf8)
+    # Vectorised form of tools/demo/ids.id_check_char: the truth's own implementation,
+    # independent of the warehouse's on purpose (a shared bug would hide in both).
+    total = sum(body17.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(ID_WEIGHTS))
+    return (total % 11).replace_strict(list(range(11)), list(ID_CHECK_CHARS), default=None,
+                                       return_dtype=pl.Utf8)
 
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)

@@ -5,13 +5,12 @@ with records as (
 ),
 
 ranked as (
-    select
-        *,
-        min(cutoff_date) over identity as first_cutoff_date,
-        count(*) over identity as copies_received,
-        row_number() over (identity order by cutoff_date desc, received_at desc, source_row desc) as copy_rank
-    from records
-    window identity as (partition by city_code, event_id)
+    {{ ranked_copies(
+        'records',
+        identity=['city_code', 'event_id'],
+        order_by='cutoff_date desc, received_at desc, source_row desc',
+        first_of=['cutoff_date'],
+    ) }}
 ),
 
 final as (

@@ -7,14 +7,12 @@ with records as (
 ),
 
 ranked as (
-    select
-        *,
-        min(cutoff_date) over identity as first_cutoff_date,
-        min(referred_on) over identity as first_referred_on,
-        count(*) over identity as copies_received,
-        row_number() over (identity order by referred_on, cutoff_date, received_at, source_row) as copy_rank
-    from records
-    window identity as (partition by person_id, city_code, post_id)
+    {{ ranked_copies(
+        'records',
+        identity=['person_id', 'city_code', 'post_id'],
+        order_by='referred_on, cutoff_date, received_at, source_row',
+        first_of=['cutoff_date', 'referred_on'],
+    ) }}
 ),
 
 final as (

@@ -4,11 +4,8 @@
 -- Long-term unemployed: the unemployment registration is the registry's latest
 --   失业登记日期 not after 认定日期 among registrations not cancelled before 认定日期;
 --   when the registry has none, the ledger's 失业登记日期. It is long-term when it is at
---   least `long_term_unemployed_days` before 认定日期. "1 year" is a calendar year, not
---   365 days (registered 2019-08-01 is one year before 2020-08-01 although 366 days
---   passed), so a threshold that is a whole number of 365-day years is applied as that
---   many calendar years: registered_on <= identified_on - N years; any other threshold
---   is applied in days.
+--   least `long_term_unemployed_days` before 认定日期 (macro is_long_term_registration:
+--   whole years are calendar years).
 -- Older worker: age on 认定日期 from the ID's birth date (birthday reached counts):
 --   women >= older_worker_age_female, men >= older_worker_age_male.
 -- Disabled: a disability certificate issued (发证日期) on or before the cut-off.
@@ -84,7 +81,7 @@ poverty as (
 graduates as (
     select distinct person_id
     from {{ ref('int_graduates') }}
-    where coalesce(employment_status, '未就业') <> '已就业'
+    where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}
 ),
 
 facts as (
@@ -132,14 +129,10 @@ final as (
         facts.unemployment_registered_on,
         facts.unemployment_registration_source,
         coalesce(
-            case
-                when campaign.long_term_unemployed_days % 365 = 0 then
-                    facts.unemployment_registered_on
-                    <= facts.identified_on - to_years(cast(campaign.long_term_unemployed_days / 365 as integer))
-                else
-                    facts.unemployment_registered_on
-                    <= facts.identified_on - to_days(campaign.long_term_unemployed_days)
-            end,
+            {{ is_long_term_registration(
+                'facts.unemployment_registered_on', 'facts.identified_on',
+                'campaign.long_term_unemployed_days'
+            ) }},
             false
         ) as is_long_term_unemployed,
         coalesce(

@@ -1,34 +1,7 @@
--- Registry 失业登记: every extract file unioned, de-duplicated by the natural key
--- [id_number, registered_on] (person_id is the normalised valid ID). The copy from the
--- most recently received file wins. Rows with an invalid ID are left out (registries
--- carry no phone to link by; int_person_quarantine lists them).
-with records as (
-    {{ registry_records('stg_unemployment_registration', 'reg_unemployment_registration') }}
-),
-
-ranked as (
-    select
-        *,
-        count(*) over natural_key as copies_received,
-        row_number() over (natural_key order by received_at desc, file_path desc, source_row desc) as copy_rank
-    from records
-    window natural_key as (partition by person_id, registered_on)
-),
-
-final as (
-    select
-        person_id,
-        name,
-        city_code,
-        registered_on,
-        cancelled_on,
-        cancel_reason,
-        copies_received,
-        file_path,
-        source_row,
-        received_at
-    from ranked
-    where copy_rank = 1
-)
-
-select * from final
+-- Registry 失业登记: every extract file unioned, one row per natural key
+-- [id_number, registered_on] (person_id is the normalised valid ID); see registry_latest_copies.
+{{ registry_latest_copies(
+    'stg_unemployment_registration', 'reg_unemployment_registration',
+    natural_key=['person_id', 'registered_on'],
+    columns=['person_id', 'name', 'city_code', 'registered_on', 'cancelled_on', 'cancel_reason'],
+) }}

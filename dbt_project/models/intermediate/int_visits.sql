@@ -7,13 +7,12 @@ with records as (
 ),
 
 ranked as (
-    select
-        *,
-        min(cutoff_date) over identity as first_cutoff_date,
-        count(*) over identity as copies_received,
-        row_number() over (identity order by cutoff_date, received_at, source_row) as copy_rank
-    from records
-    window identity as (partition by city_code, person_id, visited_on, visit_method)
+    {{ ranked_copies(
+        'records',
+        identity=['city_code', 'person_id', 'visited_on', 'visit_method'],
+        order_by='cutoff_date, received_at, source_row',
+        first_of=['cutoff_date'],
+    ) }}
 ),
 
 final as (

@@ -28,7 +28,7 @@ matches as (
         post_texts.first_cutoff_date,
         post_texts.published_on,
         post_texts.removed_on,
-        coalesce(post_texts.is_discriminatory = '是', false) as is_marked_discriminatory,
+        coalesce(post_texts.is_discriminatory, false) as is_marked_discriminatory,
         rules.rule_id,
         rules.category,
         rules.category_zh,

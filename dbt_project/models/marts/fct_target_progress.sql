@@ -84,13 +84,13 @@ joined as (
         coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(target_facts.has_ui_payment_in_window, false) as has_ui_payment_in_window,
         coalesce(
-            targets.employment_status = '已就业'
+            targets.employment_status = {{ term('EMPLOYED') }}
             and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
             false
         ) as is_employed_in_window,
         -- Already in work when the campaign began: the 3-referral target does not apply.
         coalesce(
-            targets.employment_status = '已就业' and targets.employed_on < cutoffs.window_start,
+            targets.employment_status = {{ term('EMPLOYED') }} and targets.employed_on < cutoffs.window_start,
             false
         ) as was_employed_before_campaign,
         targets.employment_channel
@@ -134,7 +134,7 @@ final as (
         is_dibao_member,
         has_ui_payment_in_window,
         -- Temporary relief: 未就业 at T, no 失业保险 payment in the window, no 低保 overlapping it.
-        coalesce(employment_status = '未就业', false)
+        coalesce(employment_status = {{ term('UNEMPLOYED') }}, false)
             and not has_ui_payment_in_window
             and not is_dibao_member as is_relief_eligible,
         relief_payments_in_window,

@@ -1,14 +1,8 @@
 -- The report (contract §6): the 17 figures of the statistics table per cut-off and city,
 -- cumulative over the window [campaign start, cut-off], plus the province row 370000.
 -- Every city gets a row at every cut-off, zeros when it has nothing yet.
--- The figure list is terms.FIGURE_NAMES in order (tests/test_report_marts.py holds it).
-{%- set report_figures = [
-    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
-    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
-    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
-    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
-    'temp_relief_payments', 'temp_relief_amount_yuan',
-] %}
+-- The figure list is terms.FIGURE_NAMES in order (macro report_figures, generated).
+{%- set report_figures = report_figures() %}
 with cutoffs as (
     select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
 ),
@@ -37,7 +31,7 @@ target_rows as (
         coalesce(target_facts.is_disabled, false) as is_disabled,
         coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(
-            targets.employment_status = '已就业'
+            targets.employment_status = {{ term('EMPLOYED') }}
             and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
             false
         ) as is_employed_in_window,
@@ -60,13 +54,13 @@ target_figures as (
         count(distinct person_id) filter (where is_dibao_member) as dibao_members,
         count(distinct person_id) filter (where is_employed_in_window) as employed,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '企业吸纳'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_ENTERPRISE') }}
         ) as employed_by_enterprise,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '灵活就业'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_FLEXIBLE') }}
         ) as employed_flexibly,
         count(distinct person_id) filter (
-            where is_employed_in_window and employment_channel = '公益性岗位'
+            where is_employed_in_window and employment_channel = {{ term('CHANNEL_PUBLIC_WELFARE') }}
         ) as employed_public_welfare
     from target_rows
     group by cutoff_date, city_code
@@ -122,7 +116,7 @@ job_post_figures as (
             where published_on between window_start and window_end
         ) as job_posts_collected,
         count(distinct post_id) filter (
-            where is_discriminatory = '是' and removed_on between window_start and window_end
+            where is_discriminatory and removed_on between window_start and window_end
         ) as discriminatory_posts_removed
     from job_posts_known
     group by cutoff_date, city_code
@@ -134,13 +128,13 @@ event_figures as (
         events.city_code,
         count(distinct events.event_id) as special_recruitment_events,
         count(distinct events.event_id) filter (
-            where events.event_form = '现场招聘会'
+            where events.event_form = {{ term('ONSITE_JOB_FAIR') }}
         ) as onsite_job_fairs
     from {{ ref('int_events') }} as events
     inner join cutoffs
         on events.first_cutoff_date <= cutoffs.cutoff_date
         and events.held_on between cutoffs.window_start and cutoffs.window_end
-    where events.is_special = '是'
+    where events.is_special
     group by cutoffs.cutoff_date, events.city_code
 ),
 
@@ -207,9 +201,8 @@ city_rows as (
 province_rows as (
     select
         cutoff_date,
-        -- terms.PROVINCE_CODE / PROVINCE_NAME (checked by tests/test_report_marts.py)
-        '370000' as city_code,
-        '山东省' as city_name,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
         {% for figure in report_figures -%}
         sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
         {% endfor %}
@@ -229,7 +222,7 @@ final as (
         city_code,
         city_name,
         {% for figure in report_figures -%}
-        {% if figure == 'temp_relief_amount_yuan' -%}
+        {% if figure in report_money_figures() -%}
         round({{ figure }}, 2)::double as {{ figure }}
         {%- else -%}
         {{ figure }}::bigint as {{ figure }}

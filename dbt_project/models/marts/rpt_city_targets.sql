@@ -74,7 +74,7 @@ cutoff_blocks as (
 special_events as (
     select city_code, event_id, held_on, first_cutoff_date
     from {{ ref('int_events') }}
-    where is_special = '是'
+    where is_special
 ),
 
 city_blocks as (

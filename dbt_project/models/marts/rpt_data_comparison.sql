@@ -7,13 +7,7 @@
 -- diff = reported - computed; rel_diff = diff / computed (null when computed is 0).
 -- figure_difference rows exist for every figure of every current 统计表, equal or not
 -- (is_match says which), so an analyst sees the whole table side by side.
-{%- set report_figures = [
-    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
-    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
-    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
-    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
-    'temp_relief_payments', 'temp_relief_amount_yuan',
-] %}
+{%- set report_figures = report_figures() %}
 with cutoffs as (
     select cutoff_date from {{ ref('stg_campaign_cutoffs') }}
 ),

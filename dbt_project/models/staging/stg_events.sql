@@ -11,7 +11,7 @@ final as (
         source.event_name,
         source.held_on,
         source.event_form,
-        source.is_special,
+        {{ yes_no_boolean('source.is_special') }} as is_special,
         source.employers_count,
         source.posts_offered,
         source.participants

@@ -17,7 +17,7 @@ final as (
         source.salary_min,
         source.salary_max,
         source.published_on,
-        source.is_discriminatory,
+        {{ yes_no_boolean('source.is_discriminatory') }} as is_discriminatory,
         source.removed_on
     from source
 )

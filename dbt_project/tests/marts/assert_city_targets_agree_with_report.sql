@@ -1,7 +1,7 @@
 -- The campaign-target marts and the report count the same things the same way:
 -- targets, referrals (= jobs_pushed), employed, and relief payments / amounts per city.
 with report as (
-    select * from {{ ref('rpt_campaign_stats') }} where city_code <> '370000'
+    select * from {{ ref('rpt_campaign_stats') }} where city_code <> {{ term('PROVINCE_CODE') }}
 ),
 
 city_targets as (

@@ -4,7 +4,7 @@ with expected as (
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     cross join (
         select city_code::varchar as city_code from {{ ref('ref_cities') }}
-        union all select '370000'
+        union all select {{ term('PROVINCE_CODE') }}
     ) as units
 )
 

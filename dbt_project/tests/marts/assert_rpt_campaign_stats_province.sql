@@ -1,12 +1,6 @@
 -- Contract §6: the province row equals the sum of the city rows, and its person counts
 -- equal the distinct persons among the targets of the cut-off (each person in one city).
-{%- set figures = [
-    'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
-    'dibao_members', 'visits', 'job_posts_collected', 'special_recruitment_events',
-    'onsite_job_fairs', 'jobs_pushed', 'employed', 'employed_by_enterprise',
-    'employed_flexibly', 'employed_public_welfare', 'discriminatory_posts_removed',
-    'temp_relief_payments', 'temp_relief_amount_yuan',
-] %}
+{%- set figures = report_figures() %}
 with stats as (
     select * from {{ ref('rpt_campaign_stats') }}
 ),
@@ -18,7 +12,7 @@ city_sums as (
         sum({{ f }}) as {{ f }}{{ ',' if not loop.last }}
         {% endfor %}
     from stats
-    where city_code <> '370000'
+    where city_code <> {{ term('PROVINCE_CODE') }}
     group by cutoff_date
 ),
 
@@ -32,7 +26,7 @@ select province.cutoff_date, 'province row differs' as problem
 from stats as province
 inner join city_sums using (cutoff_date)
 left join distinct_targets using (cutoff_date)
-where province.city_code = '370000'
+where province.city_code = {{ term('PROVINCE_CODE') }}
     and (
         {% for f in figures -%}
         abs(province.{{ f }} - city_sums.{{ f }}) > 0.005

@@ -5,7 +5,7 @@
 -- At cut-off T (window [campaign start, T]) a person is
 --   registered unemployed: a registration with 失业登记日期 <= T not cancelled by T;
 --   long-term: that (latest) registration at least long_term_unemployed_days before T,
---     applied as calendar years when a whole number of 365-day years (as int_target_facts);
+--     (macro is_long_term_registration, as int_target_facts);
 --   disabled: a certificate issued by T; 低保: a record overlapping the window;
 --   脱贫: in the 脱贫人口 registry; unemployed graduate: in 离校未就业 and not 已就业.
 -- Reasons: long-term registered unemployed; registered unemployed and disabled / 低保 /
@@ -46,14 +46,10 @@ registered as (
         registrations.name,
         registrations.city_code,
         registrations.registered_on,
-        case
-            when campaign.long_term_unemployed_days % 365 = 0 then
-                registrations.registered_on <= registrations.cutoff_date
-                - to_years(cast(campaign.long_term_unemployed_days / 365 as integer))
-            else
-                registrations.registered_on <= registrations.cutoff_date
-                - to_days(campaign.long_term_unemployed_days)
-        end as is_long_term
+        {{ is_long_term_registration(
+            'registrations.registered_on', 'registrations.cutoff_date',
+            'campaign.long_term_unemployed_days'
+        ) }} as is_long_term
     from registrations
     cross join campaign
     where registrations.recency_rank = 1
@@ -94,7 +90,7 @@ graduates as (
     from {{ ref('int_graduates') }} as graduates
     cross join cutoffs
     where graduates.person_id is not null
-        and coalesce(graduates.employment_status, '未就业') <> '已就业'
+        and coalesce(graduates.employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}
         and (graduates.graduated_on is null or graduates.graduated_on <= cutoffs.cutoff_date)
     group by all
 ),

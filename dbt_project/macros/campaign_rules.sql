@@ -1,0 +1,15 @@
+{# Rules of the campaign configuration shared by several models. #}
+
+{# True when an unemployment registration dated `registered_on` is long-term at
+   `as_of`: at least `threshold_days` (stg_campaign.long_term_unemployed_days) before
+   it. "1 year" is a calendar year, not 365 days (registered 2019-08-01 is one year
+   before 2020-08-01 although 366 days passed), so a threshold that is a whole number
+   of 365-day years is applied as that many calendar years; any other in days. #}
+{% macro is_long_term_registration(registered_on, as_of, threshold_days) -%}
+    case
+        when {{ threshold_days }} % 365 = 0 then
+            {{ registered_on }} <= {{ as_of }} - to_years(cast({{ threshold_days }} / 365 as integer))
+        else
+            {{ registered_on }} <= {{ as_of }} - to_days({{ threshold_days }})
+    end
+{%- endmacro %}
