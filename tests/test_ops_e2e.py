@@ -251,3 +251,25 @@ def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(demo_copy: Path,
     changed = {k for k in after if before.get(k) != after[k]}
     assert changed and all("2022-09-15" in k for k in changed), sorted(changed)[:5]
     assert {k for k in before if "2022-09-15" not in k} <= set(after)
+
+
+def test_a_second_run_on_the_same_inputs_publishes_byte_identical_marts(demo_copy: Path):
+    import hashlib
+    import subprocess
+    import sys
+
+    from conftest import demo_env
+
+    def digests() -> dict[str, str]:
+        return {str(p.relative_to(demo_copy)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for base in (demo_copy / "marts", demo_copy / "restricted")
+                for p in sorted(base.rglob("*")) if p.is_file()}
+
+    before = digests()
+    proc = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=demo_env(demo_copy),
+                          cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    after = digests()
+    assert sorted(after) == sorted(before)
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == [], changed
