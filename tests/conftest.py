@@ -1,8 +1,9 @@
 """Shared fixtures: a clean environment for every test, and one demo campaign run end to end.
 
-The end-to-end tests (gate, operations, report vs truth, person resolution) all read the
-same published demo campaign: it is generated and run through `python -m pipelines run`
-once per session. A test that changes files works on its own copy (`demo_copy`).
+The end-to-end tests (gate, operations, feedback, terminal output, report vs truth, person
+resolution, dbt tests) all read the same published demo campaign: it is generated and run
+through `python -m pipelines run` once per session. A test that changes files works on its
+own copy (`demo_copy`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ class DemoRun:
     """A generated campaign after `python -m pipelines run`: every folder under `root`."""
 
     root: Path
-    output: str
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
 
     @property
     def env(self) -> dict[str, str]:
@@ -82,10 +88,10 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     proc = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=demo_env(root),
                           cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
-    (root / "run.log").write_text(output, encoding="utf-8")
+    (root / "run.out").write_text(output, encoding="utf-8")
     # The failure summary (which check failed on what) is what explains a red run.
     assert proc.returncode == 0, output[output.find("RUN FAILED"):][:6000] or output[-6000:]
-    return DemoRun(root, output)
+    return DemoRun(root, proc.stdout, proc.stderr)
 
 
 def copy_demo(run: DemoRun, dest: Path) -> Path:

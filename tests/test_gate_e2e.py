@@ -54,7 +54,7 @@ def test_clean_demo_inputs_pass_the_gate_and_are_published(demo_run: DemoRun):
     assert [t for t in report["dbt_tests"]
             if not t["passed"] and t.get("configured_severity", "error") != "warn"] == []
     assert report["publication"]["status"] == "published"
-    assert "run succeeded" in demo_run.output
+    assert "质量检查 Quality gate : 通过 passed" in demo_run.output
 
 
 def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_gate_report(demo_run: DemoRun):

@@ -6,6 +6,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from pipelines import terms
 from pipelines.publish.charts import write_charts
 from pipelines.publish.restricted import write_restricted_exports
 
@@ -103,5 +104,23 @@ def test_rerun_of_a_cutoff_replaces_its_folder_and_keeps_the_others(tmp_path):
 def test_missing_restricted_source_is_reported_not_fatal(tmp_path):
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     result = write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
-    assert set(result.missing) == {"discovery_candidates", "relief_eligible_unpaid"}
+    assert set(result.missing) == {"discovery_candidates", "relief_eligible_unpaid", "feedback"}
     assert result.files == []
+
+
+def test_chart_numbers_are_written_the_chinese_way():
+    from pipelines.publish.charts import chinese_number
+
+    assert [chinese_number(v) for v in (8500, 12000, 123456, 1.5e8, 0.5)] == [
+        "8,500", "1.2万", "12.35万", "1.5亿", "0.5"]
+
+
+def test_chart_font_has_a_glyph_for_every_city_name_and_title_character():
+    from fontTools.ttLib import TTFont
+
+    from pipelines.publish import charts
+
+    assert charts.CJK_FONT == "Noto Sans CJK SC"
+    cmap = TTFont(charts.CJK_FONT_FILE, fontNumber=0, lazy=True).getBestCmap()
+    text = "".join(terms.CITIES.values()) + "".join(charts.CAPTIONS.values()) + "截至年月日人数比例达标时段"
+    assert not [ch for ch in text if not ch.isspace() and ord(ch) not in cmap]

@@ -1,4 +1,4 @@
-"""The expected report, computed from what the files say, following contract §5-§6 literally.
+"""The expected report, computed from what the files say, following docs/contract.md §5-§6 literally.
 
 This is deliberately an independent implementation (polars, not SQL) used to check
 the warehouse. Its input is the "logical" content of every written data row (the
@@ -41,7 +41,7 @@ EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def with_normalized_id(df: pl.DataFrame, latest_birth: dt.date) -> pl.DataFrame:
-    """Adds id_norm (normalised ID or null) and id_valid, per contract §5 and docs/decisions.md:
+    """Adds id_norm (normalised ID or null) and id_valid, per docs/contract.md §5 and docs/decisions.md:
     a birth date from 1900 up to `latest_birth` (the campaign end, never today's date).
 
     Done in steps on materialised columns: one nested expression is very slow to plan."""
