@@ -55,6 +55,7 @@ OO = make_id("1985-03-15", 15, True)
 P = make_id("2000-04-15", 16, False)
 Q = make_id("2000-05-15", 17, True)
 YANTAI, WEIFANG, JINING, TAIAN, WEIHAI, RIZHAO = "370600", "370700", "370800", "370900", "371000", "371100"
+BINZHOU = "371600"
 
 
 def person(name: str, id_number: str, **kw: object) -> dict:
@@ -188,6 +189,11 @@ def build_raw(raw: RawBuilder) -> None:
         {"id_number": OO, "household_id": "P8", "city_code": TAIAN},
         {"id_number": Q, "household_id": "P7", "city_code": WEIHAI},
     ])
+    # 滨州 sends its events on time, then a correction after the cut-off day: the correction
+    # is the current file, so the slot is late (completeness is judged on current files).
+    late_events = [event("E9", "2022-08-10", "现场招聘会", "否")]
+    raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-15 10:00:00")
+    raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-17 09:00:00")
     stats = {f.name: 0 for f in terms.FIGURES}
     stats.update(unit="济南市", targets_identified=7)
     raw.add_file("city_stats", [stats], city=JINAN, cutoff=T1)
@@ -199,8 +205,10 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     raw = RawBuilder(path)
     build_raw(raw)
     raw.close()
-    result = run_dbt(path, select="+rpt_campaign_stats+ +rpt_city_targets+ +rpt_data_comparison+ "
-                     "+rpt_discovery_candidates+ +fct_job_post_discrimination_flags")
+    # @: the marts, everything built on them, and everything those read (the feedback models
+    # read the restricted quarantine too).
+    result = run_dbt(path, select="@rpt_campaign_stats @rpt_city_targets @rpt_data_comparison "
+                     "@rpt_discovery_candidates @fct_job_post_discrimination_flags @rpt_reporting_completeness")
     assert result.returncode == 0, result.stdout[-5000:]
     c = duckdb.connect(str(path), read_only=True)
     yield c
@@ -359,3 +367,15 @@ def test_rates_are_null_when_nobody_is_in_the_denominator(con) -> None:
     rates = {k: r[k] for k in ("referral_coverage_rate", "visit_rate", "plan_rate", "employment_rate",
                                "relief_coverage_rate")}
     assert set(rates.values()) == {None}, rates
+
+
+def test_completeness_is_judged_on_current_files_and_a_carried_ledger_is_not_received(con) -> None:
+    def slot(cutoff: str, city: str, table: str) -> tuple:
+        return con.execute(
+            "select received, on_time, late, uploads, is_carried_forward from marts.rpt_reporting_completeness "
+            "where cutoff_date = ? and city_code = ? and table_type = ?", [cutoff, city, table]).fetchone()
+
+    assert slot(T1, BINZHOU, "events") == (1, 0, 1, 2, False)  # on time first, late correction counts
+    assert slot(T1, JINAN, "ledger") == (1, 1, 0, 1, False)
+    assert slot(T2, JINAN, "ledger") == (0, 0, 0, 0, True)  # carried forward, still not received
+    assert slot(T2, ZIBO, "ledger") == (0, 0, 0, 0, False)  # 淄博 never sent one
