@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
+
+import yaml
+from conftest import DemoRun
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_executable
+from pipelines.dbt_project import dbt_env, dbt_project
 
 
-def test_dbt_commands_send_no_anonymous_usage_statistics(tmp_path: Path):
-    # No environment switch: dbt_project.yml alone must turn the statistics off, so that
-    # `dbt build` under Dagster and a dbt command typed by hand send nothing either.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
-    env["WARMHEART_WAREHOUSE"] = str(tmp_path / "wh.duckdb")
-    env["DBT_TARGET_PATH"] = str(tmp_path / "target")
-    env["DBT_LOG_PATH"] = str(tmp_path / "logs")
-    proc = subprocess.run([dbt_executable(), "parse", "--no-partial-parse", "--project-dir", ".",
-                           "--profiles-dir", "."], cwd=settings.DBT_PROJECT_DIR, env=env,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+def test_dbt_commands_send_no_anonymous_usage_statistics(demo_run: DemoRun):
+    # dbt_project.yml alone turns the statistics off, so `dbt build` under Dagster and a dbt
+    # command typed by hand send nothing either: no environment switch is involved.
+    config = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert config["flags"]["send_anonymous_usage_stats"] is False
+    assert "DBT_SEND_ANONYMOUS_USAGE_STATS" not in dbt_env()
+    # The session's run parsed the project (conftest removes the variable): dbt read the flag.
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     assert manifest["metadata"]["send_anonymous_usage_stats"] is False

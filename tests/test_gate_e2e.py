@@ -80,8 +80,10 @@ def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_ga
     assert "⚠️ warn" in md and "raw.city_stats" in md
 
 
-def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
+def test_negative_relief_amounts_and_a_ledger_of_lost_ids_stop_publication_and_keep_old_marts(
         demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    # Two independent blocking problems in one run (each alone blocks: tests/test_gate_checks.py);
+    # the run names both, publishes nothing and leaves the old marts byte for byte.
     root = demo_copy
     before = snapshot(root / "marts")
     bad = root / "raw" / "registries" / "temp_relief" / "临时救助补录.csv"
@@ -89,32 +91,22 @@ def test_registry_with_negative_amounts_stops_publication_and_keeps_old_marts(
                    "TR-BAD-1,11010519491231002X,张三,370100,临时救助,2022-09-01,-800\n"
                    "TR-BAD-2,11010519491231002X,张三,370100,临时救助,2022-09-02,300\n",
                    encoding="utf-8")
-    point_env(monkeypatch, root)
-    code, err = run_cli(capsys, monkeypatch)
-    assert code == 1  # docs/quality_gate.md: a failed run exits 1
-    assert "[BLOCKING] check blocking_expectations on raw/reg_temp_relief failed" in err
-    assert "amount_yuan" in err and "临时救助补录.csv row 2" in err and "-800" in err
-    assert "nothing new was published" in err
-    assert snapshot(root / "marts") == before
-    assert report_of(root)["status"] == "failed"
-
-
-def test_ledger_where_most_ids_are_invalid_stops_publication_and_keeps_old_marts(
-        demo_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys):
-    root = demo_copy
-    before = snapshot(root / "marts")
     folder = root / "raw" / "submissions" / CAMPAIGN.id / LAST_CUTOFF / "370300"
     lines = ["姓名,身份证号,人员类别,认定日期,就业状态"]
     # A spreadsheet turned the ID column into floats: the digits are lost (contract §2).
     lines += [f"人员{i},3.7030219{i}E+17,长期失业人员,2022-08-0{i % 9 + 1},未就业" for i in range(9)]
     lines += ["人员9,370302198001010011,长期失业人员,2022-08-09,未就业"]
-    bad = folder / "淄博市台账更正.csv"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ledger = folder / "淄博市台账更正.csv"
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
     latest = max(p.stat().st_mtime for p in folder.iterdir())
-    os.utime(bad, (latest + 3600, latest + 3600))  # received last: it is the current ledger
+    os.utime(ledger, (latest + 3600, latest + 3600))  # received last: it is the current ledger
     point_env(monkeypatch, root)
     code, err = run_cli(capsys, monkeypatch)
     assert code == 1  # docs/quality_gate.md: a failed run exits 1
+    assert "[BLOCKING] check blocking_expectations on raw/reg_temp_relief failed" in err
+    assert "amount_yuan" in err and "临时救助补录.csv row 2" in err and "-800" in err
     assert "[BLOCKING] check blocking_expectations on raw/ledger failed" in err
     assert "valid_id_share" in err and "淄博市台账更正.csv" in err
+    assert "nothing new was published" in err
     assert snapshot(root / "marts") == before
+    assert report_of(root)["status"] == "failed"
