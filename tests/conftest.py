@@ -32,6 +32,20 @@ REDIRECTS = ("WARMHEART_RAW_DIR", "WARMHEART_MARTS_DIR", "WARMHEART_WAREHOUSE",
              "WARMHEART_RESTRICTED_DIR", "DAGSTER_HOME")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parse the dbt project when its manifest is older than the project (a checkout that
+    just pulled new models): test modules import pipelines.defs at collection, and Dagster's
+    dbt assets are built from the manifest that exists at that moment."""
+    from pipelines.dbt_project import dbt_project, parse_dbt_project
+
+    manifest = dbt_project.manifest_path
+    skip = {"target", "logs", "dbt_packages"}
+    sources = [p for p in settings.DBT_PROJECT_DIR.rglob("*")
+               if p.is_file() and not skip & set(p.relative_to(settings.DBT_PROJECT_DIR).parts)]
+    if not manifest.exists() or manifest.stat().st_mtime < max(p.stat().st_mtime for p in sources):
+        parse_dbt_project()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test depends on the caller's WARMHEART_* variables, dbt's usage-stats switch or
