@@ -38,6 +38,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "yes_no": terms.YES_NO,
     "ui_benefit_type": terms.UI_BENEFIT_TYPES,
     "dibao_type": terms.DIBAO_TYPES,
+    "base_type": terms.BASE_TYPES,
+    "pairing_type": terms.PAIRING_TYPES,
+    "graduate_category": terms.GRADUATE_CATEGORIES,
+    "job_pool_category": (*terms.JOB_CATEGORIES, terms.NOT_FILLED),
     "gender": ("男", "女"),
 }
 
@@ -53,6 +57,12 @@ SQL_TERMS: dict[str, str] = {
     "ONSITE_JOB_FAIR": terms.ONSITE_JOB_FAIR,
     "YES": terms.YES,
     "NO": terms.NO,
+    "BASE_EMPLOYMENT_ASSISTANCE": terms.BASE_EMPLOYMENT_ASSISTANCE,
+    "BASE_TRAINING": terms.BASE_TRAINING,
+    "BASE_INTERNSHIP": terms.BASE_INTERNSHIP,
+    "PAIRING_CADRE_TARGET": terms.PAIRING_CADRE_TARGET,
+    "PAIRING_ENTERPRISE_COMMUNITY": terms.PAIRING_ENTERPRISE_COMMUNITY,
+    "NOT_FILLED": terms.NOT_FILLED,
 }
 
 

@@ -60,6 +60,11 @@ EXPORTS: tuple[RestrictedExport, ...] = (
             where f.is_relief_eligible and not coalesce(f.is_relief_paid, false)
         """,
     ),
+    RestrictedExport(
+        name="contact_register",
+        description="联系人: the city's latest named campaign contact (has_contact = false: never named)",
+        relations=("restricted.restricted_contact_register",),
+    ),
 )
 
 
