@@ -43,6 +43,13 @@ BREAKS: dict[str, tuple[str, int]] = {
     "assert_quarantine_mart_has_no_personal_values": (
         "insert into marts.rpt_quarantine by name "
         "select 'bad_id' as reason_code, '11010519491231002X' as value", 1),
+    "assert_job_pool_agrees_with_report": (
+        "update marts.rpt_job_pool set postings = postings + 1 where rowid = (select min(rowid) "
+        "from marts.rpt_job_pool where city_code = '370500' and cutoff_date = {cutoff2})", 1),
+    # A negative part in one city: the row itself, and the province no longer its cities' sum.
+    "assert_rpt_campaign_supplement_invariants": (
+        "update marts.rpt_campaign_supplement set targets_paired = -1 "
+        "where city_code = '370400' and cutoff_date = {cutoff1}", 2),
     "assert_reporting_rates_are_ordered": (
         "update marts.rpt_reporting_rates set on_time_reports = received_reports + 1 "
         "where rowid = (select min(rowid) from marts.rpt_reporting_rates)", 1),
