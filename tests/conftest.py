@@ -70,6 +70,13 @@ class DemoRun:
     def output(self) -> str:
         return self.stdout + self.stderr
 
+    def __iter__(self):
+        """It also unpacks as (root, env, stdout, stderr), as some tests read it."""
+        return iter((self.root, self.env, self.stdout, self.stderr))
+
+    def __getitem__(self, index: int):
+        return tuple(self)[index]
+
     @property
     def env(self) -> dict[str, str]:
         return demo_env(self.root)
