@@ -104,7 +104,8 @@ def test_rerun_of_a_cutoff_replaces_its_folder_and_keeps_the_others(tmp_path):
 def test_missing_restricted_source_is_reported_not_fatal(tmp_path):
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     result = write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
-    assert set(result.missing) == {"discovery_candidates", "relief_eligible_unpaid", "feedback"}
+    assert set(result.missing) == {"discovery_candidates", "relief_eligible_unpaid", "contact_register",
+                                   "feedback"}
     assert result.files == []
 
 
