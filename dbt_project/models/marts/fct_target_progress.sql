@@ -28,8 +28,7 @@ referrals as (
     inner join {{ ref('int_referrals') }} as referrals
         on referrals.person_id = targets.person_id
         and referrals.city_code = targets.city_code
-        and referrals.first_cutoff_date <= cutoffs.cutoff_date
-        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+        and {{ counts_at_cutoff('referrals', 'referred_on') }}
     group by targets.cutoff_date, targets.person_id
 ),
 
@@ -43,8 +42,7 @@ visits as (
     inner join {{ ref('int_visits') }} as visits
         on visits.person_id = targets.person_id
         and visits.city_code = targets.city_code
-        and visits.first_cutoff_date <= cutoffs.cutoff_date
-        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+        and {{ counts_at_cutoff('visits', 'visited_on') }}
     group by targets.cutoff_date, targets.person_id
 ),
 

@@ -8,7 +8,7 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 targets as (
@@ -75,8 +75,7 @@ visit_figures as (
         count(distinct (visits.person_id, visits.visited_on, visits.visit_method)) as visits
     from {{ ref('int_visits') }} as visits
     inner join cutoffs
-        on visits.first_cutoff_date <= cutoffs.cutoff_date
-        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+        on {{ counts_at_cutoff('visits', 'visited_on') }}
     inner join targets
         on targets.cutoff_date = cutoffs.cutoff_date
         and targets.city_code = visits.city_code
@@ -92,8 +91,7 @@ referral_figures as (
         count(distinct (referrals.person_id, referrals.post_id)) as jobs_pushed
     from {{ ref('int_referrals') }} as referrals
     inner join cutoffs
-        on referrals.first_cutoff_date <= cutoffs.cutoff_date
-        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+        on {{ counts_at_cutoff('referrals', 'referred_on') }}
     inner join targets
         on targets.cutoff_date = cutoffs.cutoff_date
         and targets.city_code = referrals.city_code
@@ -132,8 +130,7 @@ event_figures as (
         ) as onsite_job_fairs
     from {{ ref('int_events') }} as events
     inner join cutoffs
-        on events.first_cutoff_date <= cutoffs.cutoff_date
-        and events.held_on between cutoffs.window_start and cutoffs.window_end
+        on {{ counts_at_cutoff('events', 'held_on') }}
     where events.is_special
     group by cutoffs.cutoff_date, events.city_code
 ),

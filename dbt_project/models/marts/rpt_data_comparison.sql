@@ -7,7 +7,6 @@
 -- diff = reported - computed; rel_diff = diff / computed (null when computed is 0).
 -- figure_difference rows exist for every figure of every current 统计表, equal or not
 -- (is_match says which), so an analyst sees the whole table side by side.
-{%- set report_figures = report_figures() %}
 with cutoffs as (
     select cutoff_date from {{ ref('stg_campaign_cutoffs') }}
 ),
@@ -117,33 +116,16 @@ reported_rows as (
         and stats_files.file_path = stats.file_path
 ),
 
+reported_wide as (
+    select * from reported_rows where row_rank = 1
+),
+
 reported as (
-    unpivot (
-        select
-            cutoff_date,
-            city_code,
-            {% for figure in report_figures -%}
-            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
-            {% endfor %}
-        from reported_rows
-        where row_rank = 1
-    )
-    on {{ report_figures | join(', ') }}
-    into name figure value reported_value
+    {{ report_figures_long('reported_wide', 'reported_value') }}
 ),
 
 computed as (
-    unpivot (
-        select
-            cutoff_date,
-            city_code,
-            {% for figure in report_figures -%}
-            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
-            {% endfor %}
-        from {{ ref('rpt_campaign_stats') }}
-    )
-    on {{ report_figures | join(', ') }}
-    into name figure value computed_value
+    {{ report_figures_long(ref('rpt_campaign_stats'), 'computed_value') }}
 ),
 
 figure_differences as (

@@ -29,10 +29,6 @@ renamed as (
     from source
 ),
 
-{{ person_staging_ctes() }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes() }}
 
 select * from final

@@ -15,10 +15,6 @@ renamed as (
     from source
 ),
 
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes(has_phone=false) }}
 
 select * from final

@@ -3,7 +3,7 @@ with expected as (
     select cutoffs.cutoff_date, units.city_code
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     cross join (
-        select city_code::varchar as city_code from {{ ref('ref_cities') }}
+        select city_code from {{ ref('ref_cities') }}
         union all select {{ term('PROVINCE_CODE') }}
     ) as units
 )
