@@ -23,6 +23,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
+	$(PY) -m pipelines parse
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -11,10 +11,6 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 CAMPAIGNS_DIR = PROJECT_ROOT / "config" / "campaigns"
 DEFAULT_CAMPAIGN_ID = "2022-warm-heart"
 
-# The pseudonymisation key for person_key. The dev default keeps demo runs
-# reproducible; production sets WARMHEART_PERSON_KEY_SECRET.
-DEV_PERSON_KEY_SECRET = "warmheart-dev-only-key"
-
 
 def _path_from_env(var: str, default: Path) -> Path:
     value = os.environ.get(var)
@@ -55,6 +51,3 @@ def analyst_db_path() -> Path:
 def campaign_id() -> str:
     return os.environ.get("WARMHEART_CAMPAIGN", DEFAULT_CAMPAIGN_ID)
 
-
-def person_key_secret() -> str:
-    return os.environ.get("WARMHEART_PERSON_KEY_SECRET", DEV_PERSON_KEY_SECRET)

@@ -12,7 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.dbt_project import dbt_project, ensure_manifest
+from pipelines.dbt_project import dbt_project, manifest_path
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "people_and_facts", "marts": "marts",
                 "restricted": "restricted", "reference": "reference"}
@@ -35,7 +35,7 @@ class WarmHeartTranslator(DagsterDbtTranslator):
 translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator)
+@dbt_assets(manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model; tests with severity error block what depends on them."""
     yield from dbt.cli(["build"], context=context).stream()

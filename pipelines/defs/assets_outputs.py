@@ -71,18 +71,15 @@ def restricted_city_exports(context: dg.AssetExecutionContext,
                             warehouse: WarehouseResource) -> dg.MaterializeResult:
     root = settings.restricted_dir()
     rows: dict[str, dict[str, int]] = {}
-    missing: dict[str, str] = {}
     files = 0
     with warehouse.connect() as con:
         for key in context.partition_keys:
             result = write_restricted_exports(con, key, root, log=context.log.info)
             rows[key] = result.rows
-            missing.update(result.missing)
             files += len(result.files)
     return dg.MaterializeResult(metadata={
         "rows_by_cutoff": dg.MetadataValue.json(rows),
         "files": files,
-        "not_written": dg.MetadataValue.json(missing),
         "folder": str(root),
     })
 

@@ -22,7 +22,6 @@ from pipelines.ingest import discovery, headers, readers
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 Log = Callable[[str], object]
 
 
@@ -53,10 +52,10 @@ class IngestSummary:
         )
 
 
-def received_at(path: Path) -> dt.datetime:
-    """The file's modification time as naive China time (contract §2)."""
+def received_at(path: Path, zone: dt.tzinfo) -> dt.datetime:
+    """The file's modification time as naive local time of the campaign (contract §2: China time)."""
     mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
-    return mtime.astimezone(CHINA).replace(tzinfo=None)
+    return mtime.astimezone(zone).replace(tzinfo=None)
 
 
 @dataclass
@@ -243,7 +242,7 @@ def ingest_all(
     create_raw_tables(con)
     summary = IngestSummary(rows_loaded={t.name: 0 for t in terms.ALL_TABLES})
     seen = _already_ingested(con)
-    ingested_at = dt.datetime.now(CHINA).replace(tzinfo=None)
+    ingested_at = dt.datetime.now(campaign.zone).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
     for n, loc in enumerate(locations, 1):
@@ -253,7 +252,7 @@ def ingest_all(
             if (loc.rel_path, sha) in seen:
                 summary.files_skipped += 1
                 continue
-            rec = _FileRecord(loc, sha, received_at(loc.path))
+            rec = _FileRecord(loc, sha, received_at(loc.path, campaign.zone))
             try:
                 parsed = _process(rec, campaign)
             except Exception as exc:  # a reader/parser bug must cost one file, not the run

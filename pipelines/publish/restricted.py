@@ -31,31 +31,19 @@ Log = Callable[[str], object]
 class RestrictedExport:
     name: str
     description: str
-    # Candidate relations, the first that exists wins; `sql` is the fallback that
-    # derives the list from the marts and restricted.dim_person while the
-    # dedicated restricted model is not there yet.
-    relations: tuple[str, ...]
-    sql: str | None = None
+    relation: str  # the dbt model (schema restricted) that holds the list
 
 
 EXPORTS: tuple[RestrictedExport, ...] = (
     RestrictedExport(
         name="discovery_candidates",
         description="发现一人: people the registries show as likely targets who are on no city's ledger",
-        relations=("restricted.restricted_discovery_candidates",),
+        relation="restricted.restricted_discovery_candidates",
     ),
     RestrictedExport(
         name="relief_eligible_unpaid",
         description="targets eligible for temporary relief (未就业, no UI payment, no 低保) not yet paid",
-        relations=("restricted.restricted_relief_eligible_unpaid", "restricted.restricted_relief_unpaid"),
-        sql="""
-            select f.cutoff_date, f.city_code, f.person_key,
-                   p.person_id as id_number, p.name, p.phone,
-                   f.employment_status, f.relief_payments_in_window
-            from marts.fct_target_progress f
-            join restricted.dim_person p using (person_key)
-            where f.is_relief_eligible and not coalesce(f.is_relief_paid, false)
-        """,
+        relation="restricted.restricted_relief_eligible_unpaid",
     ),
 )
 
@@ -66,41 +54,17 @@ class RestrictedResult:
     folder: Path
     files: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # export -> rows (all cities)
-    missing: dict[str, str] = field(default_factory=dict)  # export -> why it was not written
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".", 1)
-    return con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()[0][0] > 0  # fetchall: a pending result would block the next query
-
-
-def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> tuple[pl.DataFrame | None, str]:
-    """The export's rows (all cut-offs and cities) and where they came from, or None and why not."""
-    for relation in export.relations:
-        if _relation_exists(con, relation):
-            return con.sql(f"select * from {relation}").pl(), relation
-    if export.sql:
-        try:
-            return con.sql(export.sql).pl(), "derived from marts.fct_target_progress + restricted.dim_person"
-        except duckdb.Error as exc:
-            return None, f"fallback query failed: {str(exc).splitlines()[0]}"
-    return None, f"none of {', '.join(export.relations)} exists yet"
+def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.DataFrame:
+    """The export's rows, all cut-offs and cities."""
+    return con.sql(f"select * from {export.relation}").pl()
 
 
 def _flat(df: pl.DataFrame) -> pl.DataFrame:
     """CSV has no nested values: lists (e.g. reasons, categories) become 、-joined text."""
     lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
     return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join("、") for c in lists)
-
-
-def _for_cutoff(df: pl.DataFrame, cutoff: str) -> pl.DataFrame:
-    # A list without cutoff_date is a current list (as of this run): it stands for every cut-off.
-    if "cutoff_date" not in df.columns:
-        return df
-    return df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
 
 
 def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
@@ -111,15 +75,8 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
     staged = Path(tempfile.mkdtemp(prefix=f".{cutoff}-", dir=root))
     try:
         for export in EXPORTS:
-            df, source = load_export(con, export)
-            if df is None:
-                result.missing[export.name] = source
-                log(f"restricted {cutoff}: {export.name} skipped ({source})")
-                continue
-            if "city_code" not in df.columns:
-                result.missing[export.name] = f"{source} has no city_code column"
-                continue
-            df = _flat(_for_cutoff(df, cutoff))
+            df = load_export(con, export)
+            df = _flat(df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff)))
             result.rows[export.name] = df.height
             for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
                 folder = staged / str(city)
@@ -128,7 +85,7 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
                 # BOM so Excel opens the Chinese names correctly.
                 path.write_bytes(b"\xef\xbb\xbf" + part.sort(part.columns, nulls_last=True).write_csv().encode())
                 result.files.append(result.folder / str(city) / path.name)
-            log(f"restricted {cutoff}: {export.name} {df.height} rows from {source}, "
+            log(f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
                 f"{df['city_code'].n_unique()} cities")
         _swap_folder(staged, result.folder)
     finally:
