@@ -67,8 +67,10 @@ def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
 def _report_figures_csv() -> str:
     return _csv(
         ("figure_seq", "figure", "header", "figure_group", "parent", "is_money"),
-        [(seq, f.name, f.header, f.group or "", f.parent or "", str(f.money).lower())
-         for seq, f in enumerate(terms.FIGURES, start=1)],
+        [
+            (seq, f.name, f.header, f.group or "", f.parent or "", str(f.money).lower())
+            for seq, f in enumerate(terms.FIGURES, start=1)
+        ],
     )
 
 

@@ -27,7 +27,9 @@ matplotlib.use("Agg")  # no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
-PROVINCE = "370000"
+from pipelines import terms  # noqa: E402
+
+PROVINCE = terms.PROVINCE_CODE
 Log = Callable[[str], object]
 
 
@@ -50,10 +52,6 @@ def _read(marts_dir: Path, name: str, missing: list[str]) -> pl.DataFrame | None
 def _latest_cities(df: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
     return (df.filter((pl.col("cutoff_date") == cutoff) & (pl.col("city_code") != PROVINCE))
               .sort("city_code"))
-
-
-def _first(df: pl.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    return next((c for c in candidates if c in df.columns), None)
 
 
 def _bar(path: Path, cities: list[str], values: list[float], title: str, ylabel: str,
@@ -118,52 +116,24 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     return "employment_by_channel.png"
 
 
-def _rate(df: pl.DataFrame, rate: str | None, num: str | None, den: str | None) -> pl.Series | None:
-    if rate:
-        return df[rate].cast(pl.Float64).fill_null(0.0)
-    if num and den:
-        return (df[num].cast(pl.Float64) / df[den].cast(pl.Float64)).fill_nan(0.0).fill_null(0.0)
-    return None
-
-
-def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path, missing: list[str]) -> list[str]:
-    made = []
+def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
     cities = _latest_cities(targets, cutoff)
-    referral = _rate(cities, _first(cities, ("referral_coverage_rate",)),
-                     _first(cities, ("referral_targets_met",)), _first(cities, ("referral_targets",)))
-    if referral is None:
-        missing.append("rpt_city_targets: no referral coverage columns")
-    else:
-        _bar(out / "referral_coverage.png", cities["city_code"].to_list(), referral.to_list(),
-             f"Targets with >= 3 job referrals (of those applicable), to {cutoff}", "share",
-             target_line=1.0, percent=True)
-        made.append("referral_coverage.png")
-    cadence = _rate(cities, _first(cities, ("event_cadence_rate",)),
-                    _first(cities, ("event_blocks_met",)), _first(cities, ("event_blocks_due", "event_blocks_started")))
-    if cadence is None:
-        missing.append("rpt_city_targets: no special-event cadence columns")
-    else:
-        _bar(out / "event_cadence.png", cities["city_code"].to_list(), cadence.to_list(),
-             f"14-day blocks with >= 1 special recruitment event, to {cutoff}", "share of blocks",
-             target_line=1.0, percent=True)
-        made.append("event_cadence.png")
-    return made
+    _bar(out / "referral_coverage.png", cities["city_code"].to_list(),
+         cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+         f"Targets with >= 3 job referrals (of those applicable), to {cutoff}", "share",
+         target_line=1.0, percent=True)
+    _bar(out / "event_cadence.png", cities["city_code"].to_list(),
+         cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+         f"14-day blocks with >= 1 special recruitment event, to {cutoff}", "share of blocks",
+         target_line=1.0, percent=True)
+    return ["referral_coverage.png", "event_cadence.png"]
 
 
-def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path, missing: list[str]) -> list[str]:
-    comp = comp.filter(pl.col("city_code") != PROVINCE) if "city_code" in comp.columns else comp
-    if not {"city_code", "cutoff_date"} <= set(comp.columns):
-        missing.append("rpt_reporting_completeness: no city_code / cutoff_date columns")
-        return []
-    comp = comp.filter(pl.col("cutoff_date") <= cutoff)
-    on_time = _first(comp, ("on_time", "is_on_time", "tables_on_time", "files_on_time"))
-    expected = _first(comp, ("expected", "tables_expected", "expected_tables"))
-    if on_time is None:
-        missing.append("rpt_reporting_completeness: no on-time column")
-        return []
+def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
+    comp = comp.filter((pl.col("city_code") != PROVINCE) & (pl.col("cutoff_date") <= cutoff))
     # Received on time / expected uploads (counts or flags), over every cut-off so far.
-    num = pl.col(on_time).cast(pl.Float64).sum()
-    den = pl.col(expected).cast(pl.Float64).sum() if expected else pl.len().cast(pl.Float64)
+    num = pl.col("on_time").cast(pl.Float64).sum()
+    den = pl.col("expected").cast(pl.Float64).sum()
     per_city = comp.group_by("city_code").agg((num / den).alias("rate"))
     per_city = per_city.sort("city_code")
     _bar(out / "reporting_timeliness.png", per_city["city_code"].to_list(),
@@ -216,10 +186,10 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
             log(f"charts: report figures drawn for cut-off {cutoff}")
             targets = _read(marts_dir, "rpt_city_targets", result.missing)
             if targets is not None:
-                result.charts += _chart_city_targets(targets, cutoff, staged, result.missing)
+                result.charts += _chart_city_targets(targets, cutoff, staged)
             comp = _read(marts_dir, "rpt_reporting_completeness", result.missing)
             if comp is not None:
-                result.charts += _chart_timeliness(comp, cutoff, staged, result.missing)
+                result.charts += _chart_timeliness(comp, cutoff, staged)
         elif stats is not None:
             result.missing.append("rpt_campaign_stats: no rows")
         (staged / "index.html").write_text(_page(result, CAPTIONS), encoding="utf-8")
