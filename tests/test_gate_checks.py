@@ -227,10 +227,10 @@ def test_publication_refuses_when_the_latest_blocking_check_failed_or_never_ran(
     key = dg.AssetCheckKey(mart.key, "mart_is_right")
     with dg.DagsterInstance.ephemeral() as instance:
         outcome = {"passed": True}
-        dg.materialize([mart], asset_checks=[mart_is_right], instance=instance)
+        dg.materialize([mart, mart_is_right], instance=instance)
         assert blocking_checks_not_passed(instance, [key]) == []
         assert blocking_checks_not_passed(instance, [never]) == ["mart never_ran: never ran"]
         outcome["passed"] = False
-        dg.materialize([mart], asset_checks=[mart_is_right], instance=instance, raise_on_error=False)
+        dg.materialize([mart, mart_is_right], instance=instance, raise_on_error=False)
         assert blocking_checks_not_passed(instance, [key]) == ["mart mart_is_right: failed"]
 

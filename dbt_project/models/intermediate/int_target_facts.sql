@@ -10,6 +10,8 @@
 --   women >= older_worker_age_female, men >= older_worker_age_male.
 -- Disabled, 低保 member, poverty-alleviated, unemployed graduate: int_registry_facts.
 -- UI payment: a payment dated in the window.
+-- Employed in the window: 已就业 with 就业日期 in [campaign start, T]; employed before
+--   the campaign: 已就业 with 就业日期 before its start (the referral target does not apply).
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),
@@ -60,6 +62,15 @@ facts as (
         end as unemployment_registration_source,
         targets.birth_date,
         targets.gender,
+        coalesce(
+            targets.employment_status = {{ term('EMPLOYED') }}
+            and targets.employed_on between targets.window_start and targets.window_end,
+            false
+        ) as is_employed_in_window,
+        coalesce(
+            targets.employment_status = {{ term('EMPLOYED') }} and targets.employed_on < targets.window_start,
+            false
+        ) as was_employed_before_campaign,
         coalesce(registry_facts.is_disabled, false) as is_disabled,
         coalesce(registry_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(registry_facts.is_poverty_alleviated, false) as is_poverty_alleviated,
@@ -105,7 +116,9 @@ final as (
         facts.is_dibao_member,
         facts.is_poverty_alleviated,
         facts.is_unemployed_graduate,
-        facts.has_ui_payment_in_window
+        facts.has_ui_payment_in_window,
+        facts.is_employed_in_window,
+        facts.was_employed_before_campaign
     from facts
     cross join campaign
 )

@@ -81,16 +81,9 @@ joined as (
         coalesce(relief.relief_amount_yuan, 0) as relief_amount_yuan,
         coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(target_facts.has_ui_payment_in_window, false) as has_ui_payment_in_window,
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }}
-            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
-            false
-        ) as is_employed_in_window,
+        coalesce(target_facts.is_employed_in_window, false) as is_employed_in_window,
         -- Already in work when the campaign began: the 3-referral target does not apply.
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }} and targets.employed_on < cutoffs.window_start,
-            false
-        ) as was_employed_before_campaign,
+        coalesce(target_facts.was_employed_before_campaign, false) as was_employed_before_campaign,
         targets.employment_channel
     from targets
     inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date

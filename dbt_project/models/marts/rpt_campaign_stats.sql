@@ -30,11 +30,7 @@ target_rows as (
         coalesce(target_facts.is_older_worker, false) as is_older_worker,
         coalesce(target_facts.is_disabled, false) as is_disabled,
         coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }}
-            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
-            false
-        ) as is_employed_in_window,
+        coalesce(target_facts.is_employed_in_window, false) as is_employed_in_window,
         targets.employment_channel
     from targets
     inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
