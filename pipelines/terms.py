@@ -81,6 +81,8 @@ EVENT_FORMS = ("现场招聘会", "直播带岗", "云招聘", "就业大篷车"
 ONSITE_JOB_FAIR = "现场招聘会"
 REFERRAL_METHODS = ("短信", "微信", "APP", "电话", "现场")
 YES_NO = ("是", "否")
+GENDERS = ("男", "女")  # from the ID: odd 17th digit = 男
+MALE, FEMALE = GENDERS
 YES, NO = "是", "否"
 UI_BENEFIT_TYPES = ("失业保险金", "失业补助金")
 DIBAO_TYPES = ("城市低保", "农村低保")

@@ -38,7 +38,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "yes_no": terms.YES_NO,
     "ui_benefit_type": terms.UI_BENEFIT_TYPES,
     "dibao_type": terms.DIBAO_TYPES,
-    "gender": ("男", "女"),
+    "gender": terms.GENDERS,
 }
 
 # The single values SQL compares against, by the terms.py name the macro `term` takes.
@@ -53,6 +53,8 @@ SQL_TERMS: dict[str, str] = {
     "ONSITE_JOB_FAIR": terms.ONSITE_JOB_FAIR,
     "YES": terms.YES,
     "NO": terms.NO,
+    "MALE": terms.MALE,
+    "FEMALE": terms.FEMALE,
 }
 
 

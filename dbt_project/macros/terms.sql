@@ -27,7 +27,9 @@
         "CHANNEL_PUBLIC_WELFARE": "公益性岗位",
         "ONSITE_JOB_FAIR": "现场招聘会",
         "YES": "是",
-        "NO": "否"
+        "NO": "否",
+        "MALE": "男",
+        "FEMALE": "女"
     } -%}
     {%- if name not in values -%}
         {{ exceptions.raise_compiler_error("term(): unknown name " ~ name ~ "; add it to tools/seeds.py SQL_TERMS") }}
