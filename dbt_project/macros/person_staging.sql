@@ -43,11 +43,7 @@ final as (
    surrounding spaces removed; then the person CTEs. Registries carry no phone, so an
    invalid ID there can only be quarantined. #}
 {% macro registry_staging(source_table, columns, trimmed=[]) -%}
-with source as (
-    select * from {{ source('raw', source_table) }}
-),
-
-renamed as (
+with renamed as (
     select
         {{ lineage_columns() }},
         {% for column in trimmed -%}
@@ -57,7 +53,7 @@ renamed as (
         {%- for column in columns %},
         source.{{ column }}
         {%- endfor %}
-    from source
+    from {{ source('raw', source_table) }} as source
 ),
 
 {{ person_staging_ctes(has_phone=false) }}
