@@ -77,6 +77,21 @@ def test_id_validity_follows_the_contract(story, ids, ok):
     assert got == [ok], story
 
 
+def test_gate_check_character_agrees_with_python_stdnum_on_every_remainder():
+    import random
+
+    from tools.fixtures.ids import check_char
+
+    rng = random.Random(14)
+    bodies = [f"3701{rng.randrange(10**2):02d}19{rng.randrange(50, 99)}0{rng.randrange(1, 10)}"
+              f"1{rng.randrange(10)}{rng.randrange(1000):03d}" for _ in range(400)]
+    right = [b + check_char(b) for b in bodies]
+    wrong = [b + ("0" if check_char(b) != "0" else "1") for b in bodies]
+    assert len({r[-1] for r in right}) == 11  # every remainder, X included
+    got = pl.DataFrame({"id": right + wrong}).select(id_is_valid(pl.col("id"), CAMPAIGN.end))
+    assert got.to_series().to_list() == [True] * len(right) + [False] * len(wrong)
+
+
 def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_row(con):
     rows = [{"payment_id": f"P{i}", "id_number": valid_id(i), "city_code": "370100",
              "relief_type": "临时救助", "paid_on": dt.date(2022, 8, 5), "amount_yuan": 500.0}
