@@ -9,7 +9,7 @@ import pytest
 
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
-from pipelines.checks import gate, invariants
+from pipelines.checks import coverage, gate
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.suites import build_suites
 from tools.fixtures.gate_tables import (
@@ -174,7 +174,7 @@ def test_city_that_did_not_report_is_a_warning(con):
     con.execute("delete from raw.files where city_code = '370200'")
     con.execute("insert into raw.files values ('submission', ?, ?, '370200', 'visits')",
                 [CAMPAIGN.id, CUTOFF])
-    out = invariants.cities_reported(con, CAMPAIGN)
+    out = coverage.cities_reported(con, CAMPAIGN)
     assert not out.success and out.severity == "warning"
     assert {(e["city_code"], e["missing"].split(" ")[0]) for e in out.examples} == {
         ("370500", "nothing"), ("370200", "no")}

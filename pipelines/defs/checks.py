@@ -25,7 +25,7 @@ import dagster as dg
 
 from pipelines import terms
 from pipelines.campaign import load_campaign
-from pipelines.checks import gate, invariants
+from pipelines.checks import coverage, gate
 from pipelines.checks import report as gate_report
 from pipelines.checks.outcomes import CheckOutcome
 from pipelines.defs.assets_dbt import warehouse_models
@@ -104,7 +104,7 @@ def raw_input_gate(context: dg.AssetCheckExecutionContext,
             yield _result(WARNING_CHECK, key, [o for o in outcomes if o.severity == "warning"],
                           False, path)
         try:
-            reported = [invariants.cities_reported(con, campaign)]
+            reported = [coverage.cities_reported(con, campaign)]
         except Exception as exc:
             reported = [CheckOutcome("cities_reported", "raw.files", "python", "warning", False,
                                      "the register of files can be read", error=repr(exc),

@@ -1,4 +1,4 @@
-"""Checks across the files of a cut-off that are not natural GX expectations.
+"""Which cities reported: a check across the files of a cut-off, not a natural GX expectation.
 
 - cities_reported (warning): for each cut-off some city has uploaded for, the cities
   that sent nothing, or no ledger. Their figures are built from carried-forward
