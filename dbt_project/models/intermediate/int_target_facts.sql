@@ -107,8 +107,10 @@ final as (
         ) as is_long_term_unemployed,
         coalesce(
             case facts.gender
-                when {{ term('FEMALE') }} then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on
-                when {{ term('MALE') }} then facts.birth_date + to_years(campaign.older_worker_age_male) <= facts.identified_on
+                when {{ term('FEMALE') }}
+                    then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on
+                when {{ term('MALE') }}
+                    then facts.birth_date + to_years(campaign.older_worker_age_male) <= facts.identified_on
             end,
             false
         ) as is_older_worker,
