@@ -8,18 +8,22 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
 .PHONY: install run test lint format ui demo bench clean
 
+# pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock
+	@echo "安装依赖 installing dependencies into $(VENV)/ (first run only, about a minute; log: data/logs/install.log)"
+	@mkdir -p data/logs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip install --quiet --upgrade pip >> data/logs/install.log 2>&1 || (tail -20 data/logs/install.log; exit 1)
+	@$(PY) -m pip install --quiet -r requirements.lock >> data/logs/install.log 2>&1 || (tail -20 data/logs/install.log; exit 1)
+	@$(PY) -m pip install --quiet --no-deps -e . >> data/logs/install.log 2>&1 || (tail -20 data/logs/install.log; exit 1)
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+# VERBOSE=1 make run shows Dagster's event stream instead of the progress display.
 run: $(STAMP)
-	$(PY) -m tools.demo.ensure
-	$(PY) -m pipelines run
+	@$(PY) -m tools.demo.ensure
+	@$(PY) -m pipelines run $(if $(VERBOSE),--verbose)
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -32,35 +34,84 @@ def cmd_parse(_: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import time
+    import uuid
+
     from dagster import DagsterInstance
 
+    from pipelines import console
+    from pipelines.campaign import load_campaign
+
+    started = time.monotonic()
     dagster_home()
     raw = settings.raw_dir()
-    note = ' (WARMHEART_RAW_DIR)' if settings.raw_dir_overridden() else ''
-    print(f"reading uploads from {raw}{note}")
-    from pipelines.dbt_project import parse_dbt_project
+    note = " (WARMHEART_RAW_DIR)" if settings.raw_dir_overridden() else ""
+    print(f"读取 reading uploads from {raw}{note}")
+    print(f"数据仓库 warehouse: {settings.warehouse_path()}")
+    run_id = str(uuid.uuid4())
+    log_path = console.log_dir() / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}-{run_id[:8]}.log"
+    if not args.verbose:
+        print(f"运行日志 run log: {log_path}  (--verbose shows it here)")
+    sys.stdout.flush()
+    with contextlib.ExitStack() as stack:
+        terminal = None if args.verbose else stack.enter_context(console.quiet_output(log_path))
+        from pipelines.dbt_project import parse_dbt_project
 
-    parse_dbt_project()
-    from pipelines.defs import ALL_JOB_NAME, defs
-    from pipelines.defs.partitions import all_cutoffs_run_tags
+        parse_dbt_project()
+        from pipelines.defs import ALL_JOB_NAME, defs
+        from pipelines.defs.partitions import all_cutoffs_run_tags
 
-    print(f"warehouse: {settings.warehouse_path()}")
-    job = defs.resolve_job_def(ALL_JOB_NAME)
-    with DagsterInstance.get() as instance:
-        # One run, every cut-off: the per-cut-off assets see all partition keys at once.
-        result = job.execute_in_process(instance=instance, raise_on_error=False,
-                                        tags=all_cutoffs_run_tags())
-    gate_md = record_gate_outcome(result)
+        job = defs.resolve_job_def(ALL_JOB_NAME)
+        with DagsterInstance.get() as instance:
+            progress = console.Progress(terminal, run_id) if terminal is not None else None
+            if progress is not None:
+                progress.start(instance)
+            try:
+                # One run, every cut-off: the per-cut-off assets see all partition keys at once.
+                result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id,
+                                                tags=all_cutoffs_run_tags())
+            finally:
+                if progress is not None:
+                    progress.stop(instance)
+        gate_md = record_gate_outcome(result)
+    campaign = load_campaign()
+    blocking, warnings = failed_checks(result)
+    published = any(e.asset_key is not None and e.asset_key.path == ["published", "marts"]
+                    for e in result.get_asset_materialization_events())
+    lines = console.summary_lines(
+        success=result.success, published=published, blocking=blocking, warnings=warnings,
+        report=settings.marts_dir() / "rpt_campaign_stats.parquet",
+        feedback_dir=settings.restricted_dir(), cutoffs=campaign.cutoff_keys,
+        cities=console.city_lines(settings.warehouse_path(), campaign.id),
+        log_path=log_path if not args.verbose else Path("(terminal)"), gate_report=gate_md,
+        seconds=time.monotonic() - started)
+    print("\n".join(lines), file=sys.stdout if result.success else sys.stderr)
     if not result.success:
-        print_failure(result, gate_md)
-        return 1
-    marts = settings.marts_dir()
-    print("\nrun succeeded")
-    print(f"  report:    {marts / 'rpt_campaign_stats.parquet'} (and .csv)")
-    print(f"  marts:     {marts}")
-    print(f"  warehouse: {settings.warehouse_path()} (the pipeline's file; analysts read the marts folder)")
-    print(f"  gate:      {gate_md}")
-    return 0
+        # The English detail an operator greps for: check, table, file, row, value.
+        print_failure(result, gate_md, warnings=args.verbose)
+    return 0 if result.success else 1
+
+
+def failed_checks(result: ExecuteInProcessResult) -> tuple[list[tuple[str, str]], int]:
+    """Blocking failures as (reason code, table), and the number of failed warning checks."""
+    from dagster import AssetCheckSeverity
+
+    from pipelines.checks.outcomes import CheckOutcome
+
+    blocking: list[tuple[str, str]] = []
+    warnings = 0
+    for e in result.get_asset_check_evaluations():
+        if e.passed:
+            continue
+        if e.severity != AssetCheckSeverity.ERROR:
+            warnings += 1
+            continue
+        where = e.asset_key.to_user_string()
+        meta = e.metadata.get("outcomes")
+        outcomes = getattr(meta, "value", None) if meta is not None else None
+        failed = [CheckOutcome(**o) for o in outcomes or [] if not o.get("success")]
+        blocking += [(o.name, o.table) for o in failed] if failed else [(e.check_name, where)]
+    return blocking, warnings
 
 
 def record_gate_outcome(result: ExecuteInProcessResult) -> Path:
@@ -79,8 +130,9 @@ def record_gate_outcome(result: ExecuteInProcessResult) -> Path:
     return gate_report.report_dir(run_id) / "report.md"
 
 
-def print_failure(result: ExecuteInProcessResult, gate_md: Path) -> None:
-    """Say which check failed on which table and rows, blocking failures first."""
+def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool = True) -> None:
+    """Say which check failed on which table and rows, blocking failures first (warnings
+    only when asked: the summary counts them and the gate report lists them)."""
     from dagster import AssetCheckSeverity
 
     err = sys.stderr
@@ -91,7 +143,8 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path) -> None:
               "a later step failed:", file=err)
     else:
         print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err)
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    failed = [e for e in result.get_asset_check_evaluations()
+              if not e.passed and (warnings or e.severity == AssetCheckSeverity.ERROR)]
     failed.sort(key=lambda e: e.severity != AssetCheckSeverity.ERROR)
     for e in failed:
         kind = "BLOCKING" if e.severity == AssetCheckSeverity.ERROR else "warning"
@@ -106,7 +159,8 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path) -> None:
     for event in result.all_events:
         if event.is_step_failure:
             message = event.event_specific_data.error.message.strip().splitlines()
-            print(f"  step {event.step_key} failed: {message[0] if message else ''}", file=err)
+            print(f"  step {event.step_key} failed: {message[0] if message else ''} "
+                  "(full error in the run log; fix it and run again)", file=err)
     print(f"  gate report: {gate_md} (and report.json)", file=err)
 
 
@@ -124,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="materialise every asset (make run first fills an empty data/raw/ with a demo)")
+    p.add_argument("--verbose", action="store_true",
+                   help="show Dagster's event stream in the terminal instead of the progress display")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("ui", help="start the Dagster webserver and daemon (schedules and sensors fire)")
     p.add_argument("--port", type=int, default=3000)

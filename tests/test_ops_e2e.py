@@ -6,8 +6,6 @@ the charts page, and a rerun of one cut-off rewriting that cut-off alone.
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -23,8 +21,6 @@ from tools.fixtures.ids import has_valid_check_char
 
 pytestmark = pytest.mark.slow
 
-PERSONS_PER_CITY = 20
-SEED = 11  # the demo campaign the gate tests also publish cleanly (tests/test_gate_e2e.py)
 ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dX])(?![0-9A-Za-z])")
 
 
@@ -37,21 +33,8 @@ def ids_in(values) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    from tools.demo.generator import generate
-
-    root = tmp_path_factory.mktemp("ops_e2e")
-    campaign = load_campaign()
-    generate(root / "raw", root / "ground_truth", SEED, PERSONS_PER_CITY, campaign)
-    env = dict(os.environ, WARMHEART_RAW_DIR=str(root / "raw"), WARMHEART_MARTS_DIR=str(root / "marts"),
-               WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
-               WARMHEART_RESTRICTED_DIR=str(root / "restricted"), DAGSTER_HOME=str(root / "dagster_home"))
-    proc = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=env, cwd=settings.PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=900)
-    output = proc.stdout + proc.stderr
-    (root / "run.log").write_text(output)
-    # The failure summary (which check failed on what) is what explains a red run.
-    assert proc.returncode == 0, output[output.find("RUN FAILED"):][:6000] or output[-6000:]
+def run(demo_run):
+    root, env, _stdout, _stderr = demo_run
     return root, env
 
 

@@ -7,6 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines import terms
 from pipelines.publish.charts import write_charts
 from pipelines.publish.restricted import write_restricted_exports
 
@@ -106,3 +107,21 @@ def test_a_missing_restricted_model_fails_and_keeps_the_previous_lists(tmp_path)
         write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
     assert (root / "2022-08-15" / "370100" / "relief_eligible_unpaid.csv").exists()
     assert not list(root.glob(".*"))
+
+
+def test_chart_numbers_are_written_the_chinese_way():
+    from pipelines.publish.charts import chinese_number
+
+    assert [chinese_number(v) for v in (8500, 12000, 123456, 1.5e8, 0.5)] == [
+        "8,500", "1.2万", "12.35万", "1.5亿", "0.5"]
+
+
+def test_chart_font_has_a_glyph_for_every_city_name_and_title_character():
+    from fontTools.ttLib import TTFont
+
+    from pipelines.publish import charts
+
+    assert charts.CJK_FONT == "Noto Sans CJK SC"
+    cmap = TTFont(charts.CJK_FONT_FILE, fontNumber=0, lazy=True).getBestCmap()
+    text = "".join(terms.CITIES.values()) + "".join(charts.CAPTIONS.values()) + "截至年月日人数比例达标时段"
+    assert not [ch for ch in text if not ch.isspace() and ord(ch) not in cmap]

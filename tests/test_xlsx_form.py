@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_city_rows_and_total(sheet) -> None:
         cities = sum(sheet.cell(first + i, k).value for i in range(len(terms.CITIES)))
         assert sheet.cell(total_row, k).value == pytest.approx(cities)
     assert sheet.cell(first, 2).value == 100  # 济南 targets
-    assert sheet.cell(first, 1 + len(terms.FIGURES)).number_format == "0.00"
+    assert sheet.cell(first, 1 + len(terms.FIGURES)).number_format == "#,##0.00"
 
 
 def test_footer_and_note(sheet) -> None:
@@ -109,3 +110,40 @@ def test_missing_city_is_refused(tmp_path: Path) -> None:
     df = stats_frame().filter(pl.col("city_code") != "370500")
     with pytest.raises(ValueError, match="370500"):
         write_official_xlsx(df, CUTOFF, tmp_path / "x.xlsx", FakeCampaign())
+
+
+def test_prints_on_one_landscape_a4_page_with_the_header_repeated(sheet) -> None:
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # xlsxwriter leaves out the default 1; fit_to_pages(1, 0) would write fitToHeight="0".
+    assert (int(setup.fitToWidth or 1), int(setup.fitToHeight or 1)) == (1, 1)
+    first, second = FIRST_HEADER_ROW + 1, FIRST_HEADER_ROW + 2  # 1-based rows of the header
+    assert sheet.print_title_rows == f"${first}:${second}"
+    assert sheet.freeze_panes == f"B{second + 1}"
+    assert str(sheet.print_area).startswith("'统计表'!$A$1:")  # the title row is on the page
+
+
+def test_counts_and_the_amount_have_thousands_separators(sheet) -> None:
+    row = FIRST_HEADER_ROW + 3  # first city row, 1-based
+    money_col = 1 + next(k for k, f in enumerate(terms.FIGURES, start=1) if f.money)
+    assert sheet.cell(row, money_col).number_format == "#,##0.00"
+    assert sheet.cell(row, 2).number_format == "#,##0"
+
+
+def test_libreoffice_prints_the_form_on_one_page(tmp_path: Path) -> None:
+    """The print setup as a real office suite applies it (CI installs libreoffice-calc-nogui)."""
+    import subprocess
+
+    path = tmp_path / "form.xlsx"
+    write_official_xlsx(stats_frame(), CUTOFF, path, FakeCampaign())
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "form.pdf")], check=True, capture_output=True,
+                          text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+    width, height = (float(v) for v in re.findall(r"[\d.]+", size)[:2])
+    assert pages == 1, info
+    assert width > height, size  # landscape

@@ -18,7 +18,7 @@ import io
 import json
 from pathlib import Path
 
-from pipelines import settings, terms
+from pipelines import reason_codes, settings, terms
 from pipelines.rules import discrimination
 
 SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds"
@@ -89,6 +89,11 @@ def seed_texts() -> dict[str, str]:
         ),
         "ref_report_figures.csv": _report_figures_csv(),
         "rule_discrimination.csv": discrimination.seed_text(),
+        "ref_reason_codes.csv": _csv(
+            ("code", "level", "title", "cause", "fix"),
+            [(r.code, r.level, r.title, r.cause, r.fix)
+             for r in sorted(reason_codes.REASONS.values(), key=lambda r: r.code)],
+        ),
     }
 
 

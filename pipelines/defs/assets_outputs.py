@@ -14,6 +14,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines import settings
+from pipelines.campaign import load_campaign
 from pipelines.defs.partitions import cutoff_partitions
 from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.charts import write_charts
@@ -62,8 +63,9 @@ def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     partitions_def=cutoff_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name=RESTRICTED_GROUP,
-    description="RESTRICTED (names, ID numbers, phones): per-city contact lists of one cut-off in "
-                "<restricted>/<cut-off>/<city_code>/: "
+    description="RESTRICTED (names, ID numbers, phones): per-city lists of one cut-off in "
+                "<restricted>/<cut-off>/<city_code>/: the city's 问题反馈 workbook (files received, "
+                "rows not loaded with 原因 and 如何修改, 数据比对, to-do list); "
                 + "; ".join(f"{e.name}.csv = {e.description}" for e in EXPORTS)
                 + ". Never written to the analysts' marts folder.",
 )
@@ -71,15 +73,22 @@ def restricted_city_exports(context: dg.AssetExecutionContext,
                             warehouse: WarehouseResource) -> dg.MaterializeResult:
     root = settings.restricted_dir()
     rows: dict[str, dict[str, int]] = {}
-    files = 0
+    missing: dict[str, str] = {}
+    files = feedback_files = 0
+    campaign_name = load_campaign().name
     with warehouse.connect() as con:
         for key in context.partition_keys:
-            result = write_restricted_exports(con, key, root, log=context.log.info)
+            result = write_restricted_exports(con, key, root, log=context.log.info,
+                                              campaign_name=campaign_name)
             rows[key] = result.rows
+            missing.update(result.missing)
             files += len(result.files)
+            feedback_files += len(result.feedback)
     return dg.MaterializeResult(metadata={
         "rows_by_cutoff": dg.MetadataValue.json(rows),
         "files": files,
+        "feedback_workbooks": feedback_files,
+        "not_written": dg.MetadataValue.json(missing),
         "folder": str(root),
     })
 

@@ -6,8 +6,10 @@ chart per question an operator asks each fortnight: how many targets per city,
 timeliness, and the province's trend across cut-offs. A mart or column that does
 not exist (yet) is listed on the page instead of failing the run.
 
-Labels are English with city codes: CI and servers have no CJK font, and a chart
-must not depend on one being installed.
+Labels are Chinese, for the province and city staff who read them: city names,
+Chinese titles and axes, counts with 万 once they pass ten thousand. The font is
+Noto Sans CJK SC from the `mplfonts` wheel, registered with matplotlib at import, so
+no system font is needed (servers and CI have none).
 """
 
 from __future__ import annotations
@@ -25,12 +27,41 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
+import mplfonts  # noqa: E402
 import polars as pl  # noqa: E402
+from matplotlib import font_manager, ticker  # noqa: E402
 
 from pipelines import terms  # noqa: E402
 
 PROVINCE = terms.PROVINCE_CODE
 Log = Callable[[str], object]
+CJK_FONT_FILE = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+
+
+def use_cjk_font() -> str:
+    """Register the bundled Noto Sans CJK SC with matplotlib and make it the default; its name."""
+    font_manager.fontManager.addfont(str(CJK_FONT_FILE))
+    name = font_manager.FontProperties(fname=str(CJK_FONT_FILE)).get_name()
+    plt.rcParams["font.family"] = [name]
+    plt.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus sign
+    plt.rcParams["svg.hashsalt"] = "warmheart"
+    return name
+
+
+CJK_FONT = use_cjk_font()
+
+
+def chinese_number(value: float, _pos: object = None) -> str:
+    """Counts as Chinese readers write them: 8,500 stays, 12,000 → 1.2万, 100,000,000 → 1亿."""
+    if abs(value) >= 1e8:
+        return f"{value / 1e8:.4g}亿"
+    if abs(value) >= 1e4:
+        return f"{value / 1e4:.4g}万"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _city_names(codes: list[str]) -> list[str]:
+    return [terms.CITIES.get(c, terms.PROVINCE_NAME if c == PROVINCE else c) for c in codes]
 
 
 @dataclass
@@ -54,65 +85,76 @@ def _latest_cities(df: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
               .sort("city_code"))
 
 
-def _bar(path: Path, cities: list[str], values: list[float], title: str, ylabel: str,
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})  # no version stamp: same figures, same bytes
+    plt.close(fig)
+
+
+def _bar(path: Path, codes: list[str], values: list[float], title: str, ylabel: str,
          target_line: float | None = None, percent: bool = False) -> None:
     fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
-    ax.bar(cities, values, color="#3a7ca5")
+    bars = ax.bar(_city_names(codes), values, color="#3a7ca5")
     if target_line is not None:
         ax.axhline(target_line, color="#c0392b", linestyle="--", linewidth=1)
     if percent:
-        ax.set_ylim(0, max(1.05, max(values, default=0) * 1.05))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_ylim(0, max(1.1, max(values, default=0) * 1.1))
+        ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        labels = [f"{v:.0%}" for v in values]
+    else:
+        ax.set_ylim(0, max(values, default=0) * 1.15 or 1)
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+        labels = [chinese_number(v) for v in values]
+    ax.bar_label(bars, labels=labels, fontsize=8, padding=2)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    ax.set_xlabel("city code")
-    ax.tick_params(axis="x", rotation=60)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    ax.tick_params(axis="x", rotation=45)
+    _save(fig, path)
 
 
 def _chart_targets(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     cities = _latest_cities(stats, cutoff)
     _bar(out / "targets.png", cities["city_code"].to_list(), cities["targets_identified"].to_list(),
-         f"Assistance targets identified, cumulative to {cutoff}", "targets")
+         f"各市认定的援助对象人数（截至{_date(cutoff)}）", "人数")
     return "targets.png"
 
 
 def _chart_trend(stats: pl.DataFrame, out: Path) -> str:
     prov = stats.filter(pl.col("city_code") == PROVINCE).sort("cutoff_date")
     fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
+    dates = [_date(d, year=False) for d in prov["cutoff_date"].to_list()]
     for col in ("targets_identified", "employed", "jobs_pushed", "visits"):
         if col in prov.columns:
-            ax.plot(prov["cutoff_date"].to_list(), prov[col].to_list(), marker="o", label=col)
-    ax.set_title("Province (370000), cumulative by cut-off")
-    ax.legend()
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(out / "province_trend.png")
-    plt.close(fig)
+            ax.plot(dates, prov[col].to_list(), marker="o", label=terms.REPORT_HEADERS[col])
+    ax.set_title("全省各期累计数（活动开始至各截止日）")
+    ax.set_xlabel("截止日期")
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+    ax.legend(fontsize=8)
+    _save(fig, out / "province_trend.png")
     return "province_trend.png"
 
 
 def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     cities = _latest_cities(stats, cutoff)
-    channels = {"enterprise": "employed_by_enterprise", "flexible": "employed_flexibly",
-                "public welfare": "employed_public_welfare"}
+    channels = {"企业吸纳": "employed_by_enterprise", "灵活就业": "employed_flexibly",
+                "公益性岗位": "employed_public_welfare"}
+    names = _city_names(cities["city_code"].to_list())
     fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
     bottom = [0.0] * cities.height
     for label, col in channels.items():
         vals = cities[col].to_list()
-        ax.bar(cities["city_code"].to_list(), vals, bottom=bottom, label=label)
+        ax.bar(names, vals, bottom=bottom, label=label)
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
     other = [max(e - b, 0) for e, b in zip(cities["employed"].to_list(), bottom, strict=True)]
-    ax.bar(cities["city_code"].to_list(), other, bottom=bottom, label="other (self-employed, unknown)")
-    ax.set_title(f"Targets employed in the campaign by channel, to {cutoff}")
-    ax.set_ylabel("persons")
-    ax.tick_params(axis="x", rotation=60)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "employment_by_channel.png")
-    plt.close(fig)
+    ax.bar(names, other, bottom=bottom, label="其他（自主创业、未填写）")
+    ax.set_title(f"各市帮助援助对象实现就业人数（按就业方式，截至{_date(cutoff)}）")
+    ax.set_ylabel("人数")
+    # Headroom for the one-row legend above the tallest bar.
+    ax.set_ylim(0, max([b + o for b, o in zip(bottom, other, strict=True)], default=0) * 1.3 or 1)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(fontsize=8, ncol=4, loc="upper left")
+    _save(fig, out / "employment_by_channel.png")
     return "employment_by_channel.png"
 
 
@@ -120,54 +162,57 @@ def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path) -> li
     cities = _latest_cities(targets, cutoff)
     _bar(out / "referral_coverage.png", cities["city_code"].to_list(),
          cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-         f"Targets with >= 3 job referrals (of those applicable), to {cutoff}", "share",
+         f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）", "比例",
          target_line=1.0, percent=True)
     _bar(out / "event_cadence.png", cities["city_code"].to_list(),
          cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-         f"14-day blocks with >= 1 special recruitment event, to {cutoff}", "share of blocks",
+         f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）", "达标时段比例",
          target_line=1.0, percent=True)
     return ["referral_coverage.png", "event_cadence.png"]
 
 
 def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
     comp = comp.filter((pl.col("city_code") != PROVINCE) & (pl.col("cutoff_date") <= cutoff))
-    # Received on time / expected uploads (counts or flags), over every cut-off so far.
-    num = pl.col("on_time").cast(pl.Float64).sum()
-    den = pl.col("expected").cast(pl.Float64).sum()
-    per_city = comp.group_by("city_code").agg((num / den).alias("rate"))
-    per_city = per_city.sort("city_code")
+    # Received on time / expected uploads, over every cut-off so far.
+    rate = pl.col("on_time").cast(pl.Float64).sum() / pl.col("expected").cast(pl.Float64).sum()
+    per_city = comp.group_by("city_code").agg(rate.alias("rate")).sort("city_code")
     _bar(out / "reporting_timeliness.png", per_city["city_code"].to_list(),
          per_city["rate"].fill_null(0.0).to_list(),
-         f"Expected uploads received on time, all cut-offs to {cutoff}", "share", target_line=1.0,
+         f"各市按时上报比例（截至{_date(cutoff)}各期）", "按时比例", target_line=1.0,
          percent=True)
     return ["reporting_timeliness.png"]
+
+
+def _date(day: dt.date, year: bool = True) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
 
 
 def _page(result: ChartsResult, captions: dict[str, str]) -> str:
     items = "\n".join(
         f'<figure><img src="{html.escape(c)}" alt="{html.escape(captions.get(c, c))}">'
         f"<figcaption>{html.escape(captions.get(c, c))}</figcaption></figure>" for c in result.charts)
-    missing = "".join(f"<li>{html.escape(m)}</li>" for m in result.missing) or "<li>nothing</li>"
+    missing = "".join(f"<li>{html.escape(m)}</li>" for m in result.missing) or "<li>无</li>"
+    latest = _date(dt.date.fromisoformat(result.cutoff)) if result.cutoff else "（尚无数据）"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Warm Heart campaign progress</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1100px}}img{{max-width:100%}}
-figure{{margin:1.5em 0}}</style></head><body>
-<h1>Warm Heart campaign progress (就业援助"暖心活动")</h1>
-<p>Latest cut-off: {html.escape(str(result.cutoff))}. Figures are cumulative from the campaign start;
-cities are GB/T 2260 codes, 370000 is the province.</p>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>就业援助"暖心活动"进展</title>
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1100px}}
+img{{max-width:100%}} figure{{margin:1.5em 0}}</style></head><body>
+<h1>就业援助"暖心活动"进展</h1>
+<p>最新截止日期：{html.escape(latest)}。各项数字均为活动开始至截止日的累计数。
+（Campaign progress; figures are cumulative from the campaign start.）</p>
 {items}
-<h2>Not shown</h2><ul>{missing}</ul>
+<h2>未能绘制的图表</h2><ul>{missing}</ul>
 </body></html>
 """
 
 
 CAPTIONS = {
-    "targets.png": "Targets identified per city (latest cut-off)",
-    "province_trend.png": "Province totals by cut-off",
-    "employment_by_channel.png": "Employment by channel per city",
-    "referral_coverage.png": ">= 3 referral coverage per city (dashed line: every target)",
-    "event_cadence.png": "Special-event cadence per city (dashed line: every 14-day block)",
-    "reporting_timeliness.png": "Reporting timeliness per city",
+    "targets.png": "各市认定的援助对象人数（最新一期）",
+    "province_trend.png": "全省主要指标各期累计数",
+    "employment_by_channel.png": "各市实现就业人数（按就业方式）",
+    "referral_coverage.png": "各市 3 个及以上岗位推介覆盖率（虚线：全部援助对象）",
+    "event_cadence.png": "各市专场招聘频次达标率（虚线：每个 14 天时段都有）",
+    "reporting_timeliness.png": "各市按时上报比例",
 }
 
 

@@ -5,6 +5,7 @@ settings.restricted_dir() (data/restricted/ by default), never into the
 analysts' marts folder:
 
     <restricted_dir>/<cut-off>/<city_code>/<export>.csv
+    <restricted_dir>/<cut-off>/<city_code>/问题反馈_<city>_<cut-off>.xlsx   (pipelines/publish/feedback.py)
 
 One cut-off's folder is built aside and swapped in whole, so a rerun of that
 cut-off replaces its lists (a city that no longer has anyone to contact loses
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from pipelines.publish import feedback
 
 Log = Callable[[str], object]
 
@@ -53,7 +56,17 @@ class RestrictedResult:
     cutoff: str
     folder: Path
     files: list[Path] = field(default_factory=list)
+    feedback: dict[str, Path] = field(default_factory=dict)  # city code -> 问题反馈 workbook
     rows: dict[str, int] = field(default_factory=dict)  # export -> rows (all cities)
+    missing: dict[str, str] = field(default_factory=dict)  # part -> why it was not written
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".", 1)
+    return con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()[0][0] > 0  # fetchall: a pending result would block the next query
 
 
 def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.DataFrame:
@@ -68,7 +81,7 @@ def _flat(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
-                             log: Log = print) -> RestrictedResult:
+                             log: Log = print, campaign_name: str = "") -> RestrictedResult:
     """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in."""
     root.mkdir(parents=True, exist_ok=True)
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
@@ -87,6 +100,12 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
                 result.files.append(result.folder / str(city) / path.name)
             log(f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
                 f"{df['city_code'].n_unique()} cities")
+        if _relation_exists(con, feedback.FEEDBACK_RELATION):
+            written = feedback.write_city_feedback(con, dt.date.fromisoformat(cutoff), staged, campaign_name)
+            result.feedback = {c: result.folder / p.relative_to(staged) for c, p in written.items()}
+            log(f"restricted {cutoff}: 问题反馈 workbooks for {len(written)} cities")
+        else:
+            result.missing["feedback"] = f"{feedback.FEEDBACK_RELATION} does not exist yet"
         _swap_folder(staged, result.folder)
     finally:
         shutil.rmtree(staged, ignore_errors=True)

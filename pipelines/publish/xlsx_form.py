@@ -11,6 +11,9 @@ Layout, top to bottom:
   footer                单位负责人：   填表人：
   note                  注：上述内容均为活动期间的数字。
 
+It prints like the paper form: one landscape A4 page with the title on it, header rows
+repeated, panes frozen below the header, counts and the amount with thousands separators.
+
 The workbook's created date is fixed (the cut-off) so the same figures give the same bytes.
 """
 
@@ -87,12 +90,12 @@ def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campai
     right_fmt = wb.add_format({**base, "align": "right"})
     head_fmt = wb.add_format({**base, "bold": True, "align": "center", "border": 1, "text_wrap": True})
     name_fmt = wb.add_format({**base, "align": "center", "border": 1})
-    int_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "0"})
-    money_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "0.00"})
+    int_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "#,##0"})
+    money_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "#,##0.00"})
     total_name_fmt = wb.add_format({**base, "bold": True, "align": "center", "border": 1})
-    total_int_fmt = wb.add_format({**base, "bold": True, "align": "right", "border": 1, "num_format": "0"})
+    total_int_fmt = wb.add_format({**base, "bold": True, "align": "right", "border": 1, "num_format": "#,##0"})
     total_money_fmt = wb.add_format(
-        {**base, "bold": True, "align": "right", "border": 1, "num_format": "0.00"}
+        {**base, "bold": True, "align": "right", "border": 1, "num_format": "#,##0.00"}
     )
 
     ws.merge_range(0, 0, 0, last_col, f"{campaign.name}统计表", title_fmt)
@@ -115,6 +118,7 @@ def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campai
 
     row = sub + 1
     for label, values in rows:
+        ws.set_row(row, 21)  # paper-form line height; the page still holds all 17 lines
         is_total = label == terms.TOTAL_ROW_LABEL
         ws.write_string(row, 0, label, total_name_fmt if is_total else name_fmt)
         for k, f in enumerate(figures, start=1):
@@ -133,7 +137,18 @@ def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campai
     ws.merge_range(row, 0, row, last_col, NOTE, text_fmt)
 
     ws.set_column(0, 0, 10)
-    ws.set_column(1, last_col, 12)
-    ws.set_row(top, 30)
-    ws.set_row(sub, 45)
+    ws.set_column(1, last_col, 11)
+    ws.set_row(0, 30)
+    ws.set_row(top, 48)
+    ws.set_row(sub, 60)
+    # Print like the paper form: one landscape A4 page, title included, the two header
+    # rows repeated should a long table ever spill over, centred, fit to width.
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 1)
+    ws.repeat_rows(top, sub)
+    ws.print_area(0, 0, row, last_col)
+    ws.freeze_panes(sub + 1, 1)
     wb.close()

@@ -1,4 +1,4 @@
-"""Writes the demo campaign (contract §2) and its ground truth.
+"""Writes the demo campaign (docs/contract.md §2) and its ground truth.
 
 How the cities report the world of `world.py`: one folder per city and cut-off,
 free file names, mixed formats and encodings, and every kind of noise the
@@ -401,7 +401,7 @@ class Generator:
                         continue
                     post = posts[r.randrange(n_avail)]
                     recs.append((day, (p, post.post_id, day, r.choice(terms.REFERRAL_METHODS))))
-            # A pair pushed twice (same person, same post) is one referral (contract §3).
+            # A pair pushed twice (same person, same post) is one referral (docs/contract.md §3).
             seen = set()
             uniq = []
             for day, rec in recs:

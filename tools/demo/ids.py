@@ -1,7 +1,7 @@
 """ID numbers (GB 11643), credit codes (GB 32100), region codes and the text noise applied to them.
 
 The generator needs both directions: build valid identifiers, and spoil them the
-way real spreadsheets do. The normalisation here follows contract §5 and is used
+way real spreadsheets do. The normalisation here follows docs/contract.md §5 and is used
 only by the ground truth (an independent implementation, not the warehouse's).
 """
 

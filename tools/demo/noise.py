@@ -11,7 +11,7 @@ from tools.demo import ids
 from tools.demo.writers import Cell, NumericId
 
 DATE_STYLES = ("iso", "slash", "dot", "compact", "cn", "cell")
-# Multi-value separators other than the usual 、 (contract §3).
+# Multi-value separators other than the usual 、 (docs/contract.md §3).
 ODD_SEPARATORS = ("，", ",", "；", ";", "／", "/", " ")
 NAME_DOT_VARIANTS = ("•", "・", "．")
 

@@ -1,4 +1,4 @@
-"""The expected report, computed from what the files say, following contract §5-§6 literally.
+"""The expected report, computed from what the files say, following docs/contract.md §5-§6 literally.
 
 This is deliberately an independent implementation (polars, not SQL) used to check
 the warehouse. Its input is the "logical" content of every written data row (the
@@ -38,7 +38,7 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
 
 
 def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Adds id_norm (normalised ID or null) and id_valid, per contract §5.
+    """Adds id_norm (normalised ID or null) and id_valid, per docs/contract.md §5.
 
     Done in steps on materialised columns: one nested expression is very slow to plan."""
     df = df.with_columns(

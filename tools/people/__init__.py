@@ -1,1 +1,1 @@
-"""People: ID normalisation seeds, person-resolution scoring (contract §5)."""
+"""People: ID normalisation seeds, person-resolution scoring (docs/contract.md §5)."""

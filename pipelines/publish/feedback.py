@@ -1,0 +1,279 @@
+"""问题反馈: one Chinese workbook per city and cut-off telling the city what to fix (contract §9).
+
+The items come from restricted.restricted_city_feedback (one row per finding, already
+limited to the city's current upload); this module only lays them out for a city
+operator, with 原因 and 如何修改 from pipelines/reason_codes.py. It names people, so it
+is written under the restricted folder, never the marts.
+
+The workbook is a list of sheets, each built by one function of ``SHEETS`` from the
+same ``CityFeedback``: to add a section, write a builder returning a ``Sheet`` (or
+None to leave it out) and append it. A reminder that needs no sheet of its own (a
+timeliness item such as a missing contact) only needs its code in the SQL model and
+in the registry: the cover sheet lists every timeliness item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import xlsxwriter
+
+from pipelines import reason_codes, terms
+
+FEEDBACK_RELATION = "restricted.restricted_city_feedback"
+FILES_RELATION = "intermediate.int_submissions"
+
+SECTION_TITLES = {
+    "data_issue": "数据问题",
+    "comparison": "数据比对",
+    "todo": "待办事项",
+    "timeliness": "上报情况",
+}
+LEVEL_ORDER = {"file": 0, "row": 1, "person": 2, "cell": 3}
+
+
+def file_name(city_code: str, cutoff: dt.date) -> str:
+    return f"问题反馈_{terms.CITIES[city_code]}_{cutoff.isoformat()}.xlsx"
+
+
+@dataclass
+class CityFeedback:
+    """Everything one city's workbook says, for one cut-off."""
+
+    campaign_name: str
+    cutoff: dt.date
+    city_code: str
+    items: pl.DataFrame  # rows of restricted_city_feedback for this city and cut-off
+    files: pl.DataFrame  # the city's files in this cut-off folder (int_submissions)
+
+    @property
+    def city_name(self) -> str:
+        return terms.CITIES[self.city_code]
+
+    def section(self, name: str) -> pl.DataFrame:
+        return self.items.filter(pl.col("section") == name)
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    widths: tuple[int, ...]
+    intro: list[str] = field(default_factory=list)  # lines above the table
+    empty_text: str = "无"
+
+
+SheetBuilder = Callable[[CityFeedback], Sheet | None]
+
+
+ID_HEADER = terms.LEDGER.column("id_number").header
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _column(row: dict[str, Any]) -> str:
+    """The column an item is about; an unidentified person is always about the ID column."""
+    if row.get("column_name"):
+        return str(row["column_name"])
+    return ID_HEADER if row.get("issue_level") == "person" else ""
+
+
+def _value(row: dict[str, Any]) -> str:
+    """The value worded for the city: as written, or the figures that disagree."""
+    code = row["reason_code"]
+    if code == "figure_difference":
+        return f"本市填报 {_number(row['reported_value'])}，省里计算 {_number(row['computed_value'])}"
+    if code == "discrimination_unmarked":
+        return f"岗位编号 {row['subject']}"
+    if code == "referrals_below_minimum":
+        return f"已推介 {_number(row['reported_value'])} 个岗位"
+    return "" if row.get("value") is None else str(row["value"])
+
+
+_CITY_CODE = re.compile(r"(?<!\d)(37\d{4})(?!\d)")
+
+
+def _city_names(text: str) -> str:
+    """Details from the marts name cities by code; a city operator reads names."""
+    return _CITY_CODE.sub(lambda m: terms.CITIES.get(m.group(1), m.group(1)), text)
+
+
+def _explained(df: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """(问题类型, 原因, 如何修改) per item, with the column and value filled in."""
+    out = []
+    for row in df.iter_rows(named=True):
+        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
+        out.append((reason_codes.explain(row["reason_code"]).title, cause, fix))
+    return out
+
+
+def cover_sheet(fb: CityFeedback) -> Sheet:
+    counts = fb.items.group_by("section", "reason_code").len().sort("section", "reason_code")
+    rows: list[tuple[Any, ...]] = []
+    for section in SECTION_TITLES:
+        for r in counts.filter(pl.col("section") == section).iter_rows(named=True):
+            rows.append((SECTION_TITLES[section], reason_codes.explain(r["reason_code"]).title, r["len"]))
+    intro = [
+        f"{fb.campaign_name} 问题反馈",
+        f"城市：{fb.city_name}（{fb.city_code}）    截止日期：{fb.cutoff:%Y年%m月%d日}",
+        "本表列出省里在本市本期上报数据中发现的问题和待办事项，请在下一期截止日前改正后重新上传。",
+        "重新上传时，同一张表以最后收到的文件为准；之前上传的文件会保留，不必删除。",
+        "本表含有姓名、身份证号、电话等个人信息，请妥善保管，不要外传。",
+    ]
+    for row in fb.section("timeliness").iter_rows(named=True):
+        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
+        where = f"（{row['file_name']}）" if row.get("file_name") else ""
+        intro.append(f"提醒：{cause}{where}。{fix}。")
+    if not fb.items.height:
+        intro.append("本期未发现问题。")
+    return Sheet("说明", ("类别", "问题类型", "条数"), rows, (14, 34, 8), intro)
+
+
+def files_sheet(fb: CityFeedback) -> Sheet:
+    rows = []
+    for f in fb.files.sort("received_at", "file_path").iter_rows(named=True):
+        table = terms.TABLES_BY_NAME.get(f["table_type"] or "")
+        rows.append((
+            f["file_name"],
+            table.title if table else "未识别",
+            f["received_at"].strftime("%Y-%m-%d %H:%M") if f["received_at"] else "",
+            "逾期" if f["is_late"] else "按时",
+            "采用" if f["is_current"] else ("已被新文件替代" if f["is_superseded"] else "未读入"),
+            f["rows_read"] or 0, f["rows_loaded"] or 0, f["rows_quarantined"] or 0,
+        ))
+    return Sheet("收到的文件", ("文件名", "表格", "收到时间", "是否按时", "是否采用", "读取行数",
+                              "读入行数", "未读入行数"), rows, (44, 14, 18, 10, 16, 10, 10, 12),
+                 ["本期收到的全部文件。同一张表多次上传的，以最后收到的为准。"], "本期未收到文件")
+
+
+def issues_sheet(fb: CityFeedback) -> Sheet:
+    df = fb.section("data_issue").with_columns(
+        _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9))
+    df = df.sort("file_path", "_order", "source_row", "column_name", nulls_last=True)
+    rows = [
+        (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], _column(r), _value(r),
+         title, cause, fix)
+        for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+    ]
+    return Sheet("数据问题", ("文件名", "工作表", "行号", "列名", "填写的内容", "问题类型", "原因", "如何修改"),
+                 rows, (36, 12, 7, 12, 22, 28, 46, 52),
+                 ["这些行或文件没有读入（不计入统计），请改正后重新上传。行号是 Excel 中的行号。"],
+                 "本期上传的数据全部读入，没有问题")
+
+
+def comparison_sheet(fb: CityFeedback) -> Sheet:
+    df = fb.section("comparison").sort("reason_code", "column_name", "id_number", "subject", nulls_last=True)
+    rows = [
+        (title, r["name"] or "", r["id_number"] or "", _column(r), _value(r), _city_names(r["detail"] or ""),
+         cause, fix)
+        for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+    ]
+    return Sheet("数据比对", ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改"),
+                 rows, (22, 10, 21, 24, 28, 36, 46, 46),
+                 ["台账与省级部门数据、其他城市台账、本市统计表之间不一致的地方，请逐条核实。"],
+                 "没有发现不一致")
+
+
+def todo_sheet(fb: CityFeedback) -> Sheet:
+    df = fb.section("todo").sort("reason_code", "id_number", nulls_last=True)
+    rows = [
+        (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
+        for r, (title, _cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+    ]
+    return Sheet("待办事项", ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理"),
+                 rows, (22, 10, 21, 14, 16, 52),
+                 ["截至本期，以下援助对象还需要跟进（每人可能出现在多个事项中）。"],
+                 "本期没有待办事项")
+
+
+SHEETS: list[SheetBuilder] = [cover_sheet, files_sheet, issues_sheet, comparison_sheet, todo_sheet]
+
+
+def build_sheets(fb: CityFeedback) -> list[Sheet]:
+    return [s for s in (builder(fb) for builder in SHEETS) if s is not None]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
+    """Wrapped lines of the tallest cell: spreadsheet programs do not grow rows for us."""
+    return max((-(-_display_width(str(v)) // max(w - 1, 1)) for v, w in zip(row, widths, strict=False)
+                if v is not None and str(v)), default=1) or 1
+
+
+def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> None:
+    """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
+    typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened."""
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"created": created, "title": path.stem})
+    base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
+    title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
+    text_fmt = wb.add_format(base)
+    head_fmt = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+    cell_fmt = wb.add_format({**base, "border": 1, "text_wrap": True})
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet.name)
+        for i, line in enumerate(sheet.intro):
+            ws.write_string(i, 0, line, title_fmt if i == 0 else text_fmt)
+        top = len(sheet.intro) + (1 if sheet.intro else 0)
+        for j, header in enumerate(sheet.headers):
+            ws.write_string(top, j, header, head_fmt)
+        for i, row in enumerate(sheet.rows, start=top + 1):
+            ws.set_row(i, 16 * _lines(row, sheet.widths) + 3)
+            for j, value in enumerate(row):
+                if isinstance(value, bool) or value is None:
+                    ws.write_string(i, j, "" if value is None else str(value), cell_fmt)
+                elif isinstance(value, int | float):
+                    ws.write_number(i, j, value, cell_fmt)
+                else:
+                    ws.write_string(i, j, str(value), cell_fmt)
+        if not sheet.rows:
+            ws.write_string(top + 1, 0, sheet.empty_text, text_fmt)
+        for j, width in enumerate(sheet.widths):
+            ws.set_column(j, j, width)
+        ws.freeze_panes(top + 1, 0)
+        if sheet.rows:
+            ws.autofilter(top, 0, top + len(sheet.rows), len(sheet.headers) - 1)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(top)
+    wb.close()
+
+
+def load_items(con: duckdb.DuckDBPyConnection, cutoff: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(feedback items, files) of every city for one cut-off."""
+    items = con.sql(f"select * from {FEEDBACK_RELATION} where cutoff_date = ?", params=[cutoff]).pl()
+    files = con.sql(f"select * from {FILES_RELATION} where cutoff_date = ? and city_code is not null",
+                    params=[cutoff]).pl()
+    return items, files
+
+
+def write_city_feedback(con: duckdb.DuckDBPyConnection, cutoff: dt.date, folder: Path,
+                        campaign_name: str) -> dict[str, Path]:
+    """One workbook per city for `cutoff`, in <folder>/<city_code>/; city code → path."""
+    items, files = load_items(con, cutoff)
+    written = {}
+    for code in terms.CITIES:
+        fb = CityFeedback(campaign_name, cutoff, code,
+                          items.filter(pl.col("city_code") == code),
+                          files.filter(pl.col("city_code") == code))
+        path = folder / code / file_name(code, cutoff)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_workbook(path, build_sheets(fb), dt.datetime.combine(cutoff, dt.time()))
+        written[code] = path
+    return written
