@@ -1,4 +1,6 @@
--- Registry-confirmed facts per target (cutoff_date, person_id), contract §6. Dates and
+-- Every target (cutoff_date, person_id) with what the marts need of its ledger entry and
+-- the facts that decide its categories and campaign targets (contract §6, §7): the one
+-- model the report and the campaign-target marts read targets from. Dates and
 -- thresholds come from stg_campaign / stg_campaign_cutoffs only.
 --
 -- Long-term unemployed: the unemployment registration is the registry's latest
@@ -62,6 +64,12 @@ facts as (
         end as unemployment_registration_source,
         targets.birth_date,
         targets.gender,
+        targets.categories,
+        targets.employment_status,
+        targets.employed_on,
+        targets.employment_channel,
+        targets.has_plan,
+        targets.is_carried_forward,
         coalesce(
             targets.employment_status = {{ term('EMPLOYED') }}
             and targets.employed_on between targets.window_start and targets.window_end,
@@ -96,6 +104,12 @@ final as (
         facts.person_id,
         facts.person_key,
         facts.identified_on,
+        facts.categories,
+        facts.employment_status,
+        facts.employed_on,
+        facts.employment_channel,
+        facts.has_plan,
+        facts.is_carried_forward,
         facts.unemployment_registered_on,
         facts.unemployment_registration_source,
         coalesce(

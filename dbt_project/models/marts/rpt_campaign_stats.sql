@@ -12,31 +12,23 @@ cities as (
 ),
 
 targets as (
-    select * from {{ ref('int_targets') }}
-),
-
-target_facts as (
     select * from {{ ref('int_target_facts') }}
 ),
 
--- A target of city C at T (int_targets already applies the ledger, the winning city
--- and 认定日期 <= T), with the registry-confirmed categories of int_target_facts.
+-- A target of city C at T (int_targets applies the ledger, the winning city and
+-- 认定日期 <= T) with its categories and employment (int_target_facts).
 target_rows as (
     select
-        targets.cutoff_date,
-        targets.city_code,
-        targets.person_id,
-        coalesce(target_facts.is_long_term_unemployed, false) as is_long_term_unemployed,
-        coalesce(target_facts.is_older_worker, false) as is_older_worker,
-        coalesce(target_facts.is_disabled, false) as is_disabled,
-        coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
-        coalesce(target_facts.is_employed_in_window, false) as is_employed_in_window,
-        targets.employment_channel
+        cutoff_date,
+        city_code,
+        person_id,
+        is_long_term_unemployed,
+        is_older_worker,
+        is_disabled,
+        is_dibao_member,
+        is_employed_in_window,
+        employment_channel
     from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
 ),
 
 target_figures as (

@@ -12,10 +12,6 @@ with cutoffs as (
 ),
 
 targets as (
-    select * from {{ ref('int_targets') }}
-),
-
-target_facts as (
     select * from {{ ref('int_target_facts') }}
 ),
 
@@ -30,16 +26,13 @@ category_claims as (
         targets.city_code,
         targets.person_key,
         unnest(targets.categories) as category,
-        target_facts.is_long_term_unemployed,
-        target_facts.unemployment_registration_source,
-        target_facts.is_older_worker,
-        target_facts.is_disabled,
-        target_facts.is_dibao_member,
-        target_facts.is_poverty_alleviated
+        targets.is_long_term_unemployed,
+        targets.unemployment_registration_source,
+        targets.is_older_worker,
+        targets.is_disabled,
+        targets.is_dibao_member,
+        targets.is_poverty_alleviated
     from targets
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
 ),
 
 category_unsupported as (
