@@ -384,3 +384,24 @@ def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
 def test_truth_age_in_full_years(birth: dt.date, day: dt.date, age: int) -> None:
     df = pl.DataFrame({"b": [birth], "d": [day]})
     assert df.select(age_years(pl.col("b"), pl.col("d")))[0, 0] == age
+
+
+def test_xlsx_writer_keeps_spaces_markup_numbers_and_dates(tmp_path: Path) -> None:
+    from tools.demo.writers import DATE, NUMBER, TEXT, Sheet, write_xlsx
+
+    text = pl.DataFrame({"a": [" 张三 ", "A&B <c>", None], "b": ["12", "3.7010219900101126e+17", "x"],
+                         "c": ["2022-08-05", None, "2022/8/5"]})
+    sheet = Sheet(["姓名", "数", "日期"], text, {"b": pl.Series([NUMBER, NUMBER, TEXT], dtype=pl.UInt8),
+                                              "c": pl.Series([DATE, DATE, TEXT], dtype=pl.UInt8)})
+    path = tmp_path / "t.xlsx"
+    assert write_xlsx(path, "表", sheet, ["标题"]) == 2
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A1"].value == "标题" and ws["A2"].value == "姓名"
+    assert ws["A3"].value == " 张三 " and ws["A4"].value == "A&B <c>" and ws["A5"].value is None
+    assert ws["B3"].value == 12 and isinstance(ws["B4"].value, float) and ws["B4"].value > 1e17
+    assert ws["C3"].value == dt.datetime(2022, 8, 5) and ws["C5"].value == "2022/8/5"
+    grid = read_grid(path, "xlsx", None)
+    assert grid[2][0] == " 张三 " and str(grid[2][2]).startswith("2022-08-05")
+    first = path.read_bytes()
+    write_xlsx(path, "表", sheet, ["标题"])
+    assert path.read_bytes() == first

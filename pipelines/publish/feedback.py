@@ -164,12 +164,14 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
     df = df.sort("file_path", "_order", "source_row", "column_name", nulls_last=True)
     rows = [
         (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], _column(r), _value(r),
-         title, cause, fix)
+         title, reason_codes.LEVEL_TITLES.get(r["issue_level"], ""), cause, fix)
         for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
-    return Sheet("数据问题", ("文件名", "工作表", "行号", "列名", "填写的内容", "问题类型", "原因", "如何修改"),
-                 rows, (36, 12, 7, 12, 22, 28, 46, 52),
-                 ["这些行或文件没有读入（不计入统计），请改正后重新上传。行号是 Excel 中的行号。"],
+    return Sheet("数据问题", ("文件名", "工作表", "行号", "列名", "填写的内容", "问题类型", "处理结果", "原因",
+                            "如何修改"),
+                 rows, (36, 12, 7, 12, 22, 28, 22, 46, 52),
+                 ["上传的数据中有以下问题：未读入或无法确认人员的行不计入统计，请改正后重新上传。"
+                  "行号是 Excel 中的行号。"],
                  "本期上传的数据全部读入，没有问题")
 
 
@@ -235,8 +237,10 @@ def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> Non
         for i, row in enumerate(sheet.rows, start=top + 1):
             ws.set_row(i, 16 * _lines(row, sheet.widths) + 3)
             for j, value in enumerate(row):
-                if isinstance(value, bool) or value is None:
-                    ws.write_string(i, j, "" if value is None else str(value), cell_fmt)
+                if value is None or value == "":
+                    ws.write_blank(i, j, None, cell_fmt)
+                elif isinstance(value, bool):
+                    ws.write_string(i, j, str(value), cell_fmt)
                 elif isinstance(value, int | float):
                     ws.write_number(i, j, value, cell_fmt)
                 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
 
     def say(msg: str) -> None:
-        print(f"[demo {time.perf_counter() - t0:7.1f}s] {msg}", flush=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        print(f"[demo {time.perf_counter() - t0:7.1f}s, peak {peak:6.0f} MiB] {msg}", flush=True)
 
     summary = generate(out, truth, args.seed, args.persons_per_city, campaign, progress=say)
     print(f"wrote {summary.files} files ({summary.rows} data rows) under {out}; truth in {truth}")

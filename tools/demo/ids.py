@@ -26,7 +26,7 @@ def id_check_char(body17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits.
 
     Written out here, not taken from the warehouse or python-stdnum: the ground truth
-    is an independent implementation of contract §5 on purpose."""
+    is an independent implementation of docs/contract.md §5 on purpose."""
     return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True)) % 11]
 
 

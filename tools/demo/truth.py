@@ -80,14 +80,11 @@ def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
             - pl.when(had_birthday).then(0).otherwise(1))
 
 
-def _frame(logical: dict[str, dict[str, list]], table: str) -> pl.DataFrame:
-    cols = logical.get(table) or {}
-    if not cols:
-        return pl.DataFrame()
-    return pl.DataFrame(cols, strict=False)
+def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    return logical.get(table, pl.DataFrame())
 
 
-def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: Campaign,
+def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign,
             today: dt.date | None = None) -> Result:
     today = today or dt.date.today()
     start = campaign.start
@@ -102,8 +99,12 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
         df = _frame(logical, t)
         if df.is_empty():
             continue
-        df = with_normalized_id(df, today).with_columns(
-            name_norm=name_norm(pl.col("name_text").cast(pl.Utf8)))
+        # Normalise each distinct spelling once: a person's ID is written on many rows.
+        df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
+        ids = with_normalized_id(df.select("id_text").unique(), today)
+        names = df.select("name_text").unique().with_columns(name_norm=name_norm(pl.col("name_text")))
+        df = (df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left")
+              .join(names, on="name_text", how="left", nulls_equal=True, maintain_order="left"))
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
         frames[t] = df.join(fileinfo, on="file_path", how="left")
@@ -220,14 +221,23 @@ def compute(files: pl.DataFrame, logical: dict[str, dict[str, list]], campaign: 
     def dated(col: str) -> pl.Expr:
         return pl.col(col).is_between(pl.lit(start), pl.col("T"))
 
-    visits = (known("visits", usable("visits")).filter(dated("visited_on"))
-              .join(target_keys, on=["T", "C", "person_id"])
-              .unique(["T", "C", "person_id", "visited_on", "visit_method"])
-              .group_by("T", "C").agg(visits=pl.len()))
-    referrals = (known("referrals", usable("referrals")).filter(dated("referred_on"))
-                 .join(target_keys, on=["T", "C", "person_id"])
-                 .unique(["T", "C", "person_id", "post_id"])
-                 .group_by("T", "C").agg(jobs_pushed=pl.len()))
+    def about_targets(t: str, day: str, identity: list[str], figure: str) -> pl.DataFrame:
+        """Distinct records about C's targets at T, one T at a time (a province's visits
+        and referrals replicated over every cut-off would not fit in memory)."""
+        base = usable(t).filter(pl.col("is_current")).rename({"city_code": "C"}).select(
+            "C", "cutoff_date", "person_id", *dict.fromkeys([day, *identity]))
+        parts = []
+        for c in cutoffs:
+            parts.append(
+                base.filter((pl.col("cutoff_date") <= c) & pl.col(day).is_between(pl.lit(start), pl.lit(c)))
+                .with_columns(T=pl.lit(c))
+                .join(target_keys.filter(pl.col("T") == c), on=["T", "C", "person_id"])
+                .unique(["T", "C", "person_id", *identity])
+                .group_by("T", "C").agg(pl.len().alias(figure)))
+        return pl.concat(parts)
+
+    visits = about_targets("visits", "visited_on", ["visited_on", "visit_method"], "visits")
+    referrals = about_targets("referrals", "referred_on", ["post_id"], "jobs_pushed")
     posts_known = known("job_posts")
     posts = posts_known.filter(dated("published_on")).unique(["T", "C", "post_id"]).group_by("T", "C").agg(
         job_posts_collected=pl.len())

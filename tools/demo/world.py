@@ -12,6 +12,8 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+import numpy as np
+import polars as pl
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 from faker.providers.job.zh_CN import Provider as JobProvider
 from faker.providers.person.zh_CN import Provider as PersonProvider
@@ -453,3 +455,35 @@ class World:
 
     def all_people(self) -> list[Person]:
         return [p for v in self.persons.values() for p in v] + self.registry_only
+
+
+# ---------------------------------------------------------------------- columnar views
+PERSON_SCHEMA = {
+    "pid": pl.String, "name": pl.String, "male": pl.Boolean, "phone": pl.String, "phone2": pl.String,
+    "phone_change_idx": pl.Int64, "district": pl.String, "region": pl.String, "home_city": pl.String,
+    "role": pl.String, "identified_on": pl.Date, "cats": pl.List(pl.String), "needs": pl.List(pl.String),
+    "ledger_reg_on": pl.Date, "grad_on": pl.Date, "employed_on": pl.Date, "channel": pl.String,
+    "employer": pl.String, "wish": pl.String, "plan": pl.String, "plan_from_idx": pl.Int64,
+}
+
+
+def persons_frame(people: list[Person]) -> pl.DataFrame:
+    """The ledger-facing attributes of `people`, one row each, in order."""
+    cols: dict[str, list] = {k: [] for k in PERSON_SCHEMA}
+    for p in people:
+        for k in cols:
+            v = getattr(p, k)
+            cols[k].append(list(v) if k in ("cats", "needs") else v)
+    return pl.DataFrame(cols, schema=PERSON_SCHEMA)
+
+
+def random_names(world: World, rng: np.random.Generator, n: int) -> pl.Series:
+    """`n` names drawn as World._name draws them (surname by frequency), vectorised."""
+    last = pl.Series(world._last_names, dtype=pl.String)
+    cum = np.array(world._last_cum, dtype=float)
+    first = pl.Series(world._first_names, dtype=pl.String)
+    sur = last.gather(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"))
+    given = first.gather(rng.integers(0, len(first), n))
+    extra = first.gather(rng.integers(0, len(first), n))
+    single = (given.str.len_chars() == 1) & pl.Series(rng.random(n) < 0.6)
+    return sur + given + extra.zip_with(single, pl.Series([""] * n, dtype=pl.String))
