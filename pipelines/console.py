@@ -266,6 +266,7 @@ def summary_lines(*, success: bool, published: bool, blocking: list[tuple[str, s
         gate = "通过 passed" + (f"（{warnings} 项提醒 warnings，见质量报告 see gate report）" if warnings else "")
         out.append(f"质量检查 Quality gate : {gate}")
         out.append(f"统计报表 Report       : {report}（及 .csv，官方表 official xlsx 每期一份）")
+        out.append(f"活动总结 Final summary: {report.parent / 'summary' / '活动总结.xlsx'}（及可打印的 printable .html）")
     else:
         out.append("质量检查 Quality gate : 未通过 FAILED — 本次未发布，之前发布的报表保持不变 "
                    "(nothing new published; the previous marts are untouched)")

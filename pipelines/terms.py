@@ -79,11 +79,19 @@ JOB_CATEGORIES = (
 )
 EVENT_FORMS = ("现场招聘会", "直播带岗", "云招聘", "就业大篷车", "就业驿站")
 ONSITE_JOB_FAIR = "现场招聘会"
+# rpt_job_pool's 岗位类别 for a posting whose category is empty (contract §8).
+NOT_FILLED = "未填写"
 REFERRAL_METHODS = ("短信", "微信", "APP", "电话", "现场")
 YES_NO = ("是", "否")
 GENDERS = ("男", "女")  # from the ID: odd 17th digit = 男
 MALE, FEMALE = GENDERS
 YES, NO = "是", "否"
+BASE_TYPES = ("就业援助基地", "职业培训基地", "就业见习基地")
+BASE_EMPLOYMENT_ASSISTANCE, BASE_TRAINING, BASE_INTERNSHIP = BASE_TYPES
+PAIRING_TYPES = ("干部结对援助对象", "企业结对社区")
+PAIRING_CADRE_TARGET, PAIRING_ENTERPRISE_COMMUNITY = PAIRING_TYPES
+# 人员类别 values that make a target a graduate (contract §8, graduate_targets).
+GRADUATE_CATEGORIES: tuple[str, ...] = tuple(c for c in PERSON_CATEGORIES if c.endswith("高校毕业生"))
 UI_BENEFIT_TYPES = ("失业保险金", "失业补助金")
 DIBAO_TYPES = ("城市低保", "农村低保")
 
@@ -95,7 +103,8 @@ NAME_DOTS = "·•・．.‧"
 
 # --------------------------------------------------------------------------- tables
 
-Kind = Literal["text", "id", "name", "phone", "date", "int", "money", "enum", "multi", "city"]
+# "prose" is free text shown as written (典型案例, 意见建议): never folded or re-spaced.
+Kind = Literal["text", "prose", "id", "name", "phone", "date", "int", "money", "enum", "multi", "city"]
 SourceKind = Literal["submission", "registry"]
 
 
@@ -109,6 +118,9 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()  # for enum / multi: the contract's allowed values
+    # Required only on rows whose column `required_when[0]` holds `required_when[1]`
+    # (结对帮扶: the person's ID for 干部结对援助对象, the 结对社区 for 企业结对社区).
+    required_when: tuple[str, str] | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -250,6 +262,84 @@ REFERRALS = Table(
     ),
     natural_key=("id_number", "post_id"),
     signature=("身份证号", "岗位编号", "推介日期"),
+)
+
+# Credit codes (统一社会信用代码, GB 32100) share one header and its variants.
+USCC_ALIASES = ("社会信用代码", "信用代码")
+
+BASES = Table(
+    "bases",
+    "援助基地",
+    "submission",
+    (
+        Column("base_id", "基地编号", "text", True, ("基地代码",)),
+        Column("base_name", "基地名称", "text", True),
+        Column("base_type", "基地类型", "enum", True, ("基地类别",), BASE_TYPES),
+        Column("operator", "运营单位", "text", True, ("运营主体", "运营单位名称")),
+        Column("operator_uscc", "统一社会信用代码", aliases=USCC_ALIASES),
+        Column("recognised_on", "认定日期", "date", True, ("认定时间",)),
+        Column("posts_offered", "提供岗位数", "int", aliases=("提供岗位数量",)),
+        Column("contact_name", "联系人", "name"),
+        Column("contact_phone", "联系电话", "phone", aliases=("联系方式",)),
+    ),
+    natural_key=("base_id",),
+    signature=("基地编号", "基地名称", "基地类型"),
+)
+
+PAIRINGS = Table(
+    "pairings",
+    "结对帮扶",
+    "submission",
+    (
+        Column("pairing_id", "结对编号", "text", True, ("结对代码",)),
+        Column("pairing_type", "结对类型", "enum", True, ("结对方式",), PAIRING_TYPES),
+        Column("helper", "帮扶方", "text", True, ("帮扶单位", "帮扶人")),
+        Column("helper_uscc", "帮扶方统一社会信用代码", aliases=("帮扶方社会信用代码", "帮扶企业统一社会信用代码")),
+        Column("name", "援助对象姓名", "name", aliases=("姓名", *NAME_ALIASES)),
+        Column("id_number", "援助对象身份证号", "id", aliases=("身份证号", *ID_ALIASES),
+               required_when=("pairing_type", PAIRING_CADRE_TARGET)),
+        Column("community", "结对社区", aliases=("社区", "结对社区名称"),
+               required_when=("pairing_type", PAIRING_ENTERPRISE_COMMUNITY)),
+        Column("paired_on", "结对日期", "date", True, ("结对时间",)),
+        Column("ended_on", "解除日期", "date", aliases=("解除时间", "解除结对日期")),
+    ),
+    natural_key=("pairing_id",),
+    signature=("结对编号", "结对类型", "帮扶方"),
+)
+
+CONTACTS = Table(
+    "contacts",
+    "联系人",
+    "submission",
+    (
+        Column("name", "姓名", "name", True, NAME_ALIASES),
+        Column("unit", "单位", aliases=("工作单位", "所在单位")),
+        Column("position", "职务", aliases=("职称",)),
+        Column("office_phone", "办公电话", "phone", aliases=("座机",)),
+        Column("mobile", "手机", "phone", True, ("手机号码", "移动电话")),
+        Column("email", "电子邮箱", aliases=("邮箱", "电子邮件")),
+    ),
+    signature=("姓名", "手机"),
+)
+
+CASES = Table(
+    "cases",
+    "典型案例",
+    "submission",
+    (
+        Column("title", "标题", "prose", True, ("案例标题", "案例名称")),
+        Column("content", "内容", "prose", True, ("案例内容",)),
+        Column("people_involved", "涉及人数", "int"),
+    ),
+    signature=("标题", "内容"),
+)
+
+SUGGESTIONS = Table(
+    "suggestions",
+    "意见建议",
+    "submission",
+    (Column("content", "内容", "prose", True, ("意见建议", "建议内容")),),
+    signature=("内容",),
 )
 
 # --------------------------------------------------------------------------- registries
@@ -413,6 +503,31 @@ REPORT_KEY_COLUMNS: dict[str, str] = {
 REPORT_HEADERS: dict[str, str] = {**REPORT_KEY_COLUMNS, **{f.name: f.header for f in FIGURES}}
 TOTAL_ROW_LABEL = "合计"
 
+# Contract §8, rpt_campaign_supplement: column → Chinese header, in the contract's order.
+SUPPLEMENT_FIGURES: dict[str, str] = {
+    "bases_employment_assistance": "就业援助基地数",
+    "bases_training": "职业培训基地数",
+    "bases_internship": "就业见习基地数",
+    "employed_at_bases": "援助基地吸纳就业人数",
+    "targets_paired": "干部结对帮扶对象人数",
+    "enterprise_community_pairs": "企业结对社区数",
+    "graduate_targets": "高校毕业生援助对象人数",
+    "median_days_to_employment": "实现就业用时中位数（天）",
+    "fell_back_to_unemployed": "就业后又失业人数",
+    "invalid_credit_codes": "统一社会信用代码校验不通过数",
+}
+JOB_POOL_HEADERS: dict[str, str] = {"post_category": "岗位类别", "postings": "岗位数", "openings": "招聘人数"}
+
+# Contract §7/§10 completion measures (rpt_city_targets, rpt_city_rankings) → Chinese label.
+COMPLETION_MEASURES: dict[str, str] = {
+    "referral_coverage_rate": "推送岗位≥3个的对象占比",
+    "event_cadence_rate": "每两周专场招聘完成率",
+    "visits_per_target": "人均走访慰问次数",
+    "plan_rate": "一人一策覆盖率",
+    "employment_rate": "援助对象就业率",
+    "relief_coverage_rate": "临时救助覆盖率",
+}
+
 # The city's own statistics table: recognised by these headers; its figures are
 # the same 17 in the same order, read by position under the two-row header.
 CITY_STATS = Table(
@@ -426,7 +541,11 @@ CITY_STATS = Table(
     signature=("认定的援助对象人数", "推送提供就业岗位数"),
 )
 
-SUBMISSION_TABLES: tuple[Table, ...] = (LEDGER, VISITS, JOB_POSTS, EVENTS, REFERRALS, CITY_STATS)
+# The policy's further tables (contract §3, §8, §10): a city that never sends them is fine.
+POLICY_TABLES: tuple[Table, ...] = (BASES, PAIRINGS, CONTACTS, CASES, SUGGESTIONS)
+SUBMISSION_TABLES: tuple[Table, ...] = (
+    LEDGER, VISITS, JOB_POSTS, EVENTS, REFERRALS, CITY_STATS, *POLICY_TABLES
+)
 REGISTRY_TABLES: tuple[Table, ...] = (
     UNEMPLOYMENT_REGISTRATION,
     UI_BENEFITS,

@@ -115,9 +115,43 @@ def test_restricted_lists_are_written_per_city_outside_the_marts_folder(run):
     assert not (root / "marts").joinpath("restricted").exists()
     cities = {p.parent.name for p in files}
     assert cities <= set(terms.CITIES)
-    sample = pl.read_csv(files[0], infer_schema=False)
+    person_lists = [p for p in files if p.name != "contact_register.csv"]
+    sample = pl.read_csv(person_lists[0], infer_schema=False)
     assert {"city_code", "person_key"} <= set(sample.columns)
-    assert set(sample["city_code"]) == {files[0].parent.name}
+    assert set(sample["city_code"]) == {person_lists[0].parent.name}
+
+
+def test_contact_register_lists_every_city_at_every_cutoff(run):
+    root, _ = run
+    for key in load_campaign().cutoff_keys:
+        registers = sorted((root / "restricted" / key).glob("*/contact_register.csv"))
+        assert {p.parent.name for p in registers} == set(terms.CITIES)
+        for path in registers:
+            df = pl.read_csv(path, infer_schema=False)
+            assert {"has_contact", "name", "mobile"} <= set(df.columns)
+            assert set(df["city_code"]) == {path.parent.name}
+
+
+def test_final_summary_workbook_and_page_are_written_and_read_back(run):
+    root, _ = run
+    folder = root / "marts" / "summary"
+    wb = openpyxl.load_workbook(folder / "活动总结.xlsx")
+    assert wb.sheetnames == ["全省", *terms.CITIES.values()]
+    province = [str(c) for row in wb["全省"].iter_rows(values_only=True) for c in row if c is not None]
+    assert any("活动总结" in c for c in province)
+    for heading in ("一、完成情况", "各市完成情况排名", "二、主要数据（截至各截止日的累计数）",
+                    "三、援助基地、结对帮扶及其他", "四、报送及时性（全部截止日）", "五、数据质量"):
+        assert heading in province
+    # The trend table's last column is the report's province figure at the last cut-off.
+    report = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet").filter(
+        (pl.col("city_code") == terms.PROVINCE_CODE) & (pl.col("cutoff_date") == max(load_campaign().cutoffs)))
+    ws = wb["全省"]
+    targets_row = next(r for r in ws.iter_rows(values_only=True) if r[0] == terms.FIGURES[0].header)
+    assert [v for v in targets_row if v][-1] == f"{report['targets_identified'][0]:,}"
+    city = [str(c) for row in wb["济南市"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "六、典型案例（按原文照录）" in city and "七、意见建议（按原文照录）" in city
+    page = (folder / "活动总结.html").read_text(encoding="utf-8")
+    assert page.count('<section class="scope"') == len(terms.CITIES) + 1 and "@page" in page
 
 
 def test_analyst_copy_answers_the_documented_questions(run):

@@ -16,6 +16,7 @@ START, END = "<!-- tables:start (python -m tools.docs_tables) -->", "<!-- tables
 
 KIND_TEXT = {
     "text": "文字 text",
+    "prose": "原文照录 free text, kept as written",
     "id": "身份证号 ID number",
     "name": "姓名 name",
     "phone": "电话 phone",
@@ -42,7 +43,9 @@ def table_markdown(table: terms.Table) -> str:
              "|---|---|---|---|---|"]
     for c in table.columns:
         content = KIND_TEXT[c.kind] + (": " + "、".join(c.values) if c.values else "")
-        lines.append(f"| {c.header} | `{c.name}` | {'是 yes' if c.required else ''} | {content} | "
+        required = "是 yes" if c.required else (
+            f"{table.column(c.required_when[0]).header}={c.required_when[1]} 时 when" if c.required_when else "")
+        lines.append(f"| {c.header} | `{c.name}` | {required} | {content} | "
                      f"{'、'.join(c.aliases)} |")
     return "\n".join(lines)
 

@@ -38,6 +38,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "yes_no": terms.YES_NO,
     "ui_benefit_type": terms.UI_BENEFIT_TYPES,
     "dibao_type": terms.DIBAO_TYPES,
+    "base_type": terms.BASE_TYPES,
+    "pairing_type": terms.PAIRING_TYPES,
+    "graduate_category": terms.GRADUATE_CATEGORIES,
+    "job_pool_category": (*terms.JOB_CATEGORIES, terms.NOT_FILLED),
     "gender": terms.GENDERS,
 }
 
@@ -55,6 +59,12 @@ SQL_TERMS: dict[str, str] = {
     "NO": terms.NO,
     "MALE": terms.MALE,
     "FEMALE": terms.FEMALE,
+    "BASE_EMPLOYMENT_ASSISTANCE": terms.BASE_EMPLOYMENT_ASSISTANCE,
+    "BASE_TRAINING": terms.BASE_TRAINING,
+    "BASE_INTERNSHIP": terms.BASE_INTERNSHIP,
+    "PAIRING_CADRE_TARGET": terms.PAIRING_CADRE_TARGET,
+    "PAIRING_ENTERPRISE_COMMUNITY": terms.PAIRING_ENTERPRISE_COMMUNITY,
+    "NOT_FILLED": terms.NOT_FILLED,
 }
 
 

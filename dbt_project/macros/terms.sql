@@ -29,7 +29,13 @@
         "YES": "是",
         "NO": "否",
         "MALE": "男",
-        "FEMALE": "女"
+        "FEMALE": "女",
+        "BASE_EMPLOYMENT_ASSISTANCE": "就业援助基地",
+        "BASE_TRAINING": "职业培训基地",
+        "BASE_INTERNSHIP": "就业见习基地",
+        "PAIRING_CADRE_TARGET": "干部结对援助对象",
+        "PAIRING_ENTERPRISE_COMMUNITY": "企业结对社区",
+        "NOT_FILLED": "未填写"
     } -%}
     {%- if name not in values -%}
         {{ exceptions.raise_compiler_error("term(): unknown name " ~ name ~ "; add it to tools/seeds.py SQL_TERMS") }}

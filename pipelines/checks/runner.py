@@ -100,6 +100,9 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
     if kind == "rows":
         return df
     if kind == "id_validity_per_file":
+        if spec.get("only_when"):
+            column, value = spec["only_when"]
+            df = df.filter(pl.col(column) == value)
         keys = [c for c in ("_file_path", "_city_code", "_cutoff_date") if c in df.columns]
         return (
             df.with_columns(_valid=id_is_valid(pl.col("id_number"), campaign.end))

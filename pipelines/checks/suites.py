@@ -121,9 +121,14 @@ def table_suites(table: terms.Table) -> list[dict[str, Any]]:
                          column_list=["_file_path", *table.natural_key]))
     suites = [_suite(qualified, qualified, key, {"kind": "rows"}, exps,
                      f"{table.title}: columns, required cells, enumerations, counts and dates.")]
-    if any(c.kind == "id" for c in table.columns):
+    id_col = next((c for c in table.columns if c.kind == "id"), None)
+    if id_col is not None:
+        frame: dict[str, Any] = {"kind": "id_validity_per_file"}
+        if id_col.required_when:
+            # 结对帮扶: only 干部结对援助对象 rows carry an ID; the others are not broken.
+            frame["only_when"] = list(id_col.required_when)
         suites.append(_suite(
-            f"{qualified}.id_validity_per_file", qualified, key, {"kind": "id_validity_per_file"},
+            f"{qualified}.id_validity_per_file", qualified, key, frame,
             [_exp("expect_column_values_to_be_between", BLOCKING,
                   f"in every file of {MIN_ROWS_FOR_ID_SHARE}+ rows at least {MIN_VALID_ID_SHARE:.0%} of the rows "
                   "carry a valid ID "

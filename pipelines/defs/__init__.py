@@ -6,7 +6,12 @@ import dagster as dg
 
 from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.assets_ingest import campaign_config, raw_uploads
-from pipelines.defs.assets_outputs import progress_charts, report_by_cutoff, restricted_city_exports
+from pipelines.defs.assets_outputs import (
+    final_summary,
+    progress_charts,
+    report_by_cutoff,
+    restricted_city_exports,
+)
 from pipelines.defs.assets_publish import published_marts
 from pipelines.defs.checks import GATE_CHECKS
 from pipelines.defs.resources import build_resources
@@ -23,7 +28,7 @@ all_assets_job = dg.define_asset_job(ALL_JOB_NAME, selection=dg.AssetSelection.a
 
 defs = dg.Definitions(
     assets=[campaign_config, raw_uploads, warehouse_models, published_marts,
-            report_by_cutoff, restricted_city_exports, progress_charts],
+            report_by_cutoff, restricted_city_exports, progress_charts, final_summary],
     asset_checks=GATE_CHECKS,
     jobs=[all_assets_job],
     schedules=[build_cutoff_schedule(all_assets_job)],

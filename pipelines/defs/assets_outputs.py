@@ -20,6 +20,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.charts import write_charts
 from pipelines.publish.publisher import write_frame
 from pipelines.publish.restricted import EXPORTS, write_restricted_exports
+from pipelines.publish.summary import write_summary
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 PUBLISH_GROUP = "publish"
@@ -108,4 +109,23 @@ def progress_charts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "latest_cutoff": str(result.cutoff),
         "charts": len(result.charts),
         "not_drawn": dg.MetadataValue.json(result.missing),
+    })
+
+
+@dg.asset(
+    key=["published", "summary"],
+    deps=[PUBLISHED_KEY],
+    group_name=PUBLISH_GROUP,
+    description="The final summary (活动总结, contract §10) at the campaign's last cut-off, in Chinese, "
+                "for the province and each city: <marts>/summary/活动总结.xlsx and the printable "
+                "活动总结.html. Names no person; the cities' 典型案例 / 意见建议 shown as written.",
+)
+def final_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        result = write_summary(con, load_campaign(), settings.marts_dir())
+    context.log.info(f"summary at cut-off {result.cutoff} → {result.folder}")
+    return dg.MaterializeResult(metadata={
+        "cutoff": result.cutoff,
+        "workbook": dg.MetadataValue.path(str(result.files[0])),
+        "page": dg.MetadataValue.path(str(result.files[1])),
     })

@@ -133,11 +133,18 @@ def _body(grid: Grid, match: HeaderMatch) -> tuple[pl.LazyFrame, int]:
     below = cells.slice(match.header_row + 1)
     # Everything up to the checks is one lazy plan, collected once: on the many small
     # files of a campaign the fixed cost per polars pass dominates, not the rows.
+    # Prose (典型案例, 意见建议) is kept as written: only blank-only cells become empty.
+    prose = {match.columns[c.name] for c in match.table.columns if c.kind == "prose" and c.name in match.columns}
     body = pl.concat(
         [
             pl.int_range(match.header_row + 2, match.header_row + 2 + below.height,
                          dtype=pl.Int32, eager=True).alias("_source_row").to_frame(),
             nz.clean_frame(below),
+            below.select(
+                pl.when(pl.col(f"c{j}").str.strip_chars().str.len_chars() > 0)
+                .then(pl.col(f"c{j}")).alias(f"_prose_c{j}")
+                for j in sorted(prose)
+            ),
         ],
         how="horizontal",
     ).lazy()
@@ -164,6 +171,8 @@ def _text(col: terms.Column, match: HeaderMatch, numeric_id: bool) -> pl.Expr:
     j = match.columns.get(col.name)
     if j is None:
         return pl.lit(None, dtype=pl.String).alias(f"_t_{col.name}")
+    if col.kind == "prose":
+        return pl.col(f"_prose_c{j}").alias(f"_t_{col.name}")
     text = pl.col(f"c{j}")
     if numeric_id:
         text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
@@ -213,6 +222,10 @@ def _checks(table: terms.Table, codes: dict[str, str]) -> list[Check]:
         text, code = pl.col(f"_t_{col.name}"), codes[col.name]
         if col.required:
             checks.append(Check(col, text, text.is_null(), "missing_required", True))
+        elif col.required_when is not None:
+            other, value = col.required_when
+            needed = (pl.col(f"_t_{other}") == value).fill_null(False)
+            checks.append(Check(col, text, text.is_null() & needed, "missing_required", True))
         if code:
             loads, clean = pl.col(f"_l_{col.name}"), pl.col(f"_c_{col.name}")
             # A required cell that cannot load quarantines the row; any other flaw is a cell issue.

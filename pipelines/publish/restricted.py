@@ -48,6 +48,11 @@ EXPORTS: tuple[RestrictedExport, ...] = (
         description="targets eligible for temporary relief (未就业, no UI payment, no 低保) not yet paid",
         relation="restricted.restricted_relief_eligible_unpaid",
     ),
+    RestrictedExport(
+        name="contact_register",
+        description="联系人: the city's latest named campaign contact (has_contact = false: never named)",
+        relations=("restricted.restricted_contact_register",),
+    ),
 )
 
 

@@ -6,23 +6,25 @@
 --     A one-digit typo fails the check character, so it lands here and is linked
 --     instead of creating a second person;
 --   * anything else stays unresolved, with a reason (int_person_quarantine).
--- Only ledgers carry a phone, so visits, referrals and registry rows with an invalid
--- ID can never meet the contract's evidence (same name and phone) and are quarantined.
+-- Only ledgers carry a phone, so visits, referrals, pairings and registry rows with an
+-- invalid ID can never meet the contract's evidence (same name and phone) and are
+-- quarantined. Of 结对帮扶 only 干部结对援助对象 rows name a person.
 {% set person_tables = [
-    ('ledger', 'stg_ledger'),
-    ('visits', 'stg_visits'),
-    ('referrals', 'stg_referrals'),
-    ('reg_unemployment_registration', 'stg_unemployment_registration'),
-    ('reg_ui_benefits', 'stg_ui_benefits'),
-    ('reg_dibao', 'stg_dibao'),
-    ('reg_temp_relief', 'stg_temp_relief'),
-    ('reg_disability', 'stg_disability'),
-    ('reg_poverty_alleviated', 'stg_poverty_alleviated'),
-    ('reg_graduates', 'stg_graduates'),
+    ('ledger', 'stg_ledger', none),
+    ('visits', 'stg_visits', none),
+    ('referrals', 'stg_referrals', none),
+    ('pairings', 'stg_pairings', 'is_cadre_pairing'),
+    ('reg_unemployment_registration', 'stg_unemployment_registration', none),
+    ('reg_ui_benefits', 'stg_ui_benefits', none),
+    ('reg_dibao', 'stg_dibao', none),
+    ('reg_temp_relief', 'stg_temp_relief', none),
+    ('reg_disability', 'stg_disability', none),
+    ('reg_poverty_alleviated', 'stg_poverty_alleviated', none),
+    ('reg_graduates', 'stg_graduates', none),
 ] %}
 
 with records as (
-    {% for table_type, model in person_tables %}
+    {% for table_type, model, condition in person_tables %}
     select
         '{{ table_type }}' as table_type,
         file_sha256,
@@ -39,6 +41,7 @@ with records as (
         name_norm,
         phone_norm
     from {{ ref(model) }}
+    {% if condition %}where {{ condition }}{% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -24,6 +24,7 @@ final as (
         entries.employment_status,
         entries.employed_on,
         entries.employment_channel,
+        entries.employer,
         entries.job_wish,
         entries.service_needs,
         entries.has_plan,

@@ -87,13 +87,8 @@ referral_figures as (
     group by cutoffs.cutoff_date, referrals.city_code
 ),
 
-job_posts_known as (
-    select cutoffs.cutoff_date, cutoffs.window_start, cutoffs.window_end, job_posts.*
-        exclude (cutoff_date)
-    from {{ ref('int_job_posts') }} as job_posts
-    inner join cutoffs on job_posts.first_cutoff_date <= cutoffs.cutoff_date
-),
-
+-- Postings and events as known at T (int_*_at_cutoff): a later upload never changes an
+-- earlier cut-off's figures.
 job_post_figures as (
     select
         cutoff_date,
@@ -104,23 +99,22 @@ job_post_figures as (
         count(distinct post_id) filter (
             where is_discriminatory and removed_on between window_start and window_end
         ) as discriminatory_posts_removed
-    from job_posts_known
+    from {{ ref('int_job_posts_at_cutoff') }} as job_posts
+    inner join cutoffs using (cutoff_date)
     group by cutoff_date, city_code
 ),
 
 event_figures as (
     select
-        cutoffs.cutoff_date,
+        cutoff_date,
         events.city_code,
         count(distinct events.event_id) as special_recruitment_events,
-        count(distinct events.event_id) filter (
-            where events.event_form = {{ term('ONSITE_JOB_FAIR') }}
-        ) as onsite_job_fairs
-    from {{ ref('int_events') }} as events
-    inner join cutoffs
-        on {{ counts_at_cutoff('events', 'held_on') }}
+        count(distinct events.event_id) filter (where events.is_onsite_job_fair) as onsite_job_fairs
+    from {{ ref('int_events_at_cutoff') }} as events
+    inner join cutoffs using (cutoff_date)
     where events.is_special
-    group by cutoffs.cutoff_date, events.city_code
+        and events.held_on between cutoffs.window_start and cutoffs.window_end
+    group by cutoff_date, events.city_code
 ),
 
 -- Temporary relief paid to C's targets at T in the window, whichever office paid it;

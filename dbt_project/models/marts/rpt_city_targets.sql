@@ -1,5 +1,6 @@
 -- Campaign targets per city and cut-off (contract §7): counts and rates from
--- fct_target_progress, and the special-event cadence (≥ 1 专场 per 14-day block).
+-- fct_target_progress, and the special-event cadence (≥ 1 专场 per 14-day block),
+-- plus the province row 370000 (sums; rates recomputed from the sums).
 --
 -- Cadence decision: blocks are consecutive `special_event_block_days`-day blocks from the
 -- campaign start, the last one cut at the campaign end. At cut-off T a block that has
@@ -71,9 +72,10 @@ cutoff_blocks as (
     inner join blocks on blocks.block_start <= cutoffs.cutoff_date
 ),
 
+-- Special events as known at each cut-off (a later correction never changes an earlier one).
 special_events as (
-    select city_code, event_id, held_on, first_cutoff_date
-    from {{ ref('int_events') }}
+    select cutoff_date, city_code, event_id, held_on
+    from {{ ref('int_events_at_cutoff') }}
     where is_special
 ),
 
@@ -88,7 +90,7 @@ city_blocks as (
     cross join cities
     left join special_events
         on special_events.city_code = cities.city_code
-        and special_events.first_cutoff_date <= cutoff_blocks.cutoff_date
+        and special_events.cutoff_date = cutoff_blocks.cutoff_date
         and special_events.held_on between cutoff_blocks.block_start
             and least(cutoff_blocks.block_end, cutoff_blocks.cutoff_date)
     group by all
@@ -107,7 +109,7 @@ block_figures as (
     group by cutoff_date, city_code
 ),
 
-final as (
+city_counts as (
     select
         cutoffs.cutoff_date,
         cities.city_code,
@@ -115,29 +117,18 @@ final as (
         coalesce(person_figures.targets, 0) as targets,
         coalesce(person_figures.referral_targets, 0) as referral_targets,
         coalesce(person_figures.referral_targets_met, 0) as referral_targets_met,
-        round(person_figures.referral_targets_met / nullif(person_figures.referral_targets, 0), 4)
-            as referral_coverage_rate,
         coalesce(person_figures.referrals, 0)::bigint as referrals,
         coalesce(person_figures.targets_visited, 0) as targets_visited,
-        round(person_figures.targets_visited / nullif(person_figures.targets, 0), 4) as visit_rate,
         coalesce(person_figures.targets_with_plan, 0) as targets_with_plan,
-        round(person_figures.targets_with_plan / nullif(person_figures.targets, 0), 4) as plan_rate,
         coalesce(person_figures.targets_employed, 0) as targets_employed,
-        round(person_figures.targets_employed / nullif(person_figures.targets, 0), 4)
-            as employment_rate,
         coalesce(person_figures.relief_eligible, 0) as relief_eligible,
         coalesce(person_figures.relief_eligible_paid, 0) as relief_eligible_paid,
-        round(person_figures.relief_eligible_paid / nullif(person_figures.relief_eligible, 0), 4)
-            as relief_coverage_rate,
         coalesce(person_figures.dibao_phaseout_candidates, 0) as dibao_phaseout_candidates,
         block_figures.event_blocks_started,
         block_figures.event_blocks_complete,
         block_figures.event_blocks_met,
         block_figures.event_blocks_missed,
-        block_figures.event_blocks_due,
-        round(block_figures.event_blocks_met / nullif(block_figures.event_blocks_due, 0), 4)
-            as event_cadence_rate,
-        block_figures.event_blocks_missed = 0 as is_event_cadence_met
+        block_figures.event_blocks_due
     from cutoffs
     cross join cities
     left join person_figures
@@ -146,6 +137,62 @@ final as (
     left join block_figures
         on block_figures.cutoff_date = cutoffs.cutoff_date
         and block_figures.city_code = cities.city_code
+),
+
+-- The province row: every count is the sum of the city rows (a person belongs to one
+-- city); the event blocks are city-blocks (16 cities × blocks), so its cadence rate is
+-- the share of all cities' due blocks that were met, and it is met only when no city
+-- missed a block. Rates are recomputed from the sums, never averaged.
+province_counts as (
+    select
+        cutoff_date,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
+        {% for count in ['targets', 'referral_targets', 'referral_targets_met', 'referrals',
+                         'targets_visited', 'targets_with_plan', 'targets_employed',
+                         'relief_eligible', 'relief_eligible_paid', 'dibao_phaseout_candidates',
+                         'event_blocks_started', 'event_blocks_complete', 'event_blocks_met',
+                         'event_blocks_missed', 'event_blocks_due'] -%}
+        sum({{ count }})::bigint as {{ count }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from city_counts
+    group by cutoff_date
+),
+
+counts as (
+    select * from city_counts
+    union all by name
+    select * from province_counts
+),
+
+final as (
+    select
+        cutoff_date,
+        city_code,
+        city_name,
+        targets,
+        referral_targets,
+        referral_targets_met,
+        round(referral_targets_met / nullif(referral_targets, 0), 4) as referral_coverage_rate,
+        referrals,
+        targets_visited,
+        round(targets_visited / nullif(targets, 0), 4) as visit_rate,
+        targets_with_plan,
+        round(targets_with_plan / nullif(targets, 0), 4) as plan_rate,
+        targets_employed,
+        round(targets_employed / nullif(targets, 0), 4) as employment_rate,
+        relief_eligible,
+        relief_eligible_paid,
+        round(relief_eligible_paid / nullif(relief_eligible, 0), 4) as relief_coverage_rate,
+        dibao_phaseout_candidates,
+        event_blocks_started,
+        event_blocks_complete,
+        event_blocks_met,
+        event_blocks_missed,
+        event_blocks_due,
+        round(event_blocks_met / nullif(event_blocks_due, 0), 4) as event_cadence_rate,
+        event_blocks_missed = 0 as is_event_cadence_met
+    from counts
 )
 
 select * from final

@@ -2,10 +2,12 @@
 -- the person where there is one, so it is restricted. The per-city workbooks are this table
 -- filtered to one city and cut-off; rpt_city_findings counts it for the province.
 --   section     data_issue  a file, row or cell of the city's current upload not loaded as sent,
---                           or a row whose person could not be identified
+--                           a row whose person could not be identified, or a 统一社会信用代码
+--                           that fails its check (the row is loaded)
 --               comparison  数据比对 (rpt_data_comparison rows that do not match)
 --               todo        targets with < 3 referrals, never visited, no plan, relief unpaid
---               timeliness  late files, no upload at all for a cut-off others reported on
+--               timeliness  late files, no upload at all for a cut-off others reported on,
+--                           no campaign contact (联系人) named by the cut-off
 -- Issues of superseded files are left out: the city already replaced those files.
 -- reason_code is translated by pipelines/reason_codes.py (原因 / 如何修改); the workbook
 -- (pipelines/publish/feedback.py) words the values, so no Chinese text is typed here.
@@ -210,6 +212,56 @@ silent as (
         and submissions.city_code = cities.city_code
 ),
 
+-- The policy asks each city to name a contact with its first report (contract §3).
+no_contact as (
+    select
+        register.cutoff_date,
+        register.city_code,
+        'timeliness' as section,
+        'timeliness' as issue_level,
+        'missing_contact' as reason_code,
+        null::varchar as file_path,
+        null::varchar as file_name,
+        null::varchar as sheet,
+        null::integer as source_row,
+        null::varchar as column_name,
+        null::varchar as value,
+        null::varchar as person_key,
+        null::varchar as subject,
+        null::double as reported_value,
+        null::double as computed_value,
+        'no campaign contact named by this cut-off' as detail
+    from {{ ref('restricted_contact_register') }} as register
+    inner join begun on begun.cutoff_date = register.cutoff_date
+    where not register.has_contact
+),
+
+-- Credit codes failing GB 32100, found in the file the city sent for this cut-off.
+credit_codes as (
+    select
+        findings.cutoff_date,
+        findings.city_code,
+        'data_issue' as section,
+        'cell' as issue_level,
+        'invalid_credit_code' as reason_code,
+        findings.file_path,
+        regexp_extract(findings.file_path, '[^/]+$') as file_name,
+        null::varchar as sheet,
+        findings.source_row,
+        null::varchar as column_name,
+        findings.credit_code as value,
+        null::varchar as person_key,
+        findings.row_key as subject,
+        null::double as reported_value,
+        null::double as computed_value,
+        findings.table_type || ' ' || findings.row_key || ': credit code fails the GB 32100 check' as detail
+    from {{ ref('rpt_credit_code_findings') }} as findings
+    inner join submissions
+        on submissions.file_path = findings.file_path
+        and submissions.cutoff_date = findings.cutoff_date
+        and submissions.is_current
+),
+
 unioned as (
     select * from data_issues
     union all by name
@@ -222,6 +274,10 @@ unioned as (
     select * from late_files
     union all by name
     select * from silent
+    union all by name
+    select * from no_contact
+    union all by name
+    select * from credit_codes
 ),
 
 final as (

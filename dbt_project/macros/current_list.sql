@@ -1,0 +1,46 @@
+{# The file that is a city's current list of `table_type` for each cut-off T of the
+   configured campaign (contract §3, §5: snapshot tables): the current file of folder
+   T, or when the city sent none for T, of its latest earlier folder (carried forward).
+   One row per (cutoff_date, city_code) for every city that has sent one by T. #}
+{% macro current_list_files(table_type) -%}
+    select
+        cutoffs.cutoff_date,
+        list_files.city_code,
+        list_files.file_sha256,
+        list_files.file_path,
+        list_files.cutoff_date as source_cutoff_date,
+        list_files.cutoff_date < cutoffs.cutoff_date as is_carried_forward,
+        list_files.received_at
+    from {{ ref('stg_campaign_cutoffs') }} as cutoffs
+    inner join (
+        select submissions.*
+        from {{ ref('int_submissions') }} as submissions
+        inner join {{ ref('stg_campaign') }} as campaign
+            on campaign.campaign_id = submissions.campaign_id
+        where submissions.table_type = '{{ table_type }}' and submissions.is_current
+    ) as list_files
+        on list_files.cutoff_date <= cutoffs.cutoff_date
+    qualify row_number() over (
+        partition by cutoffs.cutoff_date, list_files.city_code
+        order by list_files.cutoff_date desc
+    ) = 1
+{%- endmacro %}
+
+{# Period records (postings, events) as known at each cut-off T: for every (city, id)
+   sent in a folder <= T, the copy of the latest such folder (contract §8 "known at T";
+   an earlier cut-off keeps what was reported then). `records` is a CTE of
+   current_submission_records; `identity` the record's key column. #}
+{% macro records_known_at_cutoff(records, identity) -%}
+    select
+        cutoffs.cutoff_date,
+        {{ records }}.* exclude (cutoff_date),
+        {{ records }}.cutoff_date as source_cutoff_date,
+        min({{ records }}.cutoff_date) over known as first_cutoff_date
+    from {{ ref('stg_campaign_cutoffs') }} as cutoffs
+    inner join {{ records }} on {{ records }}.cutoff_date <= cutoffs.cutoff_date
+    window known as (partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }})
+    qualify row_number() over (
+        partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }}
+        order by {{ records }}.cutoff_date desc, {{ records }}.received_at desc, {{ records }}.source_row desc
+    ) = 1
+{%- endmacro %}
