@@ -69,6 +69,8 @@ def _warehouse(path) -> duckdb.DuckDBPyConnection:
                                '13800138000', '未就业', 0))
         t(cutoff_date, city_code, person_key, id_number, name, phone, employment_status,
           relief_payments_in_window)""")
+    con.execute("create table restricted.restricted_contact_register "
+                "(cutoff_date date, city_code varchar, has_contact boolean, name varchar)")
     return con
 
 
@@ -76,7 +78,7 @@ def test_restricted_lists_are_written_per_cutoff_and_city(tmp_path):
     con = _warehouse(tmp_path / "wh.duckdb")
     root = tmp_path / "restricted"
     result = write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
-    assert result.rows == {"discovery_candidates": 1, "relief_eligible_unpaid": 1}
+    assert result.rows == {"discovery_candidates": 1, "relief_eligible_unpaid": 1, "contact_register": 0}
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.csv")) == [
         "2022-08-15/370100/discovery_candidates.csv", "2022-08-15/370100/relief_eligible_unpaid.csv"]
     unpaid = pl.read_csv(root / "2022-08-15/370100/relief_eligible_unpaid.csv", infer_schema=False)

@@ -51,7 +51,7 @@ EXPORTS: tuple[RestrictedExport, ...] = (
     RestrictedExport(
         name="contact_register",
         description="联系人: the city's latest named campaign contact (has_contact = false: never named)",
-        relations=("restricted.restricted_contact_register",),
+        relation="restricted.restricted_contact_register",
     ),
 )
 
