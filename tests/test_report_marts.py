@@ -167,7 +167,9 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     raw.close()
     result = run_dbt(path, select="+rpt_campaign_stats+ +rpt_city_targets+ +rpt_data_comparison+ +rpt_job_pool "
                      "+rpt_campaign_supplement +rpt_city_rankings "
-                     "+rpt_discovery_candidates+ +fct_job_post_discrimination_flags")
+                     "+rpt_discovery_candidates+ +fct_job_post_discrimination_flags "
+                     # a descendant of rpt_data_comparison that also reads restricted_quarantine
+                     "+restricted_city_feedback")
     assert result.returncode == 0, result.stdout[-5000:]
     c = duckdb.connect(str(path), read_only=True)
     yield c
