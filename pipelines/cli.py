@@ -34,6 +34,43 @@ def cmd_parse(_: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.runlock import RunLockHeld, run_lock
+
+    try:
+        with run_lock(settings.warehouse_path(), command="python -m pipelines run"):
+            return _run(args)
+    except RunLockHeld as exc:
+        print(f"\n未启动：另一个运行正在使用数据仓库。RUN NOT STARTED — {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+
+
+def prepare_secret() -> None:
+    """person_key's secret for dbt (contract §11); a generated one is created once and reused."""
+    os.environ["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
+
+
+def set_aside_damaged_warehouse() -> None:
+    """A warehouse file that no longer opens is moved aside: the raw files rebuild it."""
+    import datetime as dt
+
+    import duckdb
+
+    path = settings.warehouse_path()
+    if not path.exists():
+        print(f"warehouse {path} does not exist: building it from the raw files")
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as exc:
+        if "not a valid DuckDB database" not in str(exc) and "Could not read" not in str(exc):
+            raise
+        aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}")
+        path.rename(aside)
+        print(f"warehouse {path} is damaged ({str(exc).splitlines()[0]}); moved to {aside.name}, "
+              "rebuilding it from the raw files")
+
+
+def _run(args: argparse.Namespace) -> int:
     import time
     import uuid
 
@@ -44,6 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     dagster_home()
+    prepare_secret()
+    set_aside_damaged_warehouse()
     raw = settings.raw_dir()
     note = " (WARMHEART_RAW_DIR)" if settings.raw_dir_overridden() else ""
     print(f"读取 reading uploads from {raw}{note}")
@@ -55,6 +94,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     with contextlib.ExitStack() as stack:
         terminal = None if args.verbose else stack.enter_context(console.quiet_output(log_path))
+        progress = console.Progress(terminal, run_id) if terminal is not None else None
+        if progress is not None:
+            progress.note("解析 dbt 项目、加载定义 / parsing the dbt project, loading definitions")
         from pipelines.dbt_project import parse_dbt_project
 
         parse_dbt_project()
@@ -63,7 +105,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         job = defs.resolve_job_def(ALL_JOB_NAME)
         with DagsterInstance.get() as instance:
-            progress = console.Progress(terminal, run_id) if terminal is not None else None
             if progress is not None:
                 progress.start(instance)
             try:
@@ -166,6 +207,7 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
 
 def cmd_ui(args: argparse.Namespace) -> int:
     home = dagster_home()
+    prepare_secret()
     from pipelines.dbt_project import parse_dbt_project
 
     parse_dbt_project()

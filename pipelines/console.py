@@ -106,6 +106,12 @@ class Progress:
         self._live = self.terminal.isatty()
         self._t0 = time.monotonic()
 
+    def note(self, text: str) -> None:
+        """What happens before the first stage (on a terminal only; it is overwritten)."""
+        if self._live:
+            self.terminal.write(f"\r\033[K… {text}")
+            self.terminal.flush()
+
     def start(self, instance: Any) -> None:
         self._thread = threading.Thread(target=self._follow, args=(instance,), daemon=True)
         self._thread.start()

@@ -18,9 +18,12 @@ dbt_project.prepare_if_dev()
 
 
 def dbt_executable() -> str:
-    """The dbt beside the running interpreter, so the venv's dbt is used without activation."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """The venv's dbt (no activation needed), through `warmheart-dbt` so it dies with its run."""
+    for name in ("warmheart-dbt", "dbt"):
+        candidate = Path(sys.executable).with_name(name)
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 def dbt_env() -> dict[str, str]:

@@ -11,6 +11,12 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 CAMPAIGNS_DIR = PROJECT_ROOT / "config" / "campaigns"
 DEFAULT_CAMPAIGN_ID = "2022-warm-heart"
 
+# The pseudonymisation key for person_key (contract §11). The built-in key keeps demo
+# runs reproducible and is used only for the generated demo: a run over real uploads
+# (WARMHEART_RAW_DIR set) takes WARMHEART_PERSON_KEY_SECRET, or a random key created once
+# in an owner-only file outside the marts and reused, so keys stay stable across runs.
+DEV_PERSON_KEY_SECRET = "warmheart-dev-only-key"
+
 
 def _path_from_env(var: str, default: Path) -> Path:
     value = os.environ.get(var)
@@ -51,3 +57,37 @@ def analyst_db_path() -> Path:
 def campaign_id() -> str:
     return os.environ.get("WARMHEART_CAMPAIGN", DEFAULT_CAMPAIGN_ID)
 
+
+def secret_file() -> Path:
+    """Where the generated person_key secret lives: beside the warehouse, never in the marts."""
+    return _path_from_env("WARMHEART_PERSON_KEY_SECRET_FILE", data_dir() / "secrets" / "person_key_secret")
+
+
+def person_key_secret() -> str:
+    """The person_key HMAC secret for this run (contract §11)."""
+    given = os.environ.get("WARMHEART_PERSON_KEY_SECRET")
+    if given:
+        return given
+    if not raw_dir_overridden():
+        return DEV_PERSON_KEY_SECRET
+    return _secret_from_file(secret_file())
+
+
+def _secret_from_file(path: Path) -> str:
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)  # someone widened it: only the owner may read the key
+        value = path.read_text(encoding="ascii").strip()
+        if not value:
+            raise RuntimeError(f"the person_key secret file {path} is empty; restore it from backup "
+                               "(a new key would change every person_key)") from None
+        return value
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path.read_text(encoding="ascii").strip()

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.checks import report as gate_report
 from pipelines.checks.outcomes import CheckOutcome
-from pipelines.publish import publisher
+from pipelines.publish import files, publisher
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -71,11 +71,11 @@ def test_failure_during_the_swap_puts_the_previous_folder_back(con, published: P
 
     def flaky_replace(src, dst):
         calls.append((src, dst))
-        if len(calls) == 2:  # the new version moving into place
+        if Path(dst) == published and ".building-" in str(src):  # the new version moving into place
             raise OSError("rename failed")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(publisher.os, "replace", flaky_replace)
+    monkeypatch.setattr(files.os, "replace", flaky_replace)
     with pytest.raises(OSError, match="rename failed"):
         publisher.publish_marts(con, published)
     monkeypatch.undo()

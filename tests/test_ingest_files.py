@@ -273,6 +273,7 @@ def test_a_failure_inside_one_file_never_stops_the_others(con, tmp_path, monkeyp
         return real(grid, match, file_path)
 
     monkeypatch.setattr(run_mod, "parse_grid", flaky)
+    monkeypatch.setenv("WARMHEART_PARSE_ISOLATION", "inline")  # the patch lives in this process
     d = city_dir(tmp_path)
     write_csv(d / "boom.csv", ["身份证号", "走访日期"], [[ID_A, "2022-08-03"]])
     write_csv(d / "fine.csv", ["身份证号", "走访日期"], [[ID_A, "2022-08-04"]])

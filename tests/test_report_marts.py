@@ -168,7 +168,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     result = run_dbt(path, select="+rpt_campaign_stats+ +rpt_city_targets+ +rpt_data_comparison+ +rpt_job_pool "
                      "+rpt_campaign_supplement +rpt_city_rankings "
                      "+rpt_discovery_candidates+ +fct_job_post_discrimination_flags "
-                     # descendants of rpt_data_comparison (问题反馈) read more than it: all their parents
+                     # a descendant of the report (问题反馈) with parents of its own
                      "+rpt_city_findings")
     assert result.returncode == 0, result.stdout[-5000:]
     c = duckdb.connect(str(path), read_only=True)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pipelines import settings
 from pipelines.checks.outcomes import CheckOutcome
+from pipelines.publish.files import write_bytes_atomic
 
 EXTRA_PARTS = ("publication", "dbt_tests")
 
@@ -30,11 +29,7 @@ def report_dir(run_id: str) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def record_section(run_id: str, section: str, outcomes: list[CheckOutcome],

@@ -24,6 +24,7 @@ from pipelines.campaign import Campaign
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
 from pipelines.checks.suites import MIN_ROWS_FOR_ID_SHARE
+from pipelines.publish.files import flat_frame
 
 EXAMPLE_LINEAGE = ("_file_path", "_source_row", "_city_code", "_cutoff_date")
 HISTORY_MIN = dt.date(1950, 1, 1)  # nobody in the campaign registered or graduated before
@@ -133,10 +134,7 @@ def _gx_batch_definition() -> Any:
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     # Lists are not validated as such (multi columns are exploded first); as text they
     # cost nothing and keep the frame convertible.
-    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List | pl.Array)]
-    if lists:
-        frame = frame.with_columns(pl.col(lists).cast(pl.List(pl.String)).list.join("、"))
-    return frame.to_pandas()
+    return flat_frame(frame).to_pandas()
 
 
 def _columns_of(kwargs: dict[str, Any]) -> list[str]:

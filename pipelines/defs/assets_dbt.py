@@ -12,7 +12,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines import settings
 from pipelines.dbt_project import dbt_project, manifest_path
+from pipelines.runlock import run_lock
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "people_and_facts", "marts": "marts",
                 "restricted": "restricted", "reference": "reference"}
@@ -38,4 +40,5 @@ translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 @dbt_assets(manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model; tests with severity error block what depends on them."""
-    yield from dbt.cli(["build"], context=context).stream()
+    with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile
+        yield from dbt.cli(["build"], context=context).stream()

@@ -5,10 +5,6 @@ stops the run before anything here is written.
 """
 
 import datetime as dt
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -18,7 +14,7 @@ from pipelines.campaign import load_campaign
 from pipelines.defs.partitions import cutoff_partitions
 from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.charts import write_charts
-from pipelines.publish.publisher import write_frame
+from pipelines.publish.files import SHARED, build_folder, write_frame
 from pipelines.publish.restricted import EXPORTS, write_restricted_exports
 from pipelines.publish.summary import write_summary
 
@@ -45,13 +41,9 @@ def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     for key in context.partition_keys:
         part = report.filter(pl.col("cutoff_date") == dt.date.fromisoformat(key))
         folder = marts_dir / "by_cutoff" / key
-        folder.mkdir(parents=True, exist_ok=True)
-        staged = Path(tempfile.mkdtemp(prefix=".report-", dir=folder))
-        try:
-            for path in write_frame(part, staged, "rpt_campaign_stats"):
-                os.replace(path, folder / path.name)
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
+        with build_folder(folder, SHARED) as staged:
+            write_frame(part, staged, "rpt_campaign_stats")
+        (marts_dir / "by_cutoff").chmod(SHARED.folder)
         rows[key] = part.height
         context.log.info(f"report slice {key}: {part.height} rows → {folder}")
     return dg.MaterializeResult(metadata={"rows_by_cutoff": dg.MetadataValue.json(rows),

@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines import settings, warehouse
 from pipelines.dbt_project import dbt_executable, dbt_project
+from pipelines.runlock import run_lock
 
 
 class WarehouseResource(ConfigurableResource):
@@ -22,11 +23,14 @@ class WarehouseResource(ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         from pathlib import Path
 
-        con = warehouse.connect(Path(self.path) if self.path else settings.warehouse_path())
-        try:
-            yield con
-        finally:
-            con.close()
+        path = Path(self.path) if self.path else settings.warehouse_path()
+        # One writer per warehouse: a run the daemon started waits for, or names, the other run.
+        with run_lock(path):
+            con = warehouse.connect(path)
+            try:
+                yield con
+            finally:
+                con.close()
 
 
 def build_resources() -> dict[str, object]:

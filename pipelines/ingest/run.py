@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ import polars as pl
 from pipelines import terms
 from pipelines.campaign import Campaign
 from pipelines.ingest import discovery, headers, readers
+from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
@@ -52,9 +53,11 @@ class IngestSummary:
         )
 
 
-def received_at(path: Path, zone: dt.tzinfo) -> dt.datetime:
-    """The file's modification time as naive local time of the campaign (contract §2: China time)."""
-    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+def received_at(loc: discovery.Location | Path, zone: dt.tzinfo) -> dt.datetime:
+    """The file's modification time (a zip member: the zip's) as naive local time of the
+    campaign's zone (contract §2: China time)."""
+    seconds = discovery.mtime(loc) if isinstance(loc, discovery.Location) else loc.stat().st_mtime
+    mtime = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     return mtime.astimezone(zone).replace(tzinfo=None)
 
 
@@ -114,10 +117,14 @@ def _context(rec: _FileRecord) -> dict[str, pl.Expr]:
     }
 
 
-def _process(rec: _FileRecord, campaign: Campaign) -> Parsed | None:
-    """Read and parse one file; failures land on `rec` (file-level quarantine)."""
+def _parse_file(rec: _FileRecord, campaign: Campaign) -> tuple[_FileRecord, Parsed | None]:
+    """Read and parse one file (in the parse worker: untrusted work, see isolation.py)."""
+    return rec, _process(rec, campaign, discovery.read_bytes(rec.loc))
+
+
+def _process(rec: _FileRecord, campaign: Campaign, data: bytes) -> Parsed | None:
+    """Parse one file's bytes; failures land on `rec` (file-level quarantine)."""
     loc = rec.loc
-    data = loc.path.read_bytes()
     if loc.problem is None and loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs:
         loc = rec.loc = discovery.Location(
             **{**loc.__dict__, "problem": f"folder '{loc.cutoff_date}' is not a report cut-off "
@@ -193,7 +200,7 @@ def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | No
         ))
         _insert(con, "quarantine", whole.with_columns(**ctx))
     record = {
-        "file_sha256": rec.sha256, "file_path": loc.rel_path, "file_name": loc.path.name,
+        "file_sha256": rec.sha256, "file_path": loc.rel_path, "file_name": loc.file_name,
         "file_format": rec.file_format, "encoding": rec.encoding, "source": loc.source,
         "campaign_id": loc.campaign_id, "cutoff_date": loc.cutoff_date, "city_code": loc.city_code,
         "city_code_raw": loc.city_code_raw, "registry_source": loc.registry_source,
@@ -245,44 +252,73 @@ def ingest_all(
     ingested_at = dt.datetime.now(campaign.zone).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
-    for n, loc in enumerate(locations, 1):
-        summary.files_seen += 1
-        try:
-            sha = hashlib.sha256(loc.path.read_bytes()).hexdigest()
-            if (loc.rel_path, sha) in seen:
+    with ParseWorker() as worker:
+        for n, loc in enumerate(locations, 1):
+            summary.files_seen += 1
+            try:
+                rec, parsed = _ingest_one(con, loc, campaign, worker, seen, ingested_at)
+            except Exception as exc:
+                say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
+                summary.files_quarantined += 1
+                continue
+            if rec is None:
                 summary.files_skipped += 1
                 continue
-            rec = _FileRecord(loc, sha, received_at(loc.path, campaign.zone))
-            try:
-                parsed = _process(rec, campaign)
-            except Exception as exc:  # a reader/parser bug must cost one file, not the run
-                parsed = None
-                rec.table_type = None
-                rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
-                rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
-            try:
-                _write_atomically(con, rec, parsed, ingested_at)
-            except Exception as exc:
-                # The rows could not be written (a bug, not the city's fault): register the
-                # file as quarantined with the error so it stays visible, and move on.
-                parsed = None
-                rec.table_type = rec.sheet = rec.header_row = None
-                rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
-                rec.fail("unreadable_file", f"could not be written to the warehouse: "
-                                            f"{type(exc).__name__}: {exc}")
-                _write_atomically(con, rec, None, ingested_at)
-            seen.add((loc.rel_path, sha))
-        except Exception as exc:
-            say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
-            summary.files_quarantined += 1
-            continue
-        _tally(summary, rec, parsed)
-        say(f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
-            f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
-            f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else ""))
+            _tally(summary, rec, parsed)
+            say(f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
+                f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
+                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else ""))
     summary.seconds = time.perf_counter() - started
     say(f"ingest: {summary}")
     return summary
+
+
+def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaign: Campaign,
+                worker: ParseWorker, seen: set[tuple[str, str]],
+                ingested_at: dt.datetime) -> tuple[_FileRecord | None, Parsed | None]:
+    """Record one entry (None when the same bytes were ingested before) and its rows."""
+    if loc.refused:
+        sha = loc.identity()
+    else:
+        try:
+            sha = hashlib.sha256(discovery.read_bytes(loc)).hexdigest()
+        except discovery.Refused as exc:
+            loc = replace(loc, refused=exc.code, refused_detail=str(exc))
+            sha = loc.identity()
+    if (loc.rel_path, sha) in seen:
+        return None, None
+    rec = _FileRecord(loc, sha, received_at(loc, campaign.zone))
+    parsed: Parsed | None = None
+    if loc.refused:
+        rec.fail(loc.refused, loc.refused_detail or "refused")
+    else:
+        try:
+            rec, parsed = worker.run(_parse_file, rec, campaign)
+        except ParseCrashed as exc:
+            _reset(rec)
+            rec.fail("reader_crashed", f"cannot be read: {exc}")
+        except ParseFailed as exc:  # a parser bug must cost one file, not the run
+            _reset(rec)
+            rec.fail("unreadable_file", f"cannot be read: {exc}")
+        except Exception as exc:  # a parser bug must cost one file, not the run
+            _reset(rec)
+            rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
+    try:
+        _write_atomically(con, rec, parsed, ingested_at)
+    except Exception as exc:
+        # The rows could not be written (a bug, not the city's fault): register the
+        # file as quarantined with the error so it stays visible, and move on.
+        parsed = None
+        _reset(rec)
+        rec.fail("unreadable_file", f"could not be written to the warehouse: {type(exc).__name__}: {exc}")
+        _write_atomically(con, rec, None, ingested_at)
+    seen.add((loc.rel_path, sha))
+    return rec, parsed
+
+
+def _reset(rec: _FileRecord) -> None:
+    rec.table_type = rec.sheet = rec.header_row = None
+    rec.rows_read = rec.rows_loaded = rec.rows_quarantined = rec.rows_blank = 0
 
 
 def _tally(summary: IngestSummary, rec: _FileRecord, parsed: Parsed | None) -> None:

@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +29,7 @@ import polars as pl  # noqa: E402
 from matplotlib import font_manager, ticker  # noqa: E402
 
 from pipelines import terms  # noqa: E402
+from pipelines.publish.files import SHARED, build_folder  # noqa: E402
 
 PROVINCE = terms.PROVINCE_CODE
 Log = Callable[[str], object]
@@ -220,8 +218,7 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
     """Draw every chart the published marts allow into <marts_dir>/charts/ (swapped in whole)."""
     marts_dir.mkdir(parents=True, exist_ok=True)
     result = ChartsResult(folder=marts_dir / "charts")
-    staged = Path(tempfile.mkdtemp(prefix=".charts-", dir=marts_dir))
-    try:
+    with build_folder(result.folder, SHARED) as staged:
         stats = _read(marts_dir, "rpt_campaign_stats", result.missing)
         if stats is not None and stats.height:
             cutoff = stats["cutoff_date"].max()
@@ -238,14 +235,6 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
         elif stats is not None:
             result.missing.append("rpt_campaign_stats: no rows")
         (staged / "index.html").write_text(_page(result, CAPTIONS), encoding="utf-8")
-        old = marts_dir / ".charts.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if result.folder.exists():
-            os.replace(result.folder, old)
-        os.replace(staged, result.folder)
-        shutil.rmtree(old, ignore_errors=True)
-        for m in result.missing:
-            log(f"charts: not drawn: {m}")
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
+    for m in result.missing:
+        log(f"charts: not drawn: {m}")
     return result

@@ -23,9 +23,9 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import xlsxwriter
 
 from pipelines import reason_codes, terms
+from pipelines.publish.files import safe_workbook
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
 FILES_RELATION = "intermediate.int_submissions"
@@ -110,6 +110,12 @@ def _city_names(text: str) -> str:
     return _CITY_CODE.sub(lambda m: terms.CITIES.get(m.group(1), m.group(1)), text)
 
 
+def _sorted(df: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    """Sorted by `keys`, ties broken by every other column: same items, same workbook bytes."""
+    rest = [c for c in df.columns if c not in keys and df.schema[c] != pl.Object]
+    return df.sort([*keys, *rest], nulls_last=True)
+
+
 def _explained(df: pl.DataFrame) -> list[tuple[str, str, str]]:
     """(问题类型, 原因, 如何修改) per item, with the column and value filled in."""
     out = []
@@ -132,7 +138,7 @@ def cover_sheet(fb: CityFeedback) -> Sheet:
         "重新上传时，同一张表以最后收到的文件为准；之前上传的文件会保留，不必删除。",
         "本表含有姓名、身份证号、电话等个人信息，请妥善保管，不要外传。",
     ]
-    for row in fb.section("timeliness").iter_rows(named=True):
+    for row in _sorted(fb.section("timeliness"), "reason_code", "file_name").iter_rows(named=True):
         cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
         where = f"（{row['file_name']}）" if row.get("file_name") else ""
         intro.append(f"提醒：{cause}{where}。{fix}。")
@@ -161,7 +167,7 @@ def files_sheet(fb: CityFeedback) -> Sheet:
 def issues_sheet(fb: CityFeedback) -> Sheet:
     df = fb.section("data_issue").with_columns(
         _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9))
-    df = df.sort("file_path", "_order", "source_row", "column_name", nulls_last=True)
+    df = _sorted(df, "file_path", "_order", "source_row", "column_name")
     rows = [
         (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], _column(r), _value(r),
          title, reason_codes.LEVEL_TITLES.get(r["issue_level"], ""), cause, fix)
@@ -176,7 +182,7 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
 
 
 def comparison_sheet(fb: CityFeedback) -> Sheet:
-    df = fb.section("comparison").sort("reason_code", "column_name", "id_number", "subject", nulls_last=True)
+    df = _sorted(fb.section("comparison"), "reason_code", "column_name", "id_number", "subject")
     rows = [
         (title, r["name"] or "", r["id_number"] or "", _column(r), _value(r), _city_names(r["detail"] or ""),
          cause, fix)
@@ -189,7 +195,7 @@ def comparison_sheet(fb: CityFeedback) -> Sheet:
 
 
 def todo_sheet(fb: CityFeedback) -> Sheet:
-    df = fb.section("todo").sort("reason_code", "id_number", nulls_last=True)
+    df = _sorted(fb.section("todo"), "reason_code", "id_number")
     rows = [
         (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
         for r, (title, _cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
@@ -220,8 +226,7 @@ def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
 def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> None:
     """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
     typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    wb.set_properties({"created": created, "title": path.stem})
+    wb = safe_workbook(path, created=created, title=path.stem)
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
     text_fmt = wb.add_format(base)

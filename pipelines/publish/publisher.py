@@ -13,9 +13,8 @@ real, git-tracked folder that analysts' tools open directly.)
 from __future__ import annotations
 
 import datetime as dt
-import os
+import errno
 import shutil
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import polars as pl
 
 from pipelines.campaign import Campaign
 from pipelines.publish.analyst_copy import build_analyst_copy
+from pipelines.publish.files import SHARED, build_folder, write_frame
 from pipelines.publish.xlsx_form import write_official_xlsx
 
 MART_SCHEMA = "marts"
@@ -36,6 +36,10 @@ Writer = Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]
 
 class PublicationRefused(RuntimeError):
     """The data failed a blocking check: nothing is written, the previous publication stays."""
+
+
+class PublicationFailed(OSError):
+    """Writing the new version failed (a full disk…): nothing is published, the previous stays."""
 
 
 @dataclass
@@ -63,14 +67,6 @@ def read_mart(con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCH
     finally:
         cur.close()
     return df.sort(df.columns, nulls_last=True) if df.height else df
-
-
-def write_frame(df: pl.DataFrame, folder: Path, name: str) -> list[Path]:
-    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-    df.write_parquet(parquet)
-    # BOM so Excel opens the Chinese text correctly.
-    csv.write_bytes(b"\xef\xbb\xbf" + df.write_csv().encode("utf-8"))
-    return [parquet, csv]
 
 
 def mart_files_writer(rows: dict[str, int]) -> Writer:
@@ -107,37 +103,15 @@ def _carry_over(previous: Path, staged: Path) -> None:
             shutil.copy2(path, dest, follow_symlinks=False)
 
 
-def swap_in(staged: Path, target: Path) -> None:
-    """Replace folder `target` by the complete folder `staged` (same parent, so renames are atomic)."""
-    if not target.exists():
-        os.replace(staged, target)
-        return
-    old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
-    os.replace(target, old)
-    try:
-        os.replace(staged, target)
-    except BaseException:
-        os.replace(old, target)  # put the previous publication back exactly as it was
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def publish_version(con: duckdb.DuckDBPyConnection, marts_dir: Path,
                     writers: Iterable[Writer]) -> list[Path]:
     """Run every writer into a new version folder, then swap it in; all or nothing."""
     marts_dir = Path(marts_dir)
-    marts_dir.parent.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    staged = marts_dir.with_name(f".{marts_dir.name}.building-{stamp}-{uuid.uuid4().hex[:8]}")
-    staged.mkdir()
-    try:
+    with build_folder(marts_dir, SHARED) as staged:
         written: list[Path] = []
         for writer in writers:
             written += writer(con, staged)
         _carry_over(marts_dir, staged)
-        swap_in(staged, marts_dir)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)  # gone after a swap; the debris of a failure
     return [marts_dir / p.relative_to(staged) for p in written]
 
 
@@ -145,7 +119,15 @@ def publish_marts(con: duckdb.DuckDBPyConnection, marts_dir: Path,
                   extra_writers: Iterable[Writer] = ()) -> Publication:
     """Publish schema `marts` (parquet + csv) plus whatever `extra_writers` add, atomically."""
     pub = Publication(Path(marts_dir))
-    pub.files = publish_version(con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers])
+    try:
+        pub.files = publish_version(con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers])
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        what = "the disk is full" if full else f"writing failed ({exc.strerror or exc})"
+        raise PublicationFailed(
+            exc.errno, f"{what} while publishing to {pub.marts_dir}: nothing was published and the "
+                       f"previous marts are untouched; {'free some space' if full else 'fix it'} and run again"
+        ) from exc
     pub.version = dt.datetime.now().isoformat(timespec="seconds")
     return pub
 

@@ -7,7 +7,7 @@ analysts' marts folder:
     <restricted_dir>/<cut-off>/<city_code>/<export>.csv
     <restricted_dir>/<cut-off>/<city_code>/问题反馈_<city>_<cut-off>.xlsx   (pipelines/publish/feedback.py)
 
-One cut-off's folder is built aside and swapped in whole, so a rerun of that
+One cut-off's folder is built aside and swapped in whole (publish/files.py, owner-only), so a rerun of that
 cut-off replaces its lists (a city that no longer has anyone to contact loses
 its stale file) and leaves other cut-offs' folders untouched.
 """
@@ -15,9 +15,6 @@ its stale file) and leaves other cut-offs' folders untouched.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +23,7 @@ import duckdb
 import polars as pl
 
 from pipelines.publish import feedback
+from pipelines.publish.files import RESTRICTED, build_folder, write_csv
 
 Log = Callable[[str], object]
 
@@ -79,29 +77,21 @@ def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.
     return con.sql(f"select * from {export.relation}").pl()
 
 
-def _flat(df: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no nested values: lists (e.g. reasons, categories) become 、-joined text."""
-    lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
-    return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join("、") for c in lists)
 
 
 def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
                              log: Log = print, campaign_name: str = "") -> RestrictedResult:
     """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in."""
     root.mkdir(parents=True, exist_ok=True)
+    root.chmod(RESTRICTED.folder)
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
-    staged = Path(tempfile.mkdtemp(prefix=f".{cutoff}-", dir=root))
-    try:
+    with build_folder(result.folder, RESTRICTED) as staged:
         for export in EXPORTS:
             df = load_export(con, export)
-            df = _flat(df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff)))
+            df = df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
             result.rows[export.name] = df.height
             for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
-                folder = staged / str(city)
-                folder.mkdir(parents=True, exist_ok=True)
-                path = folder / f"{export.name}.csv"
-                # BOM so Excel opens the Chinese names correctly.
-                path.write_bytes(b"\xef\xbb\xbf" + part.sort(part.columns, nulls_last=True).write_csv().encode())
+                path = write_csv(part, staged / str(city) / f"{export.name}.csv")
                 result.files.append(result.folder / str(city) / path.name)
             log(f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
                 f"{df['city_code'].n_unique()} cities")
@@ -111,17 +101,4 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
             log(f"restricted {cutoff}: 问题反馈 workbooks for {len(written)} cities")
         else:
             result.missing["feedback"] = f"{feedback.FEEDBACK_RELATION} does not exist yet"
-        _swap_folder(staged, result.folder)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
     return result
-
-
-def _swap_folder(staged: Path, target: Path) -> None:
-    """Replace `target` by `staged` (two renames; the old folder is removed afterwards)."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -5,15 +5,13 @@ summary untouched.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from pipelines.campaign import Campaign
+from pipelines.publish.files import SHARED, build_folder
 from pipelines.publish.summary_data import load_summary
 from pipelines.publish.summary_page import write_summary_page
 from pipelines.publish.summary_xlsx import write_summary_xlsx
@@ -35,17 +33,8 @@ def write_summary(con: duckdb.DuckDBPyConnection, campaign: Campaign, marts_dir:
     summary = load_summary(con, campaign)
     result = SummaryResult(folder=marts_dir / SUMMARY_FOLDER, cutoff=str(summary.cutoff))
     marts_dir.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=".summary-", dir=marts_dir))
-    try:
+    with build_folder(result.folder, SHARED) as staged:
         write_summary_xlsx(summary, staged / WORKBOOK_NAME)
         write_summary_page(summary, staged / PAGE_NAME)
-        old = marts_dir / f".{SUMMARY_FOLDER}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if result.folder.exists():
-            os.replace(result.folder, old)
-        os.replace(staged, result.folder)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
     result.files = [result.folder / WORKBOOK_NAME, result.folder / PAGE_NAME]
     return result

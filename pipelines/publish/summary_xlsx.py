@@ -8,11 +8,9 @@ The creation date is fixed (the campaign end) so the same data give the same byt
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import xlsxwriter
-
+from pipelines.publish.files import safe_workbook
 from pipelines.publish.summary_data import Scope, Summary
 
 TEXT_KIND_TITLES = {"典型案例": "六、典型案例", "意见建议": "七、意见建议"}
@@ -25,10 +23,7 @@ def _sheet_name(scope: Scope) -> str:
 
 def write_summary_xlsx(summary: Summary, path: Path) -> Path:
     """Write the summary workbook to `path` and return it."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    created = dt.datetime.combine(summary.campaign.end, dt.time(0, 0))
-    wb.set_properties({"title": summary.title, "created": created})
+    wb = safe_workbook(path, created=summary.campaign.end, title=summary.title)
     title = wb.add_format({"bold": True, "font_size": 16})
     heading = wb.add_format({"bold": True, "font_size": 12, "bottom": 1})
     header = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,

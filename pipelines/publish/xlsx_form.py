@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
-import xlsxwriter
 
 from pipelines import terms
+from pipelines.publish.files import safe_workbook
 
 FIRST_HEADER_ROW = 3  # 0-based: title (0), 填报单位/时间 (1), blank (2)
 NOTE = "注：上述内容均为活动期间的数字。"
@@ -77,11 +77,9 @@ def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campai
     rows = form_rows(stats, cutoff)
     n_cols = 1 + len(figures)
     last_col = n_cols - 1
-    path.parent.mkdir(parents=True, exist_ok=True)
 
-    wb = xlsxwriter.Workbook(str(path))
     # Fixed metadata: the bytes depend on the figures only, not on when we ran.
-    wb.set_properties({"created": dt.datetime.combine(cutoff, dt.time()), "title": campaign.name})
+    wb = safe_workbook(path, created=cutoff, title=campaign.name)
     ws = wb.add_worksheet("统计表")
 
     base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}

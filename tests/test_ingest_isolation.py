@@ -1,0 +1,81 @@
+"""Parsing in a limited worker: a panic, an abort, a huge allocation or a hang costs one file."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker
+
+
+class FakePanic(BaseException):
+    """Stands in for pyo3's PanicException, which derives from BaseException."""
+
+
+def panics() -> None:
+    raise FakePanic("range start index 4 out of range for slice of length 2")
+
+
+def aborts() -> None:
+    os.abort()  # what a Rust allocation failure does
+
+
+def allocates_gigabytes() -> bytes:
+    return bytes(8 * 1024 ** 3)
+
+
+def hangs() -> None:
+    time.sleep(60)
+
+
+def raises() -> None:
+    raise ValueError("the workbook cannot be opened\nsecond line with cell data")
+
+
+def adds(a: int, b: int) -> int:
+    return a + b
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with ParseWorker(memory_mb=1024, timeout_s=5, mode="process") as w:
+        yield w
+
+
+def test_a_reader_panic_is_a_crash_of_one_file(worker) -> None:
+    with pytest.raises(ParseCrashed, match="panicked: FakePanic: range start index 4"):
+        worker.run(panics)
+    assert worker.run(adds, 1, 2) == 3
+
+
+def test_an_abort_in_native_code_kills_the_worker_alone(worker) -> None:
+    with pytest.raises(ParseCrashed, match="process died"):
+        worker.run(aborts)
+    assert worker.run(adds, 2, 3) == 5  # a fresh worker takes the next file
+
+
+def test_a_huge_allocation_hits_the_memory_limit_not_the_machine(worker) -> None:
+    with pytest.raises(ParseCrashed, match="out of memory"):
+        worker.run(allocates_gigabytes)
+    assert worker.run(adds, 3, 4) == 7
+
+
+def test_a_hang_is_stopped_at_the_time_limit(worker) -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseCrashed, match="longer than 5 s"):
+        worker.run(hangs)
+    assert time.monotonic() - started < 30
+    assert worker.run(adds, 4, 5) == 9
+
+
+def test_an_ordinary_reader_error_is_reported_by_its_first_line(worker) -> None:
+    with pytest.raises(ParseFailed) as info:
+        worker.run(raises)
+    assert str(info.value) == "ValueError: the workbook cannot be opened"
+
+
+def test_inline_mode_still_catches_a_panic() -> None:
+    with pytest.raises(ParseCrashed):
+        ParseWorker(mode="inline").run(panics)

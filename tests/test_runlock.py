@@ -1,0 +1,105 @@
+"""One run per warehouse: the second is told who holds it and what to do; a dead holder frees it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipelines.runlock import RunLockHeld, lock_path, run_lock
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from pipelines.runlock import run_lock
+with run_lock(Path(sys.argv[1]), command="python -m pipelines run"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def hold_in_child(warehouse: Path) -> subprocess.Popen:
+    child = subprocess.Popen([sys.executable, "-c", HOLD, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "held"
+    return child
+
+
+def test_a_second_run_is_refused_with_the_holder_and_what_to_do(tmp_path: Path) -> None:
+    wh = tmp_path / "warehouse.duckdb"
+    child = hold_in_child(wh)
+    try:
+        with pytest.raises(RunLockHeld) as info, run_lock(wh, wait_s=0):
+            pass
+        message = str(info.value)
+        assert f"pid {child.pid} (python -m pipelines run), since " in message
+        assert f"kill {child.pid}" in message and "previous marts are untouched" in message
+        assert json.loads(lock_path(wh).read_text())["pid"] == child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_the_lock_is_free_as_soon_as_its_holder_is_killed(tmp_path: Path) -> None:
+    wh = tmp_path / "warehouse.duckdb"
+    child = hold_in_child(wh)
+    child.kill()  # SIGKILL: no clean-up code runs
+    child.wait()
+    with run_lock(wh, wait_s=0):
+        assert json.loads(lock_path(wh).read_text())["pid"] == os.getpid()
+
+
+def test_a_waiting_run_goes_ahead_when_the_holder_finishes(tmp_path: Path) -> None:
+    wh = tmp_path / "warehouse.duckdb"
+    child = hold_in_child(wh)
+    started = time.monotonic()
+    subprocess.Popen(["sh", "-c", f"sleep 1; kill {child.pid}"])
+    with run_lock(wh, wait_s=30):
+        pass
+    assert time.monotonic() - started < 20
+    child.wait()
+
+
+def test_the_lock_is_reentrant_within_a_run(tmp_path: Path) -> None:
+    wh = tmp_path / "warehouse.duckdb"
+    with run_lock(wh, wait_s=0), run_lock(wh, wait_s=0):
+        pass
+
+
+def test_dbt_started_by_a_run_dies_with_it(tmp_path: Path) -> None:
+    """The run's main process killed alone leaves no dbt child holding the warehouse."""
+    wrapper = Path(sys.executable).with_name("warmheart-dbt")
+    assert wrapper.exists(), "make install creates the warmheart-dbt wrapper (pyproject [project.scripts])"
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    # The wrapper execs the dbt beside its interpreter; a venv copy whose "dbt" sleeps shows
+    # what happens to a long dbt build when its parent dies.
+    (fake_bin / "python").symlink_to(sys.executable)
+    (fake_bin / "dbt").write_text("#!/bin/sh\nexec sleep 60\n")
+    (fake_bin / "dbt").chmod(0o755)
+    script = (f"import subprocess, sys, time\n"
+              f"p = subprocess.Popen([{str(fake_bin / 'python')!r}, '-c', "
+              f"'from pipelines.dbt_child import main; main()', 'build'])\n"
+              f"print(p.pid, flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    dbt_pid = int(parent.stdout.readline())
+    time.sleep(1.0)
+    assert _alive(dbt_pid)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(dbt_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(dbt_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
