@@ -16,6 +16,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from pipelines import terms
 from pipelines.campaign import load_campaign
 
 pytestmark = pytest.mark.slow
@@ -39,11 +40,13 @@ def point_env(mp: pytest.MonkeyPatch, root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory):
-    """A demo campaign (20 persons per city) run through the gate up to publication."""
+    """A demo campaign (20 persons per city) run through the gate up to publication. No
+    city sends any of the policy's optional tables (援助基地 …): the run must not care."""
     from tools.demo import generate
 
     root = tmp_path_factory.mktemp("gate_e2e")
-    generate(out=root / "raw", truth=root / "truth", seed=11, persons_per_city=20, campaign=CAMPAIGN)
+    generate(out=root / "raw", truth=root / "truth", seed=11, persons_per_city=20, campaign=CAMPAIGN,
+             policy_tables=False)
     with pytest.MonkeyPatch.context() as mp:
         point_env(mp, root)
         from pipelines.dbt_project import parse_dbt_project
@@ -94,6 +97,22 @@ def test_clean_demo_inputs_pass_the_gate_and_are_published(baseline):
                        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     assert failed_blocking == []
     assert report_of(root)["publication"]["status"] == "published"
+
+
+def test_a_campaign_without_the_policy_tables_publishes_zeros_for_their_figures(baseline):
+    root, result = baseline
+    assert result.success
+    files = pl.read_parquet(root / "truth" / "files.parquet")
+    assert not set(files["table_type"]) & {t.name for t in terms.POLICY_TABLES}
+    supplement = pl.read_parquet(root / "marts" / "rpt_campaign_supplement.parquet")
+    assert supplement.height == 17 * len(CAMPAIGN.cutoffs)
+    built_on_them = ["bases_employment_assistance", "bases_training", "bases_internship", "employed_at_bases",
+                     "targets_paired", "enterprise_community_pairs"]
+    assert supplement.select(built_on_them).sum().row(0) == (0,) * len(built_on_them)
+    expected = pl.read_parquet(root / "truth" / "expected_supplement.parquet")
+    joined = expected.join(supplement, on=["cutoff_date", "city_code"], suffix="_got")
+    for f in terms.SUPPLEMENT_FIGURES:
+        assert joined.filter(pl.col(f).ne_missing(pl.col(f"{f}_got"))).is_empty(), f
 
 
 def test_city_stats_with_parts_above_total_is_published_with_a_warning_in_the_gate_report(baseline):

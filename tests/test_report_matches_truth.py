@@ -24,6 +24,9 @@ MONEY = {f.name for f in terms.FIGURES if f.money}
 
 pytestmark = pytest.mark.slow
 
+# The §8 marts of each seed's run and their truth (supplement got/expected, pool got/expected).
+POLICY: dict[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]] = {}
+
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
 def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -36,10 +39,16 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     write_campaign_tables(con, campaign)
     ingest_all(con, root / "raw", campaign)
     con.close()
-    result = run_dbt(warehouse, select="+rpt_campaign_stats")
+    result = run_dbt(warehouse, select="+rpt_campaign_stats +rpt_campaign_supplement +rpt_job_pool")
     assert result.returncode == 0, result.stdout[-5000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     got = pl.from_arrow(con.sql("select * from marts.rpt_campaign_stats").to_arrow_table())
+    POLICY[request.param] = (
+        pl.from_arrow(con.sql("select * from marts.rpt_campaign_supplement").to_arrow_table()),
+        pl.read_parquet(root / "ground_truth" / "expected_supplement.parquet"),
+        pl.from_arrow(con.sql("select * from marts.rpt_job_pool").to_arrow_table()),
+        pl.read_parquet(root / "ground_truth" / "expected_job_pool.parquet"),
+    )
     con.close()
     expected = pl.read_parquet(root / "ground_truth" / "expected_stats.parquet")
     yield got, expected
@@ -83,3 +92,30 @@ def test_invariants(run) -> None:
     sums = cities.group_by("cutoff_date").agg(pl.col(list(terms.FIGURE_NAMES)).sum()).sort("cutoff_date")
     for f in terms.FIGURE_NAMES:
         assert province[f].to_list() == pytest.approx(sums[f].to_list()), f
+
+
+def _differences(got: pl.DataFrame, expected: pl.DataFrame, keys: list[str], figures: list[str]) -> list:
+    joined = expected.join(got, on=keys, how="full", suffix="_got", coalesce=True)
+    wrong = []
+    for f in figures:
+        a, b = pl.col(f).cast(pl.Float64), pl.col(f"{f}_got").cast(pl.Float64)
+        bad = joined.filter(((a - b).abs() > 1e-9) | (a.is_null() != b.is_null()))
+        wrong += [(*(str(r[k]) for k in keys), f, r[f], r[f"{f}_got"]) for r in bad.iter_rows(named=True)]
+    return wrong
+
+
+def test_every_supplement_figure_matches_the_truth(run, request) -> None:
+    got, expected, _, _ = POLICY[request.node.callspec.params["run"]]
+    assert got.height == expected.height
+    wrong = _differences(got, expected, KEYS, list(terms.SUPPLEMENT_FIGURES))
+    assert not wrong, f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+    # The demo exercises every figure somewhere (a truth of zeros would prove nothing).
+    zero = [f for f in terms.SUPPLEMENT_FIGURES if not expected[f].fill_null(0).sum()]
+    assert not zero, zero
+
+
+def test_every_job_pool_cell_matches_the_truth(run, request) -> None:
+    _, _, got, expected = POLICY[request.node.callspec.params["run"]]
+    assert got.height == expected.height
+    wrong = _differences(got, expected, [*KEYS, "post_category"], ["postings", "openings"])
+    assert not wrong, f"{len(wrong)} cells differ: {wrong[:25]}"

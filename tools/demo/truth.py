@@ -15,6 +15,7 @@ import polars as pl
 
 from pipelines import terms
 from pipelines.campaign import Campaign
+from tools.demo import truth_policy
 from tools.demo.ids import ID_CHECK_CHARS, ID_WEIGHTS
 
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "\u3000"]
@@ -27,6 +28,8 @@ _NAME_HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
 class Result:
     stats: pl.DataFrame
     resolvable: pl.DataFrame  # rid, resolvable, resolved_id
+    supplement: pl.DataFrame | None = None  # the expected rpt_campaign_supplement (§8)
+    job_pool: pl.DataFrame | None = None  # the expected rpt_job_pool (§8)
 
 
 def _check_char(body17: pl.Expr) -> pl.Expr:
@@ -93,7 +96,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
     fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
 
     # ------------------------------------------------------------ people (§5)
-    person_tables = ["ledger", "visits", "referrals"] + [t.name for t in terms.REGISTRY_TABLES]
+    person_tables = ["ledger", "visits", "referrals", "pairings"] + [t.name for t in terms.REGISTRY_TABLES]
     frames: dict[str, pl.DataFrame] = {}
     for t in person_tables:
         df = _frame(logical, t)
@@ -276,4 +279,14 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
            .with_columns(city_name=pl.col("city_code").replace_strict(names))
            .select("cutoff_date", "city_code", "city_name", *terms.FIGURE_NAMES)
            .sort("cutoff_date", "city_code"))
-    return Result(out, resolvable)
+    graduates = frames.get("reg_graduates")
+    unemployed_graduates = (
+        graduates.filter(pl.col("loaded") & pl.col("person_id").is_not_null()
+                         & (pl.col("employment_status").fill_null(terms.UNEMPLOYED) != terms.EMPLOYED))
+        .select("person_id") if graduates is not None and "employment_status" in graduates.columns
+        else pl.DataFrame(schema={"person_id": pl.Utf8}))
+    policy = truth_policy.compute_policy(
+        campaign, files, logical, targets,
+        entries.select("T", "city_code", "person_id", "employment_status"),
+        posts_known, unemployed_graduates, name_norm, with_normalized_id)
+    return Result(out, resolvable, policy.supplement, policy.job_pool)
