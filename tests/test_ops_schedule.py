@@ -1,5 +1,6 @@
 """The semi-monthly schedule fires on report days (China time) for that day's cut-off."""
 
+import dataclasses
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo
@@ -8,9 +9,9 @@ import dagster as dg
 import pytest
 
 from pipelines.campaign import Campaign, load_campaign
-from pipelines.defs.schedules import CHINA_TZ, SCHEDULE_NAME, build_cutoff_schedule, is_report_day
+from pipelines.defs.schedules import SCHEDULE_NAME, build_cutoff_schedule, is_report_day
 
-SHANGHAI = ZoneInfo(CHINA_TZ)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # A campaign across a February, so the "last day of a shorter month" rule is exercised.
 WINTER = Campaign(
@@ -98,3 +99,14 @@ def test_the_cron_string_itself_fires_at_2330_china_time_on_every_cutoff_and_mat
     assert set(campaign.cutoffs) <= fired_days
     # Only candidate days: the 15th and the 28th-31st.
     assert {d.day for d in fired_days} <= {15, 28, 29, 30, 31}
+
+
+def test_schedule_day_is_judged_in_the_campaign_time_zone_from_its_configuration():
+    # 2023-02-15 23:30 in Urumqi (UTC+6) is already the 16th in Shanghai: a schedule that
+    # ignored the configured zone would skip the cut-off.
+    urumqi = dataclasses.replace(WINTER, timezone="Asia/Urumqi")
+    job, _ = _job(urumqi)
+    assert build_cutoff_schedule(job, urumqi).execution_timezone == "Asia/Urumqi"
+    when = dt.datetime(2023, 2, 15, 23, 30, tzinfo=ZoneInfo("Asia/Urumqi"))
+    assert [r.partition_key for r in _tick(urumqi, when).run_requests] == ["2023-02-15"]
+
