@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test lint ui demo bench clean
+.PHONY: install run test lint format ui demo bench clean
 
 # pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock
@@ -27,10 +27,21 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
+	$(PY) -m pipelines parse
 	$(PY) -m pytest -q
 
+# Python: ruff lint + format; SQL: sqlfluff with the dbt templater (.sqlfluff), which
+# compiles the models without touching the warehouse. `make format` applies both fixers.
+LINT_ENV := WARMHEART_WAREHOUSE=:memory:
 lint: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
+	$(PY) -m ruff format --check pipelines tools tests
+	$(LINT_ENV) $(VENV)/bin/sqlfluff lint dbt_project
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix pipelines tools tests
+	$(PY) -m ruff format pipelines tools tests
+	$(LINT_ENV) $(VENV)/bin/sqlfluff fix dbt_project
 
 # `dagster dev`: webserver and daemon (the schedule and the upload sensor fire). UI_PORT=3001 make ui
 UI_PORT ?= 3000

@@ -6,6 +6,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pipelines import settings
 
@@ -48,19 +49,10 @@ class Campaign:
         """The first cut-off on or after `day` (the report a file received that day feeds)."""
         return next((c for c in self.cutoffs if c >= day), None)
 
-    def dbt_vars(self) -> dict[str, object]:
-        t = self.thresholds
-        return {
-            "campaign_id": self.id,
-            "campaign_start": self.start.isoformat(),
-            "campaign_end": self.end.isoformat(),
-            "cutoffs": self.cutoff_keys,
-            "min_referrals": t.min_referrals_per_target,
-            "event_block_days": t.special_event_block_days,
-            "long_term_days": t.long_term_unemployed_days,
-            "older_age_female": t.older_worker_age_female,
-            "older_age_male": t.older_worker_age_male,
-        }
+    @property
+    def zone(self) -> ZoneInfo:
+        """The campaign's time zone: receipt times and report days are its local time."""
+        return ZoneInfo(self.timezone)
 
 
 def campaign_file(campaign_id: str) -> Path:

@@ -229,4 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("parse", help="parse the dbt project (writes dbt_project/target/manifest.json)")
     p.set_defaults(func=cmd_parse)
     args = parser.parse_args(argv)
+    # dbt (profiles.yml) and Dagster's processes read the warehouse path from the
+    # environment; make it absolute here, at the entry point, so every process agrees.
+    os.environ["WARMHEART_WAREHOUSE"] = str(settings.warehouse_path())
     return args.func(args)

@@ -29,7 +29,6 @@ STAGES: dict[str, str] = {
     "raw_uploads": "读取上传文件 / reading uploads",
     "raw_input_gate": "输入质量检查 / input checks",
     "warehouse_models": "建模计算 (dbt) / models",
-    "report_gate": "报表质量检查 / report gate",
     "published__marts": "发布报表 / publishing marts",
     "published__report_by_cutoff": "分期报表 / per cut-off report",
     "restricted__city_exports": "问题反馈与名单 / city feedback",

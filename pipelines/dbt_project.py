@@ -1,4 +1,4 @@
-"""The dbt project as Dagster sees it, with a manifest that always exists."""
+"""The dbt project as Dagster sees it, and `dbt parse` for the entry points that need its manifest."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from dagster_dbt import DbtProject
 from pipelines import settings
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+# Under `dagster dev` this re-parses, so an edited model shows at once; everywhere else the
+# entry points parse first (`python -m pipelines run|ui|parse`, `make test`).
+dbt_project.prepare_if_dev()
 
 
 def dbt_executable() -> str:
@@ -27,7 +30,6 @@ def dbt_env() -> dict[str, str]:
     """dbt's environment: the warehouse path made absolute (profiles.yml reads it)."""
     env = dict(os.environ)
     env["WARMHEART_WAREHOUSE"] = str(settings.warehouse_path())
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
 
@@ -43,7 +45,10 @@ def parse_dbt_project(quiet: bool = True) -> Path:
     return dbt_project.manifest_path
 
 
-def ensure_manifest() -> Path:
-    if not dbt_project.manifest_path.exists():
-        parse_dbt_project()
-    return dbt_project.manifest_path
+def manifest_path() -> Path:
+    """target/manifest.json, which the Dagster definitions are built from."""
+    path = dbt_project.manifest_path
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m pipelines parse` "
+                                "(make run, make ui and make test do it first)")
+    return path

@@ -83,6 +83,8 @@ ONSITE_JOB_FAIR = "现场招聘会"
 NOT_FILLED = "未填写"
 REFERRAL_METHODS = ("短信", "微信", "APP", "电话", "现场")
 YES_NO = ("是", "否")
+GENDERS = ("男", "女")  # from the ID: odd 17th digit = 男
+MALE, FEMALE = GENDERS
 YES, NO = "是", "否"
 BASE_TYPES = ("就业援助基地", "职业培训基地", "就业见习基地")
 BASE_EMPLOYMENT_ASSISTANCE, BASE_TRAINING, BASE_INTERNSHIP = BASE_TYPES

@@ -37,7 +37,7 @@ def _table(ws) -> tuple[list[str], list[dict[str, object]]]:
 
 @pytest.fixture(scope="module")
 def workbooks(demo_run):
-    root = demo_run[0]
+    root = demo_run.root
     books = {}
     for cutoff in load_campaign().cutoffs:
         for code in terms.CITIES:
@@ -49,7 +49,7 @@ def workbooks(demo_run):
 
 @pytest.fixture(scope="module")
 def warehouse(demo_run):
-    con = duckdb.connect(str(demo_run[0] / "warehouse.duckdb"), read_only=True)
+    con = duckdb.connect(str(demo_run.root / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
 
@@ -115,7 +115,7 @@ def test_a_workbook_holds_nothing_of_another_city(workbooks, warehouse):
 def test_the_province_mart_counts_what_the_workbooks_list(workbooks, demo_run):
     import polars as pl
 
-    counts = pl.read_parquet(demo_run[0] / "marts" / "rpt_city_findings.parquet")
+    counts = pl.read_parquet(demo_run.root / "marts" / "rpt_city_findings.parquet")
     assert not {"id_number", "name", "phone"} & set(counts.columns)
     for (cutoff, code), wb in workbooks.items():
         mine = counts.filter((pl.col("cutoff_date") == cutoff) & (pl.col("city_code") == code))
@@ -132,7 +132,7 @@ def test_no_cell_of_a_workbook_is_a_formula(workbooks):
 
 
 def test_make_run_prints_fewer_than_60_lines_ending_with_the_summary(demo_run):
-    root, _env, stdout, stderr = demo_run
+    root, stdout, stderr = demo_run.root, demo_run.stdout, demo_run.stderr
     lines = (stdout + stderr).splitlines()
     assert len(lines) < 60, "\n".join(lines)
     text = "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The gate's suites, runner and invariants on hand-made tables (no ingestion, no dbt)."""
+"""The gate's suites and runner on hand-made raw tables (no ingestion, no dbt)."""
 
 import datetime as dt
 import json
@@ -9,13 +9,11 @@ import pytest
 
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
-from pipelines.checks import gate, invariants
+from pipelines.checks import coverage, gate
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.suites import build_suites
 from tools.fixtures.gate_tables import (
-    clean_report_rows,
     create_raw_table,
-    create_report,
     valid_id,
 )
 
@@ -46,16 +44,22 @@ def test_committed_suites_are_exactly_what_terms_build():
     assert on_disk == built, "run `python -m pipelines.checks.suites` after changing terms or suites.py"
 
 
-def test_every_input_table_and_the_report_have_a_suite():
+def test_every_input_table_has_a_suite_and_marts_have_none():
+    # GX guards the raw inputs; the marts are guarded by their dbt tests.
     tables = {s["meta"]["warmheart"]["table"] for s in build_suites().values()}
-    assert {f"raw.{t.name}" for t in terms.ALL_TABLES} | {"marts.rpt_campaign_stats"} <= tables
+    assert tables == {f"raw.{t.name}" for t in terms.ALL_TABLES}
 
 
-def test_suites_load_as_gx_expectation_suites():
+def test_suites_load_as_gx_expectation_suites_keeping_type_severity_and_arguments():
     import great_expectations as gx
 
     for suite in build_suites().values():
-        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+        loaded = gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+        got = [(e.expectation_type, e.severity.value, dict(e.configuration.kwargs)) for e in loaded.expectations]
+        want = [(e["type"], e["severity"], {k: v for k, v in e["kwargs"].items()}) for e in suite["expectations"]]
+        assert len(got) == len(want) > 0, suite["name"]
+        for g, w in zip(got, want, strict=True):
+            assert g[:2] == w[:2] and all(g[2].get(k) == v for k, v in w[2].items()), (suite["name"], g, w)
 
 
 def test_city_stats_suite_never_blocks():
@@ -76,6 +80,21 @@ def test_city_stats_suite_never_blocks():
 def test_id_validity_follows_the_contract(story, ids, ok):
     got = pl.DataFrame({"id": ids}).select(id_is_valid(pl.col("id"), CAMPAIGN.end)).to_series().to_list()
     assert got == [ok], story
+
+
+def test_gate_check_character_agrees_with_python_stdnum_on_every_remainder():
+    import random
+
+    from tools.fixtures.ids import check_char
+
+    rng = random.Random(14)
+    bodies = [f"3701{rng.randrange(10**2):02d}19{rng.randrange(50, 99)}0{rng.randrange(1, 10)}"
+              f"1{rng.randrange(10)}{rng.randrange(1000):03d}" for _ in range(400)]
+    right = [b + check_char(b) for b in bodies]
+    wrong = [b + ("0" if check_char(b) != "0" else "1") for b in bodies]
+    assert len({r[-1] for r in right}) == 11  # every remainder, X included
+    got = pl.DataFrame({"id": right + wrong}).select(id_is_valid(pl.col("id"), CAMPAIGN.end))
+    assert got.to_series().to_list() == [True] * len(right) + [False] * len(wrong)
 
 
 def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_row(con):
@@ -149,57 +168,6 @@ def test_city_stats_whose_parts_exceed_the_total_is_only_a_warning(con):
     assert bad[0].examples[0]["_city_code"] == "370100"
 
 
-def test_clean_report_passes_every_invariant(con):
-    create_report(con, clean_report_rows(list(CAMPAIGN.cutoffs[:2])))
-    outcomes = gate.report_gate(con, CAMPAIGN)
-    assert not failed(outcomes), [o.summary() for o in failed(outcomes)]
-    assert {"province_equals_sum_of_cities", "every_city_every_cutoff"} <= {o.name for o in outcomes}
-
-
-def test_province_row_that_is_not_the_sum_of_cities_blocks(con):
-    rows = clean_report_rows([CUTOFF])
-    rows[-1]["visits"] += 1  # the province row
-    create_report(con, rows)
-    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
-    assert [o.name for o in bad] == ["province_equals_sum_of_cities"]
-    assert bad[0].examples == [{"cutoff_date": "2022-08-15", "figure": "visits",
-                                "province": rows[-1]["visits"], "sum_of_cities": rows[-1]["visits"] - 1}]
-
-
-def test_missing_city_row_blocks(con):
-    rows = [r for r in clean_report_rows([CUTOFF]) if r["city_code"] != "371700"]
-    rows[-1] = {**rows[-1], **{f: sum(r[f] for r in rows[:-1]) for f in terms.FIGURE_NAMES}}
-    create_report(con, rows)
-    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
-    assert [o.name for o in bad] == ["every_city_every_cutoff"]
-    assert bad[0].examples[0]["city_code"] == "371700"
-
-
-def test_report_parts_above_their_totals_block(con):
-    rows = clean_report_rows([CUTOFF])
-    rows[0]["older_workers"] = rows[0]["targets_identified"] + 1  # 其中 > 认定的援助对象人数
-    rows[1]["onsite_job_fairs"] = rows[1]["special_recruitment_events"] + 1  # 现场 > 专项
-    rows[2]["employed_by_enterprise"] = rows[2]["employed"]  # each channel ≤ employed, together >
-    cities = rows[:-1]
-    rows[-1] = {**rows[-1], **{f: sum(r[f] for r in cities) for f in terms.FIGURE_NAMES}}
-    create_report(con, rows)
-    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
-    assert sorted(o.column for o in bad) == [
-        "employed, employed_channels_sum", "special_recruitment_events, onsite_job_fairs",
-        "targets_identified, older_workers"]
-    # the province row inherits the channel excess (it is the sum of the cities)
-    assert {e["city_code"] for o in bad for e in o.examples} == {"370100", "370200", "370300", "370000"}
-
-
-def test_negative_report_figure_blocks(con):
-    rows = clean_report_rows([CUTOFF])
-    rows[0]["discriminatory_posts_removed"] = -1
-    rows[-1]["discriminatory_posts_removed"] -= 1
-    create_report(con, rows)
-    bad = failed(gate.report_gate(con, CAMPAIGN), "blocking")
-    assert [o.column for o in bad] == ["discriminatory_posts_removed"]
-
-
 def test_city_that_did_not_report_is_a_warning(con):
     con.execute("create schema raw")
     con.execute("create table raw.files (source varchar, campaign_id varchar, cutoff_date date, "
@@ -211,7 +179,7 @@ def test_city_that_did_not_report_is_a_warning(con):
     con.execute("delete from raw.files where city_code = '370200'")
     con.execute("insert into raw.files values ('submission', ?, ?, '370200', 'visits')",
                 [CAMPAIGN.id, CUTOFF])
-    out = invariants.cities_reported(con, CAMPAIGN)
+    out = coverage.cities_reported(con, CAMPAIGN)
     assert not out.success and out.severity == "warning"
     assert {(e["city_code"], e["missing"].split(" ")[0]) for e in out.examples} == {
         ("370500", "nothing"), ("370200", "no")}
@@ -251,8 +219,13 @@ def test_checks_are_declared_blocking_only_where_a_published_figure_would_be_wro
     # The city's own statistics table only ever warns; a silent city only warns.
     assert [b for (key, _), b in blocking.items() if key == "raw/city_stats"] == [False]
     assert blocking[("raw/files", "cities_reported")] is False
-    for name in ("report_expectations", "province_equals_sum_of_cities", "every_city_every_cutoff"):
-        assert blocking[("marts/rpt_campaign_stats", name)] is True
+    # The report's invariants are its dbt tests, each a blocking check of the report asset.
+    from pipelines.defs.assets_dbt import warehouse_models
+
+    report_checks = {k.name for k in warehouse_models.check_keys
+                     if k.asset_key == dg.AssetKey(["marts", "rpt_campaign_stats"])}
+    assert {"assert_rpt_campaign_stats_province", "assert_rpt_campaign_stats_complete",
+            "assert_rpt_campaign_stats_invariants"} <= report_checks
     # Publication waits for the report (and so for its blocking checks).
     spec = published_marts.specs_by_key[dg.AssetKey(["published", "marts"])]
     assert dg.AssetKey(["marts", "rpt_campaign_stats"]) in {dep.asset_key for dep in spec.deps}
@@ -277,3 +250,28 @@ def test_a_table_judged_before_is_not_validated_again_until_its_rows_change(con,
     con.execute("update raw.reg_temp_relief set amount_yuan = 500.0")  # the city's correction
     fixed = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert calls and not failed(fixed, "blocking")
+
+
+def test_publication_refuses_when_the_latest_blocking_check_failed_or_never_ran():
+    import dagster as dg
+
+    from pipelines.defs.checks import blocking_checks_not_passed
+
+    @dg.asset
+    def mart() -> None: ...
+
+    @dg.asset_check(asset=mart, blocking=True)
+    def mart_is_right() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=outcome["passed"])
+
+    never = dg.AssetCheckKey(mart.key, "never_ran")
+    key = dg.AssetCheckKey(mart.key, "mart_is_right")
+    with dg.DagsterInstance.ephemeral() as instance:
+        outcome = {"passed": True}
+        dg.materialize([mart, mart_is_right], instance=instance)
+        assert blocking_checks_not_passed(instance, [key]) == []
+        assert blocking_checks_not_passed(instance, [never]) == ["mart never_ran: never ran"]
+        outcome["passed"] = False
+        dg.materialize([mart, mart_is_right], instance=instance, raise_on_error=False)
+        assert blocking_checks_not_passed(instance, [key]) == ["mart mart_is_right: failed"]
+

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 import textwrap
-import time
 
 import duckdb
 import pytest
@@ -36,7 +35,7 @@ def _count(path) -> int:
     out = subprocess.run([sys.executable, "-c",
                           "import sys, duckdb; print(duckdb.connect(sys.argv[1], read_only=True)"
                           ".execute('select count(*) from marts.rpt_campaign_stats').fetchone()[0])",
-                          str(path)], capture_output=True, text=True, timeout=60, check=True)
+                          str(path)], capture_output=True, text=True, check=True)
     return int(out.stdout)
 
 
@@ -83,7 +82,7 @@ def test_reader_holding_the_copy_and_a_publishing_pipeline_do_not_block_each_oth
         assert reader.stdout.readline().strip() == "17"  # the analyst has the copy open
 
         # A pipeline run: writes the warehouse and publishes a new copy while the reader holds the old.
-        started = time.monotonic()
+        # (DuckDB never waits on a lock: a conflict would raise here, not slow the test down.)
         con = duckdb.connect(str(wh))
         con.execute("insert into marts.rpt_campaign_stats select date '2022-08-30', city_code, city_name, "
                     "targets_identified + 1 from marts.rpt_campaign_stats")
@@ -92,13 +91,12 @@ def test_reader_holding_the_copy_and_a_publishing_pipeline_do_not_block_each_oth
         rows = build_analyst_copy(con, dest)
         con.close()
         assert rows["rpt_campaign_stats"] == 34
-        assert time.monotonic() - started < 30
 
         # The held connection still reads its (old) version; a new connection sees the new one.
         reader.stdin.write("\n")
         reader.stdin.flush()
         assert reader.stdout.readline().strip() == "17"
-        assert reader.wait(timeout=30) == 0, reader.stderr.read()
+        assert reader.wait() == 0, reader.stderr.read()
         assert _count(dest) == 34
     finally:
         reader.kill()

@@ -5,6 +5,7 @@ import datetime as dt
 
 import duckdb
 import polars as pl
+import pytest
 
 from pipelines import terms
 from pipelines.publish.charts import write_charts
@@ -63,15 +64,13 @@ def _warehouse(path) -> duckdb.DuckDBPyConnection:
         select * from (values (date '2022-08-15', '370100', '370102199001011234', '张三', ['long_term']),
                               (date '2022-08-30', '370200', '370203198505051235', '李四', ['dibao', 'disabled']))
         t(cutoff_date, city_code, person_id, name, reasons)""")
-    con.execute("""create table marts.fct_target_progress as
-        select * from (values (date '2022-08-15', '370100', 'k1', '未就业', true, false, 0),
-                              (date '2022-08-15', '370200', 'k2', '未就业', true, true, 1))
-        t(cutoff_date, city_code, person_key, employment_status, is_relief_eligible, is_relief_paid,
+    con.execute("""create table restricted.restricted_relief_eligible_unpaid as
+        select * from (values (date '2022-08-15', '370100', 'k1', '370102199001011234', '张三',
+                               '13800138000', '未就业', 0))
+        t(cutoff_date, city_code, person_key, id_number, name, phone, employment_status,
           relief_payments_in_window)""")
-    con.execute("""create table restricted.dim_person as
-        select * from (values ('k1', '370102199001011234', '张三', '13800138000'),
-                              ('k2', '370203198505051235', '李四', '13900139000'))
-        t(person_key, person_id, name, phone)""")
+    con.execute("create table restricted.restricted_contact_register "
+                "(cutoff_date date, city_code varchar, has_contact boolean, name varchar)")
     return con
 
 
@@ -79,7 +78,7 @@ def test_restricted_lists_are_written_per_cutoff_and_city(tmp_path):
     con = _warehouse(tmp_path / "wh.duckdb")
     root = tmp_path / "restricted"
     result = write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
-    assert result.rows == {"discovery_candidates": 1, "relief_eligible_unpaid": 1}
+    assert result.rows == {"discovery_candidates": 1, "relief_eligible_unpaid": 1, "contact_register": 0}
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.csv")) == [
         "2022-08-15/370100/discovery_candidates.csv", "2022-08-15/370100/relief_eligible_unpaid.csv"]
     unpaid = pl.read_csv(root / "2022-08-15/370100/relief_eligible_unpaid.csv", infer_schema=False)
@@ -93,7 +92,7 @@ def test_rerun_of_a_cutoff_replaces_its_folder_and_keeps_the_others(tmp_path):
     root = tmp_path / "restricted"
     write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
     write_restricted_exports(con, "2022-08-30", root, log=lambda _m: None)
-    con.execute("delete from marts.fct_target_progress where city_code = '370100'")
+    con.execute("delete from restricted.restricted_relief_eligible_unpaid where city_code = '370100'")
     con.execute("delete from restricted.restricted_discovery_candidates where city_code = '370100'")
     write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
     assert not (root / "2022-08-15" / "370100").exists()  # nobody left to contact: no stale list
@@ -101,12 +100,15 @@ def test_rerun_of_a_cutoff_replaces_its_folder_and_keeps_the_others(tmp_path):
     assert not list(root.glob(".*"))  # no staging debris
 
 
-def test_missing_restricted_source_is_reported_not_fatal(tmp_path):
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    result = write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
-    assert set(result.missing) == {"discovery_candidates", "relief_eligible_unpaid", "contact_register",
-                                   "feedback"}
-    assert result.files == []
+def test_a_missing_restricted_model_fails_and_keeps_the_previous_lists(tmp_path):
+    con = _warehouse(tmp_path / "wh.duckdb")
+    root = tmp_path / "restricted"
+    write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
+    con.execute("drop table restricted.restricted_relief_eligible_unpaid")
+    with pytest.raises(duckdb.CatalogException):
+        write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
+    assert (root / "2022-08-15" / "370100" / "relief_eligible_unpaid.csv").exists()
+    assert not list(root.glob(".*"))
 
 
 def test_chart_numbers_are_written_the_chinese_way():

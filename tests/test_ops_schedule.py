@@ -1,15 +1,17 @@
 """The semi-monthly schedule fires on report days (China time) for that day's cut-off."""
 
+import dataclasses
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
 
 from pipelines.campaign import Campaign, load_campaign
-from pipelines.defs.schedules import CHINA_TZ, SCHEDULE_NAME, build_cutoff_schedule, is_report_day
+from pipelines.defs.schedules import SCHEDULE_NAME, build_cutoff_schedule, is_report_day
 
-SHANGHAI = ZoneInfo(CHINA_TZ)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # A campaign across a February, so the "last day of a shorter month" rule is exercised.
 WINTER = Campaign(
@@ -73,3 +75,38 @@ def test_configured_schedule_fires_in_china_time_on_2022_cutoffs():
             scheduled_execution_time=when, repository_def=defs.get_repository_def()))
         keys += [r.partition_key for r in data.run_requests]
     assert keys == campaign.cutoff_keys
+
+
+def test_the_cron_string_itself_fires_at_2330_china_time_on_every_cutoff_and_matches_the_docs():
+    from pipelines.defs import defs
+    from pipelines.settings import PROJECT_ROOT
+
+    schedule = defs.resolve_schedule_def(SCHEDULE_NAME)
+    documented = re.search(r"cron `([^`]+)`", (PROJECT_ROOT / "docs" / "operations.md").read_text()).group(1)
+    assert schedule.cron_schedule == documented
+    campaign = load_campaign()
+    start = dt.datetime.combine(campaign.start, dt.time(0, 0), SHANGHAI)
+    fires = []
+    # The daemon's own reading of the cron string (dagster has no public iterator).
+    from dagster._utils.schedules import cron_string_iterator
+
+    for when in cron_string_iterator(start.timestamp(), schedule.cron_schedule, schedule.execution_timezone):
+        if when.date() > campaign.end:
+            break
+        fires.append(when.astimezone(SHANGHAI))
+    assert {f.time() for f in fires} == {dt.time(23, 30)}
+    fired_days = {f.date() for f in fires}
+    assert set(campaign.cutoffs) <= fired_days
+    # Only candidate days: the 15th and the 28th-31st.
+    assert {d.day for d in fired_days} <= {15, 28, 29, 30, 31}
+
+
+def test_schedule_day_is_judged_in_the_campaign_time_zone_from_its_configuration():
+    # 2023-02-15 23:30 in Urumqi (UTC+6) is already the 16th in Shanghai: a schedule that
+    # ignored the configured zone would skip the cut-off.
+    urumqi = dataclasses.replace(WINTER, timezone="Asia/Urumqi")
+    job, _ = _job(urumqi)
+    assert build_cutoff_schedule(job, urumqi).execution_timezone == "Asia/Urumqi"
+    when = dt.datetime(2023, 2, 15, 23, 30, tzinfo=ZoneInfo("Asia/Urumqi"))
+    assert [r.partition_key for r in _tick(urumqi, when).run_requests] == ["2023-02-15"]
+

@@ -60,6 +60,14 @@ ID_MAN_50 = make_id("1972-08-01", 63, True)
 ID_FUTURE = make_id("2030-01-01", 71, True)
 ID_DIBAO_ENDED = make_id("1991-01-01", 81, True)
 ID_DIBAO_OVERLAP = make_id("1991-01-02", 82, True)
+ID_1899 = make_id("1899-12-31", 72, True)
+ID_TWO_ROWS = make_id("1976-06-06", 91, False)
+ID_LATE_WINNER = make_id("1977-07-07", 92, True)
+ID_CARRIED_RACE = make_id("1978-08-08", 93, False)
+ID_CANCELLED_SAME_DAY = make_id("1979-09-09", 94, True)
+ID_GRAD = make_id("2000-01-02", 95, False)
+ID_GRAD_WORKING = make_id("2000-01-03", 96, True)
+ID_REG_COPIES = make_id("1980-10-10", 97, False)
 
 
 def ledger_row(name: str, id_number: str, phone: str | None = None, **kw: object) -> dict:
@@ -118,6 +126,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
             ledger_row("未来", ID_FUTURE, None),
             ledger_row("低保止", ID_DIBAO_ENDED, None),
             ledger_row("低保叠", ID_DIBAO_OVERLAP, None),
+            ledger_row("清朝", ID_1899, None),
+            # The same person twice: first by a typo (linked by name + phone), then by the valid ID.
+            ledger_row("双行", typo(ID_TWO_ROWS), "13300000000", job_wish="typo row"),
+            ledger_row("双行", ID_TWO_ROWS, "13300000000", job_wish="valid row"),
+            ledger_row("当日注销", ID_CANCELLED_SAME_DAY, None, identified_on=dt.date(2022, 8, 1)),
+            ledger_row("毕业", ID_GRAD, None),
+            ledger_row("毕业已就业", ID_GRAD_WORKING, None),
         ],
         city=JINAN,
         cutoff=T1,
@@ -138,23 +153,30 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
         [
             ledger_row("买买提•艾力", typo(ID_MUSLIM), "+86 139-0000-0001"),
             ledger_row("王芳", ID_WANG2, "13700000000"),
+            ledger_row("结转竞争", ID_CARRIED_RACE, None),
         ],
         city=QINGDAO,
         cutoff=T2,
+        received_at="2022-08-30 09:00:00",
     )
-    # 淄博 sends a ledger only for T1: carried forward afterwards.
-    raw.add_file("ledger", [ledger_row("结转", ID_CARRIED, "13500000000")], city=ZIBO, cutoff=T1)
+    # 淄博 sends a ledger only for T1 (received late, after 青岛's T2 ledger): carried forward
+    # afterwards, and at T2 it still competes with its own receipt time.
+    raw.add_file("ledger", [ledger_row("结转", ID_CARRIED, "13500000000"),
+                            ledger_row("结转竞争", ID_CARRIED_RACE, None)],
+                 city=ZIBO, cutoff=T1, received_at="2022-08-31 10:00:00")
     # One person on two ledgers at T1: 东营's was received last and wins.
+    # The later 东营 ledger lists 晚认定 as identified after T1: nobody's target at T1.
     raw.add_file(
         "ledger",
-        [ledger_row("两地", ID_CONFLICT, None)],
+        [ledger_row("两地", ID_CONFLICT, None), ledger_row("晚认定", ID_LATE_WINNER, None)],
         city=ZAOZHUANG,
         cutoff=T1,
         received_at="2022-08-14 10:00:00",
     )
     raw.add_file(
         "ledger",
-        [ledger_row("两地", ID_CONFLICT, None)],
+        [ledger_row("两地", ID_CONFLICT, None),
+         ledger_row("晚认定", ID_LATE_WINNER, None, identified_on=dt.date(2022, 8, 20))],
         city=DONGYING,
         cutoff=T1,
         received_at="2022-08-15 09:00:00",
@@ -199,6 +221,28 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
                 "registered_on": dt.date(2022, 3, 1),
                 "cancelled_on": dt.date(2022, 7, 1),
             },
+            {
+                "id_number": ID_CANCELLED_SAME_DAY,
+                "city_code": "370100",
+                "registered_on": dt.date(2021, 7, 1),
+                "cancelled_on": dt.date(2022, 8, 1),
+            },
+            {"id_number": ID_REG_COPIES, "city_code": "370100", "registered_on": dt.date(2022, 1, 1)},
+        ],
+        received_at="2022-08-01 09:00:00",
+    )
+    # A later extract repeats a registration with its cancellation: the later copy wins.
+    raw.add_file(
+        "reg_unemployment_registration",
+        [{"id_number": ID_REG_COPIES, "city_code": "370100", "registered_on": dt.date(2022, 1, 1),
+          "cancelled_on": dt.date(2022, 6, 1)}],
+        received_at="2022-09-01 09:00:00",
+    )
+    raw.add_file(
+        "reg_graduates",
+        [
+            {"id_number": ID_GRAD, "city_code": "370100", "employment_status": "未就业"},
+            {"id_number": ID_GRAD_WORKING, "city_code": "370100", "employment_status": "已就业"},
         ],
     )
     raw.add_file(
@@ -452,3 +496,47 @@ def test_person_key_is_a_keyed_hash_and_dim_person_has_the_latest_ledger_values(
     ).fetchone()
     assert key == hashlib.sha256(f"warmheart-dev-only-key:{ID_MUSLIM}".encode()).hexdigest()
     assert (name, phone, gender) == ("买买提•艾力", "13900000001", "男")
+
+
+def test_a_birth_year_before_1900_makes_an_id_invalid(warehouse):
+    assert person_of(warehouse, "清朝")[0][0] is None
+
+
+def test_a_valid_id_row_beats_a_name_and_phone_row_of_the_same_person_in_one_ledger(warehouse):
+    assert {r[0] for r in person_of(warehouse, "双行")} == {ID_TWO_ROWS}
+    entry = warehouse.execute(
+        "select resolution, job_wish from intermediate.int_ledger_entries where person_id = ? and cutoff_date = ?",
+        [ID_TWO_ROWS, T1],
+    ).fetchall()
+    assert entry == [("valid_id", "valid row")]
+
+
+def test_a_winning_city_that_identified_the_person_after_the_cutoff_leaves_them_nobodys_target(warehouse):
+    assert ID_LATE_WINNER not in targets(warehouse, T1)
+    assert targets(warehouse, T2)[ID_LATE_WINNER] == (DONGYING, True)
+
+
+def test_a_carried_forward_ledger_competes_with_its_original_receipt_time(warehouse):
+    # 淄博's T1 ledger arrived on 08-31, after 青岛's T2 ledger (08-30): it stays the latest.
+    assert targets(warehouse, T1)[ID_CARRIED_RACE] == (ZIBO, False)
+    assert targets(warehouse, T2)[ID_CARRIED_RACE] == (ZIBO, True)
+
+
+def test_a_registration_cancelled_on_the_identification_day_still_counts(warehouse):
+    row = facts(warehouse, ID_CANCELLED_SAME_DAY)
+    assert row["unemployment_registration_source"] == "registry"
+    assert row["unemployment_registered_on"] == dt.date(2021, 7, 1)
+    assert row["is_long_term_unemployed"] is True
+
+
+def test_a_graduate_marked_employed_in_the_registry_is_not_an_unemployed_graduate(warehouse):
+    assert facts(warehouse, ID_GRAD)["is_unemployed_graduate"] is True
+    assert facts(warehouse, ID_GRAD_WORKING)["is_unemployed_graduate"] is False
+
+
+def test_registry_duplicates_keep_the_copy_of_the_latest_received_extract(warehouse):
+    rows = warehouse.execute(
+        "select cancelled_on, copies_received from intermediate.int_unemployment_registration where person_id = ?",
+        [ID_REG_COPIES],
+    ).fetchall()
+    assert rows == [(dt.date(2022, 6, 1), 2)]

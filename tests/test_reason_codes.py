@@ -109,7 +109,7 @@ def test_the_scan_finds_codes_of_every_emitting_layer():
     for code in ("unknown_table", "bad_date", "missing_required", "bad_enum",  # ingest
                  "invalid_id_no_match", "ambiguous_name_phone",  # person resolution (SQL)
                  "figure_difference", "multi_city_claim",  # 数据比对 (SQL)
-                 "province_equals_sum_of_cities", "expect_column_values_to_not_be_null"):  # gate
+                 "cities_reported", "expect_column_values_to_not_be_null"):  # gate
         assert code in found, code
 
 

@@ -45,6 +45,17 @@ F = make_id("1988-08-08", 7, False)
 E = make_id("1989-09-09", 8, True)
 K = make_id("1970-10-10", 9, True)
 L = make_id("2000-11-11", 10, False)
+# 烟台: R claims four categories no registry supports, S one that 低保 supports.
+R = make_id("1990-12-12", 11, True)
+S = make_id("1991-12-12", 12, False)
+# On no ledger, one per 发现一人 reason (M N OO P), and an employed graduate (Q) who is not one.
+M = make_id("1985-01-15", 13, True)
+N = make_id("1985-02-15", 14, True)
+OO = make_id("1985-03-15", 15, True)
+P = make_id("2000-04-15", 16, False)
+Q = make_id("2000-05-15", 17, True)
+YANTAI, WEIFANG, JINING, TAIAN, WEIHAI, RIZHAO = "370600", "370700", "370800", "370900", "371000", "371100"
+BINZHOU = "371600"
 
 
 def person(name: str, id_number: str, **kw: object) -> dict:
@@ -139,21 +150,50 @@ def build_raw(raw: RawBuilder) -> None:
     raw.add_file("reg_ui_benefits", [{"payment_id": "U1", "id_number": H, "city_code": JINAN,
                                       "benefit_type": "失业保险金", "paid_on": D("2022-08-05"),
                                       "amount_yuan": 1500.0}])
+    raw.add_file("ledger", [
+        person("壬", R, categories=["长期失业人员", "大龄失业人员", "低保家庭失业人员", "脱贫家庭高校毕业生"]),
+        person("癸", S, categories=["低保家庭失业人员"]),
+    ], city=YANTAI, cutoff=T1)
     raw.add_file("reg_unemployment_registration", [
         {"id_number": B, "city_code": JINAN, "registered_on": D("2020-01-01")},
         {"id_number": K, "city_code": ZIBO, "registered_on": D("2020-01-01")},
+        {"id_number": M, "city_code": YANTAI, "registered_on": D("2022-06-01")},
+        {"id_number": N, "city_code": JINING, "registered_on": D("2022-06-01")},
+        {"id_number": OO, "city_code": TAIAN, "registered_on": D("2022-06-01")},
     ])
-    raw.add_file("reg_disability", [{"id_number": B, "city_code": JINAN, "disability_type": "肢体",
-                                     "certified_on": D("2021-01-01")}])
+    raw.add_file("reg_disability", [
+        {"id_number": B, "city_code": JINAN, "disability_type": "肢体", "certified_on": D("2021-01-01")},
+        # M's certificate is in 潍坊's registry: the registration's city (烟台) names the candidate.
+        {"id_number": M, "city_code": WEIFANG, "disability_type": "肢体", "certified_on": D("2022-01-01")},
+    ])
     raw.add_file("reg_dibao", [
         {"id_number": B, "household_id": "H1", "city_code": JINAN, "dibao_type": "城市低保",
          "started_on": D("2021-01-01")},
         {"id_number": A, "household_id": "H2", "city_code": JINAN, "dibao_type": "城市低保",
          "started_on": D("2022-01-01"), "ended_on": D("2022-08-03")},
+        {"id_number": S, "household_id": "H3", "city_code": YANTAI, "dibao_type": "城市低保",
+         "started_on": D("2022-01-01")},
+        {"id_number": N, "household_id": "H4", "city_code": JINING, "dibao_type": "城市低保",
+         "started_on": D("2022-01-01")},
+        # P's 低保 record is in 日照; P's graduate record (威海) comes first in the city rule.
+        {"id_number": P, "household_id": "H5", "city_code": RIZHAO, "dibao_type": "城市低保",
+         "started_on": D("2022-01-01")},
     ])
-    raw.add_file("reg_graduates", [{"id_number": L, "city_code": QINGDAO, "school": "某大学",
-                                    "degree": "本科", "employment_status": "未就业"}])
-    raw.add_file("reg_poverty_alleviated", [{"id_number": L, "household_id": "P9", "city_code": QINGDAO}])
+    raw.add_file("reg_graduates", [
+        {"id_number": L, "city_code": QINGDAO, "school": "某大学", "degree": "本科", "employment_status": "未就业"},
+        {"id_number": P, "city_code": WEIHAI, "school": "某大学", "degree": "本科", "employment_status": "未就业"},
+        {"id_number": Q, "city_code": WEIHAI, "school": "某大学", "degree": "本科", "employment_status": "已就业"},
+    ])
+    raw.add_file("reg_poverty_alleviated", [
+        {"id_number": L, "household_id": "P9", "city_code": QINGDAO},
+        {"id_number": OO, "household_id": "P8", "city_code": TAIAN},
+        {"id_number": Q, "household_id": "P7", "city_code": WEIHAI},
+    ])
+    # 滨州 sends its events on time, then a correction after the cut-off day: the correction
+    # is the current file, so the slot is late (completeness is judged on current files).
+    late_events = [event("E9", "2022-08-10", "现场招聘会", "否")]
+    raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-15 10:00:00")
+    raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-17 09:00:00")
     stats = {f.name: 0 for f in terms.FIGURES}
     stats.update(unit="济南市", targets_identified=7)
     raw.add_file("city_stats", [stats], city=JINAN, cutoff=T1)
@@ -165,11 +205,11 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     raw = RawBuilder(path)
     build_raw(raw)
     raw.close()
-    result = run_dbt(path, select="+rpt_campaign_stats+ +rpt_city_targets+ +rpt_data_comparison+ +rpt_job_pool "
-                     "+rpt_campaign_supplement +rpt_city_rankings "
-                     "+rpt_discovery_candidates+ +fct_job_post_discrimination_flags "
-                     # a descendant of the report (问题反馈) with parents of its own
-                     "+rpt_city_findings")
+    # @: the marts, everything built on them, and everything those read (the feedback models
+    # read the restricted quarantine too).
+    result = run_dbt(path, select="@rpt_campaign_stats @rpt_city_targets @rpt_data_comparison +rpt_job_pool "
+                     "+rpt_campaign_supplement +rpt_city_rankings @rpt_discovery_candidates "
+                     "@fct_job_post_discrimination_flags @rpt_reporting_completeness")
     assert result.returncode == 0, result.stdout[-5000:]
     c = duckdb.connect(str(path), read_only=True)
     yield c
@@ -230,7 +270,7 @@ def test_province_row_sums_cities(con) -> None:
             + " from marts.rpt_campaign_stats where cutoff_date = ? and city_code <> '370000'", [cutoff]
         ).fetchone()
         assert [p[f] for f in terms.FIGURE_NAMES] == pytest.approx(list(sums))
-    assert stats(con, T1, terms.PROVINCE_CODE)["targets_identified"] == 7
+    assert stats(con, T1, terms.PROVINCE_CODE)["targets_identified"] == 9  # 济南 5, 青岛 E F, 烟台 R S
 
 
 def test_target_progress(con) -> None:
@@ -269,8 +309,14 @@ def test_discovery(con) -> None:
     rows = con.execute(
         "select person_id, city_code, reasons from restricted.restricted_discovery_candidates "
         "where cutoff_date = ? order by person_id", [T1]).fetchall()
-    assert sorted(rows) == sorted([(K, ZIBO, ["long_term_registered_unemployed"]),
-                                   (L, QINGDAO, ["unemployed_graduate_poverty_family"])])
+    assert sorted(rows) == sorted([
+        (K, ZIBO, ["long_term_registered_unemployed"]),
+        (L, QINGDAO, ["unemployed_graduate_poverty_family"]),
+        (M, YANTAI, ["registered_unemployed_disabled"]),
+        (N, JINING, ["registered_unemployed_dibao"]),
+        (OO, TAIAN, ["registered_unemployed_poverty_alleviated"]),
+        (P, WEIHAI, ["unemployed_graduate_dibao_family"]),
+    ])  # Q: a graduate marked 已就业 is no candidate; R S are on a ledger
     n = con.execute("select candidates from marts.rpt_discovery_candidates where cutoff_date = ? "
                     "and city_code = ? and reason = 'any'", [T1, ZIBO]).fetchone()[0]
     assert n == 1
@@ -300,3 +346,37 @@ def test_discrimination_flags(con) -> None:
     rows = con.execute("select post_id, rule_id, is_marked_discriminatory "
                        "from marts.fct_job_post_discrimination_flags order by post_id").fetchall()
     assert rows == [("J3", "GEN01", True), ("J4", "AGE01", False)]
+
+
+def test_category_claims_no_registry_supports_are_listed_for_every_category(con) -> None:
+    rows = con.execute(
+        "select subject, detail, computed_value, reported_value from marts.rpt_data_comparison "
+        "where cutoff_date = ? and city_code = ? and check_type = 'category_unsupported'", [T1, YANTAI]).fetchall()
+    r_key, s_key = (con.execute("select person_key from intermediate.int_persons where person_id = ?", [x]).fetchone()[0]
+                    for x in (R, S))
+    assert {r[0] for r in rows} == {r_key}  # S's 低保 claim is supported by the registry
+    assert sorted(r[1].split(":")[0] for r in rows) == sorted(
+        ["长期失业人员", "大龄失业人员", "低保家庭失业人员", "脱贫家庭高校毕业生"])
+    assert {(r[2], r[3]) for r in rows} == {(0.0, 1.0)}
+
+
+def test_rates_are_null_when_nobody_is_in_the_denominator(con) -> None:
+    cur = con.execute("select * from marts.rpt_city_targets where cutoff_date = ? and city_code = '371700'", [T1])
+    r = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    assert r["targets"] == r["referral_targets"] == r["relief_eligible"] == 0
+    # Rates over people (the event cadence is over 14-day blocks, which every city has).
+    rates = {k: r[k] for k in ("referral_coverage_rate", "visit_rate", "plan_rate", "employment_rate",
+                               "relief_coverage_rate")}
+    assert set(rates.values()) == {None}, rates
+
+
+def test_completeness_is_judged_on_current_files_and_a_carried_ledger_is_not_received(con) -> None:
+    def slot(cutoff: str, city: str, table: str) -> tuple:
+        return con.execute(
+            "select received, on_time, late, uploads, is_carried_forward from marts.rpt_reporting_completeness "
+            "where cutoff_date = ? and city_code = ? and table_type = ?", [cutoff, city, table]).fetchone()
+
+    assert slot(T1, BINZHOU, "events") == (1, 0, 1, 2, False)  # on time first, late correction counts
+    assert slot(T1, JINAN, "ledger") == (1, 1, 0, 1, False)
+    assert slot(T2, JINAN, "ledger") == (0, 0, 0, 0, True)  # carried forward, still not received
+    assert slot(T2, ZIBO, "ledger") == (0, 0, 0, 0, False)  # 淄博 never sent one

@@ -43,7 +43,7 @@ SEED = 7
 CHINA = dt.timezone(dt.timedelta(hours=8))
 # Dagster step → the stage of the table.
 STAGES = {"campaign_config": "config", "raw_uploads": "ingest", "raw_input_gate": "raw checks",
-          "warehouse_models": "dbt build", "report_gate": "report checks"}
+          "warehouse_models": "dbt build"}
 
 
 # ---------------------------------------------------------------------------- process tree

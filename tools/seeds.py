@@ -42,7 +42,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "pairing_type": terms.PAIRING_TYPES,
     "graduate_category": terms.GRADUATE_CATEGORIES,
     "job_pool_category": (*terms.JOB_CATEGORIES, terms.NOT_FILLED),
-    "gender": ("男", "女"),
+    "gender": terms.GENDERS,
 }
 
 # The single values SQL compares against, by the terms.py name the macro `term` takes.
@@ -57,6 +57,8 @@ SQL_TERMS: dict[str, str] = {
     "ONSITE_JOB_FAIR": terms.ONSITE_JOB_FAIR,
     "YES": terms.YES,
     "NO": terms.NO,
+    "MALE": terms.MALE,
+    "FEMALE": terms.FEMALE,
     "BASE_EMPLOYMENT_ASSISTANCE": terms.BASE_EMPLOYMENT_ASSISTANCE,
     "BASE_TRAINING": terms.BASE_TRAINING,
     "BASE_INTERNSHIP": terms.BASE_INTERNSHIP,
@@ -77,8 +79,10 @@ def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
 def _report_figures_csv() -> str:
     return _csv(
         ("figure_seq", "figure", "header", "figure_group", "parent", "is_money"),
-        [(seq, f.name, f.header, f.group or "", f.parent or "", str(f.money).lower())
-         for seq, f in enumerate(terms.FIGURES, start=1)],
+        [
+            (seq, f.name, f.header, f.group or "", f.parent or "", str(f.money).lower())
+            for seq, f in enumerate(terms.FIGURES, start=1)
+        ],
     )
 
 

@@ -13,3 +13,12 @@
             {{ registered_on }} <= {{ as_of }} - to_days({{ threshold_days }})
     end
 {%- endmacro %}
+
+{# A record that cities send in cut-off folders (visits, referrals, events) counts at
+   cut-off T, a row of `cutoffs` (stg_campaign_cutoffs), when the province knew it at T
+   (first sent in a folder on or before T) and it is dated in T's window
+   [campaign start, T]. Re-running an old cut-off therefore reproduces its figures. #}
+{% macro counts_at_cutoff(record, date_column, cutoffs='cutoffs') -%}
+    {{ record }}.first_cutoff_date <= {{ cutoffs }}.cutoff_date
+    and {{ record }}.{{ date_column }} between {{ cutoffs }}.window_start and {{ cutoffs }}.window_end
+{%- endmacro %}

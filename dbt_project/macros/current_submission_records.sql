@@ -17,12 +17,7 @@
     inner join {{ ref('stg_campaign') }} as campaign
         on campaign.campaign_id = submissions.campaign_id
     {%- if has_person %}
-    inner join {{ ref('int_person_links') }} as links
-        on links.table_type = '{{ table_type }}'
-        and links.file_sha256 = records.file_sha256
-        and links.file_path = records.file_path
-        and links.source_row = records.source_row
-        and links.person_id is not null
+    {{ resolved_person_join(table_type) }}
     {%- endif %}
 {%- endmacro %}
 
@@ -33,6 +28,12 @@
         records.*,
         links.person_id
     from {{ ref(staging_model) }} as records
+    {{ resolved_person_join(table_type) }}
+{%- endmacro %}
+
+{# Joins `records` (rows of a staging model of `table_type`) to the person each row
+   resolves to (int_person_links); unresolved rows drop out. #}
+{% macro resolved_person_join(table_type) -%}
     inner join {{ ref('int_person_links') }} as links
         on links.table_type = '{{ table_type }}'
         and links.file_sha256 = records.file_sha256

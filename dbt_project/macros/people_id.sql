@@ -57,8 +57,8 @@
 {# Gender from the 17th digit: odd = 男, even = 女. #}
 {% macro id_gender(id_number) -%}
     case
-        when {{ dbt.safe_cast("substr(" ~ id_number ~ ", 17, 1)", api.Column.translate_type("integer")) }} % 2 = 1 then '男'
-        when {{ dbt.safe_cast("substr(" ~ id_number ~ ", 17, 1)", api.Column.translate_type("integer")) }} % 2 = 0 then '女'
+        when {{ dbt.safe_cast("substr(" ~ id_number ~ ", 17, 1)", api.Column.translate_type("integer")) }} % 2 = 1 then {{ term('MALE') }}
+        when {{ dbt.safe_cast("substr(" ~ id_number ~ ", 17, 1)", api.Column.translate_type("integer")) }} % 2 = 0 then {{ term('FEMALE') }}
     end
 {%- endmacro %}
 

@@ -12,6 +12,12 @@
     {{ relation_alias }}._table_type as table_type
 {%- endmacro %}
 
+{# A submission's lineage and its city: the city code of the folder the file came from. #}
+{% macro submission_lineage_columns(relation_alias='source') -%}
+    {{ lineage_columns(relation_alias) }},
+    {{ relation_alias }}._city_code as city_code
+{%- endmacro %}
+
 {# The person columns of docs/models.md, computed from an upstream CTE that already has
    id_number_raw, id_clean and id_number (see person_staging). #}
 {% macro person_columns(reference_date) -%}

@@ -28,6 +28,8 @@
         "ONSITE_JOB_FAIR": "现场招聘会",
         "YES": "是",
         "NO": "否",
+        "MALE": "男",
+        "FEMALE": "女",
         "BASE_EMPLOYMENT_ASSISTANCE": "就业援助基地",
         "BASE_TRAINING": "职业培训基地",
         "BASE_INTERNSHIP": "就业见习基地",

@@ -1,4 +1,4 @@
-"""The gate as functions of a warehouse connection (Dagster checks and the publisher call these)."""
+"""The gate on the raw inputs as functions of a warehouse connection (the Dagster checks call these)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings, terms
+from pipelines import settings
 from pipelines.campaign import Campaign
-from pipelines.checks import invariants
 from pipelines.checks.outcomes import CheckOutcome
-from pipelines.checks.runner import read_table, run_table_suites
-
-REPORT_TABLE = invariants.REPORT_TABLE
-
-
-def raw_tables_with_suites() -> list[str]:
-    """raw.<table> for every input table of the contract (each has at least one suite)."""
-    return [f"raw.{t.name}" for t in terms.ALL_TABLES]
+from pipelines.checks.runner import run_table_suites
 
 
 def raw_table_gate(con: duckdb.DuckDBPyConnection, table: str, campaign: Campaign,
@@ -29,18 +21,6 @@ def raw_table_gate(con: duckdb.DuckDBPyConnection, table: str, campaign: Campaig
 def check_store() -> Path:
     """Where suite outcomes are kept by content, beside the parse store."""
     return settings.data_dir() / "raw_store" / "checks"
-
-
-def report_gate(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[CheckOutcome]:
-    """GX suite of rpt_campaign_stats plus the cross-row invariants of contract §6."""
-    outcomes = run_table_suites(con, REPORT_TABLE, campaign, settings.EXPECTATIONS_DIR)
-    try:
-        report = read_table(con, REPORT_TABLE)
-    except duckdb.Error as exc:
-        return outcomes + [CheckOutcome("report_readable", REPORT_TABLE, "python", "blocking", False,
-                                        "the report can be read", error=str(exc).splitlines()[0],
-                                        engine="python")]
-    return outcomes + invariants.report_invariants(report)
 
 
 def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:

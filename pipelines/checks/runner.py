@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-from pipelines import settings, terms
+from pipelines import settings
 from pipelines.campaign import Campaign
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
@@ -118,15 +118,6 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
         col = spec["column"]
         lineage = [c for c in EXAMPLE_LINEAGE if c in df.columns]
         return df.select(*lineage, col).explode(col).drop_nulls(col)
-    if kind == "report":
-        parts = [c for c in ("employed_by_enterprise", "employed_flexibly", "employed_public_welfare")
-                 if c in df.columns]
-        figures = [c for c in terms.FIGURE_NAMES if c in df.columns]
-        return df.with_columns(
-            employed_channels_sum=pl.sum_horizontal(parts) if parts else pl.lit(None),
-            figures_missing=pl.sum_horizontal(pl.col(c).is_null() for c in figures)
-            if figures else pl.lit(0),
-        )
     raise ValueError(f"unknown frame kind {kind!r}")
 
 

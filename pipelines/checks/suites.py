@@ -171,48 +171,6 @@ def city_stats_suite() -> dict[str, Any]:
                   "统计表 (city self-reported): non-negative figures, parts within totals.")
 
 
-def report_suite() -> dict[str, Any]:
-    """rpt_campaign_stats before publication (contract §6 invariants that GX can express)."""
-    exps = [
-        _exp("expect_table_columns_to_match_set", BLOCKING,
-             "the report has every column of contract §6 (the official xlsx is built from them)",
-             column_set=list(terms.REPORT_HEADERS), exact_match=False),
-        _exp("expect_column_values_to_not_be_null", BLOCKING, "every row has its cut-off",
-             column="cutoff_date"),
-        _exp("expect_column_values_to_be_in_set", BLOCKING,
-             "rows are the configured cut-offs only", column="cutoff_date",
-             value_set={"$PARAMETER": "cutoffs"}),
-        _exp("expect_column_values_to_be_in_set", BLOCKING,
-             "rows are the 16 cities and the province (370000), merged codes folded",
-             column="city_code", value_set=[terms.PROVINCE_CODE, *terms.CITIES]),
-        _exp("expect_compound_columns_to_be_unique", BLOCKING,
-             "one row per (cut-off, city): a repeat would double a figure in the 合计 row",
-             column_list=["cutoff_date", "city_code"]),
-    ]
-    # One expectation over a derived count instead of 17 not-null ones: GX spends ~40 ms
-    # per expectation building its metric graph, whatever the frame's size.
-    exps.append(_exp("expect_column_values_to_be_in_set", BLOCKING,
-                     "every figure of every row is a number (0 when nothing happened, never "
-                     "empty); the value is how many figures of the row are NULL",
-                     column="figures_missing", value_set=[0]))
-    for fig in terms.FIGURES:
-        exps.append(_exp("expect_column_values_to_be_between", BLOCKING,
-                         f"{fig.header} is not negative", column=fig.name, min_value=0))
-        if fig.parent:
-            parent = terms.FIGURES[terms.FIGURE_NAMES.index(fig.parent)]
-            exps.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", BLOCKING,
-                             f"其中: {fig.header} ≤ {parent.header}",
-                             column_A=fig.parent, column_B=fig.name, or_equal=True))
-    exps.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", BLOCKING,
-                     "the three employment channels together ≤ 帮扶援助对象实现就业人数",
-                     column_A="employed", column_B="employed_channels_sum", or_equal=True))
-    return _suite("marts.rpt_campaign_stats", "marts.rpt_campaign_stats",
-                  ["marts", "rpt_campaign_stats"], {"kind": "report"}, exps,
-                  "The published report: shape, keys, non-negative figures, 其中 ≤ total. "
-                  "Province = sum of cities and city completeness are Python checks "
-                  "(pipelines/checks/invariants.py).")
-
-
 def build_suites() -> dict[str, dict[str, Any]]:
     """Every suite of the gate, by file name."""
     suites: list[dict[str, Any]] = []
@@ -221,7 +179,6 @@ def build_suites() -> dict[str, dict[str, Any]]:
             suites.append(city_stats_suite())
         else:
             suites.extend(table_suites(table))
-    suites.append(report_suite())
     return {f"{s['name']}.json": s for s in suites}
 
 

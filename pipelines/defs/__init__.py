@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
-from pipelines import settings
 from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.assets_ingest import campaign_config, raw_uploads
 from pipelines.defs.assets_outputs import (
@@ -20,9 +17,6 @@ from pipelines.defs.checks import GATE_CHECKS
 from pipelines.defs.resources import build_resources
 from pipelines.defs.schedules import build_cutoff_schedule
 from pipelines.defs.sensors import build_upload_sensor
-
-# dbt reads the warehouse path from the environment (profiles.yml); make it absolute.
-os.environ.setdefault("WARMHEART_WAREHOUSE", str(settings.warehouse_path()))
 
 ALL_JOB_NAME = "warmheart_all"
 

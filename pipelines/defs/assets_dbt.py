@@ -13,7 +13,7 @@ from dagster_dbt import (
 )
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_project, ensure_manifest
+from pipelines.dbt_project import dbt_project, manifest_path
 from pipelines.runlock import run_lock
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "people_and_facts", "marts": "marts",
@@ -37,7 +37,7 @@ class WarmHeartTranslator(DagsterDbtTranslator):
 translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator)
+@dbt_assets(manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model; tests with severity error block what depends on them."""
     with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile

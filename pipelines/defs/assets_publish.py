@@ -1,19 +1,19 @@
 """The last step: publish the marts once every blocking check upstream has passed.
 
 Dagster already skips this asset when a blocking check upstream failed (raw tables,
-dbt tests with severity error, the report gate). The asset re-runs the report gate
-itself before writing, so materialising it alone from the UI can never publish a
-report that fails the contract's invariants.
+dbt tests with severity error, among them the report's contract §6 invariants). The
+asset also asks the instance for the latest result of every blocking dbt check on the
+marts, so materialising it alone from the UI can never publish marts whose last tests
+failed or never ran.
 """
 
 import dagster as dg
 
 from pipelines import settings
 from pipelines.campaign import load_campaign
-from pipelines.checks import gate
 from pipelines.checks import report as gate_report
 from pipelines.defs.assets_dbt import warehouse_models
-from pipelines.defs.checks import dbt_test_rows, run_check_evaluations
+from pipelines.defs.checks import blocking_checks_not_passed, dbt_test_rows, run_check_evaluations
 from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.publisher import (
     PublicationRefused,
@@ -41,20 +41,16 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     marts_dir = settings.marts_dir()
     run_id = context.run.run_id
     campaign = load_campaign()
+    failures = blocking_checks_not_passed(
+        context.instance, [k for k in warehouse_models.check_keys if k.asset_key in MART_KEYS])
+    if failures:
+        gate_report.record_extra(run_id, "publication", {"status": "refused", "detail": "; ".join(failures)})
+        raise PublicationRefused("blocking checks of the marts did not pass, nothing published:\n"
+                                 + "\n".join(failures))
     with warehouse.connect() as con:
-        failures = gate.blocking_failures(gate.report_gate(con, campaign))
-        if failures:
-            gate_report.record_extra(run_id, "publication", {
-                "status": "refused", "detail": "; ".join(o.summary() for o in failures)})
-            raise PublicationRefused("report gate failed, nothing published:\n"
-                                     + "\n".join(o.summary() for o in failures))
-        writers, skipped = [], []
-        for label, writer in (("official xlsx", official_xlsx_writer(campaign)),
-                              ("analyst DuckDB copy", analyst_copy_writer(settings.analyst_db_path().name))):
-            (writers.append(writer) if writer else skipped.append(label))
+        writers = [official_xlsx_writer(campaign), analyst_copy_writer(settings.analyst_db_path().name)]
         pub = publish_marts(con, marts_dir, writers)
-    pub.skipped = skipped
-    detail = f"{len(pub.files)} files in {marts_dir}" + (f"; not built: {', '.join(skipped)}" if skipped else "")
+    detail = f"{len(pub.files)} files in {marts_dir}"
     context.log.info(f"published {detail}")
     gate_report.record_extra(run_id, "dbt_tests",
                              dbt_test_rows(run_check_evaluations(context.instance, run_id)))
@@ -65,6 +61,5 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "marts_dir": str(marts_dir),
         "rows": dg.MetadataValue.json(pub.rows),
         "files": dg.MetadataValue.json([p.name for p in pub.files]),
-        "not_built": dg.MetadataValue.json(skipped),
         "gate_report": dg.MetadataValue.path(str(report_md)),
     })

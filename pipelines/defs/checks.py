@@ -12,8 +12,8 @@ figures are the city's claims, kept for comparison; parts exceeding totals there
 the city's inconsistency to be shown, not a reason to withhold the province's report.
 raw/files: `cities_reported` (warning): a city that sent nothing is shown, not fatal.
 
-On marts/rpt_campaign_stats: `report_expectations`, `province_equals_sum_of_cities`
-and `every_city_every_cutoff`, all blocking: each guards a published figure.
+The marts are guarded by their dbt tests (dagster-dbt asset checks; every mart test
+has severity error, so each blocks): the report's contract §6 invariants live there.
 
 Every check writes its part of the run's gate report (data/gate_reports/<run_id>/)
 and carries the same findings as Markdown / JSON metadata.
@@ -25,7 +25,7 @@ import dagster as dg
 
 from pipelines import terms
 from pipelines.campaign import load_campaign
-from pipelines.checks import gate, invariants
+from pipelines.checks import coverage, gate
 from pipelines.checks import report as gate_report
 from pipelines.checks.outcomes import CheckOutcome
 from pipelines.defs.assets_dbt import warehouse_models
@@ -104,7 +104,7 @@ def raw_input_gate(context: dg.AssetCheckExecutionContext,
             yield _result(WARNING_CHECK, key, [o for o in outcomes if o.severity == "warning"],
                           False, path)
         try:
-            reported = [invariants.cities_reported(con, campaign)]
+            reported = [coverage.cities_reported(con, campaign)]
         except Exception as exc:
             reported = [CheckOutcome("cities_reported", "raw.files", "python", "warning", False,
                                      "the register of files can be read", error=repr(exc),
@@ -113,52 +113,7 @@ def raw_input_gate(context: dg.AssetCheckExecutionContext,
         yield _result("cities_reported", FILES_KEY, reported, False, path)
 
 
-REPORT_CHECKS = {
-    "report_expectations": "GX suite expectations/marts.rpt_campaign_stats.json: columns, keys, "
-                           "configured cut-offs, non-negative figures, 其中 ≤ total.",
-    "province_equals_sum_of_cities": "The 370000 row of each cut-off equals the sum of the city rows.",
-    "every_city_every_cutoff": "Each cut-off in the report has all 16 cities and the province.",
-}
-
-
-def _report_check_name(o: CheckOutcome) -> str:
-    return o.name if o.name in REPORT_CHECKS else "report_expectations"
-
-
-def build_report_gate() -> dg.AssetChecksDefinition | None:
-    """Checks on the report mart, when the dbt project defines it."""
-    if REPORT_KEY not in warehouse_models.keys:
-        return None
-
-    @dg.multi_asset_check(
-        specs=[dg.AssetCheckSpec(n, asset=REPORT_KEY, blocking=True, description=d)
-               for n, d in REPORT_CHECKS.items()],
-        name="report_gate",
-        description="Contract §6 invariants of rpt_campaign_stats before anything is published.",
-    )
-    def report_gate(context: dg.AssetCheckExecutionContext,
-                    warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
-        with warehouse.connect() as con:
-            try:
-                outcomes = gate.report_gate(con, load_campaign())
-            except Exception as exc:
-                outcomes = [CheckOutcome("report_expectations", gate.REPORT_TABLE, "python",
-                                         "blocking", False, "the gate ran", error=repr(exc),
-                                         engine="python")]
-        path = str(gate_report.record_section(context.run.run_id, gate.REPORT_TABLE, outcomes,
-                                              REPORT_KEY.to_user_string()))
-        for name in REPORT_CHECKS:
-            yield _result(name, REPORT_KEY, [o for o in outcomes if _report_check_name(o) == name],
-                          True, path)
-
-    return report_gate
-
-
-report_gate = build_report_gate()
-GATE_CHECKS: list[dg.AssetChecksDefinition] = [raw_input_gate, *([report_gate] if report_gate else [])]
-
-
-GATE_CHECK_NAMES = {BLOCKING_CHECK, WARNING_CHECK, "cities_reported", *REPORT_CHECKS}
+GATE_CHECKS: list[dg.AssetChecksDefinition] = [raw_input_gate]
 
 
 def dbt_test_severities() -> dict[str, str]:
@@ -169,9 +124,9 @@ def dbt_test_severities() -> dict[str, str]:
     """
     import json
 
-    from pipelines.dbt_project import ensure_manifest
+    from pipelines.dbt_project import manifest_path
 
-    nodes = json.loads(ensure_manifest().read_text(encoding="utf-8")).get("nodes", {})
+    nodes = json.loads(manifest_path().read_text(encoding="utf-8")).get("nodes", {})
     return {n["name"]: str(n.get("config", {}).get("severity", "error")).lower()
             for n in nodes.values() if n.get("resource_type") == "test"}
 
@@ -191,3 +146,23 @@ def dbt_test_rows(evaluations: list[dg.AssetCheckEvaluation]) -> list[dict[str, 
 def run_check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
     records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     return [r.dagster_event.event_specific_data for r in records if r.dagster_event]
+
+
+def blocking_checks_not_passed(instance: dg.DagsterInstance,
+                               check_keys: list[dg.AssetCheckKey]) -> list[str]:
+    """The blocking dbt checks among `check_keys` whose latest execution did not pass.
+
+    Publication asks this so that materialising it alone (from the UI, without the dbt
+    step in the same run) still refuses marts whose last tests failed or never ran.
+    """
+    severities = dbt_test_severities()
+    wanted = [k for k in check_keys if severities.get(k.name, "error") == "error"]
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(wanted)
+    not_passed = []
+    for key in wanted:
+        record = latest.get(key)
+        status = record.status.value.lower() if record else "never ran"
+        if status != "succeeded":
+            not_passed.append(f"{key.asset_key.to_user_string()} {key.name}: {status}")
+    return not_passed
+

@@ -16,8 +16,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from pipelines.campaign import Campaign, load_campaign
 
 SCHEDULE_NAME = "semi_monthly_cutoff"
-CHINA_TZ = "Asia/Shanghai"
-# 23:30 China time: the day's uploads are in (a file after the end of the day is
+# 23:30 in the campaign's time zone (China time): the day's uploads are in (a file after the end of the day is
 # late and is picked up by the upload sensor anyway).
 CRON = "30 23 15,28,29,30,31 * *"
 
@@ -46,14 +45,14 @@ def build_cutoff_schedule(
         name=SCHEDULE_NAME,
         job=job,
         cron_schedule=CRON,
-        execution_timezone=CHINA_TZ,
+        execution_timezone=campaign.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Runs on the 15th, the 30th and the last day of a shorter month (China time), "
                     "for that day's cut-off; other days are skipped with the reason.",
     )
     def semi_monthly_cutoff(context: dg.ScheduleEvaluationContext):
         when = context.scheduled_execution_time
-        day = when.astimezone(dt.timezone(dt.timedelta(hours=8))).date() if when.tzinfo else when.date()
+        day = when.astimezone(campaign.zone).date() if when.tzinfo else when.date()
         key = cutoff_key_for(day, campaign)
         if key is None:
             reason = ("not a report day" if not is_report_day(day, campaign)

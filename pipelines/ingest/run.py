@@ -24,7 +24,6 @@ from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 Log = Callable[[str], object]
 
 
@@ -57,11 +56,12 @@ class IngestSummary:
         )
 
 
-def received_at(loc: discovery.Location | Path) -> dt.datetime:
-    """The file's modification time (a zip member: the zip's) as naive China time (contract §2)."""
+def received_at(loc: discovery.Location | Path, zone: dt.tzinfo) -> dt.datetime:
+    """The file's modification time (a zip member: the zip's) as naive local time of the
+    campaign's zone (contract §2: China time)."""
     seconds = discovery.mtime(loc) if isinstance(loc, discovery.Location) else loc.stat().st_mtime
     mtime = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    return mtime.astimezone(CHINA).replace(tzinfo=None)
+    return mtime.astimezone(zone).replace(tzinfo=None)
 
 
 @dataclass
@@ -256,7 +256,7 @@ def ingest_all(
     create_raw_tables(con)
     summary = IngestSummary(rows_loaded={t.name: 0 for t in terms.ALL_TABLES})
     seen = _already_ingested(con)
-    ingested_at = dt.datetime.now(CHINA).replace(tzinfo=None)
+    ingested_at = dt.datetime.now(campaign.zone).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
     with ParseWorker() as worker:
@@ -295,7 +295,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaig
             sha = loc.identity()
     if (loc.rel_path, sha) in seen:
         return None, None
-    rec = _FileRecord(loc, sha, received_at(loc))
+    rec = _FileRecord(loc, sha, received_at(loc, campaign.zone))
     parsed: Parsed | None = None
     if loc.refused:
         rec.fail(loc.refused, loc.refused_detail or "refused")

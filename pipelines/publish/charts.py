@@ -83,10 +83,6 @@ def _latest_cities(df: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
               .sort("city_code"))
 
 
-def _first(df: pl.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    return next((c for c in candidates if c in df.columns), None)
-
-
 def _save(fig: plt.Figure, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})  # no version stamp: same figures, same bytes
@@ -160,54 +156,24 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     return "employment_by_channel.png"
 
 
-def _rate(df: pl.DataFrame, rate: str | None, num: str | None, den: str | None) -> pl.Series | None:
-    if rate:
-        return df[rate].cast(pl.Float64).fill_null(0.0)
-    if num and den:
-        return (df[num].cast(pl.Float64) / df[den].cast(pl.Float64)).fill_nan(0.0).fill_null(0.0)
-    return None
-
-
-def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path, missing: list[str]) -> list[str]:
-    made = []
+def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
     cities = _latest_cities(targets, cutoff)
-    referral = _rate(cities, _first(cities, ("referral_coverage_rate",)),
-                     _first(cities, ("referral_targets_met",)), _first(cities, ("referral_targets",)))
-    if referral is None:
-        missing.append("rpt_city_targets: no referral coverage columns")
-    else:
-        _bar(out / "referral_coverage.png", cities["city_code"].to_list(), referral.to_list(),
-             f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）", "比例",
-             target_line=1.0, percent=True)
-        made.append("referral_coverage.png")
-    cadence = _rate(cities, _first(cities, ("event_cadence_rate",)),
-                    _first(cities, ("event_blocks_met",)), _first(cities, ("event_blocks_due", "event_blocks_started")))
-    if cadence is None:
-        missing.append("rpt_city_targets: no special-event cadence columns")
-    else:
-        _bar(out / "event_cadence.png", cities["city_code"].to_list(), cadence.to_list(),
-             f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）", "达标时段比例",
-             target_line=1.0, percent=True)
-        made.append("event_cadence.png")
-    return made
+    _bar(out / "referral_coverage.png", cities["city_code"].to_list(),
+         cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+         f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）", "比例",
+         target_line=1.0, percent=True)
+    _bar(out / "event_cadence.png", cities["city_code"].to_list(),
+         cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+         f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）", "达标时段比例",
+         target_line=1.0, percent=True)
+    return ["referral_coverage.png", "event_cadence.png"]
 
 
-def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path, missing: list[str]) -> list[str]:
-    comp = comp.filter(pl.col("city_code") != PROVINCE) if "city_code" in comp.columns else comp
-    if not {"city_code", "cutoff_date"} <= set(comp.columns):
-        missing.append("rpt_reporting_completeness: no city_code / cutoff_date columns")
-        return []
-    comp = comp.filter(pl.col("cutoff_date") <= cutoff)
-    on_time = _first(comp, ("on_time", "is_on_time", "tables_on_time", "files_on_time"))
-    expected = _first(comp, ("expected", "tables_expected", "expected_tables"))
-    if on_time is None:
-        missing.append("rpt_reporting_completeness: no on-time column")
-        return []
-    # Received on time / expected uploads (counts or flags), over every cut-off so far.
-    num = pl.col(on_time).cast(pl.Float64).sum()
-    den = pl.col(expected).cast(pl.Float64).sum() if expected else pl.len().cast(pl.Float64)
-    per_city = comp.group_by("city_code").agg((num / den).alias("rate"))
-    per_city = per_city.sort("city_code")
+def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
+    comp = comp.filter((pl.col("city_code") != PROVINCE) & (pl.col("cutoff_date") <= cutoff))
+    # Received on time / expected uploads, over every cut-off so far.
+    rate = pl.col("on_time").cast(pl.Float64).sum() / pl.col("expected").cast(pl.Float64).sum()
+    per_city = comp.group_by("city_code").agg(rate.alias("rate")).sort("city_code")
     _bar(out / "reporting_timeliness.png", per_city["city_code"].to_list(),
          per_city["rate"].fill_null(0.0).to_list(),
          f"各市按时上报比例（截至{_date(cutoff)}各期）", "按时比例", target_line=1.0,
@@ -262,10 +228,10 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
             log(f"charts: report figures drawn for cut-off {cutoff}")
             targets = _read(marts_dir, "rpt_city_targets", result.missing)
             if targets is not None:
-                result.charts += _chart_city_targets(targets, cutoff, staged, result.missing)
+                result.charts += _chart_city_targets(targets, cutoff, staged)
             comp = _read(marts_dir, "rpt_reporting_completeness", result.missing)
             if comp is not None:
-                result.charts += _chart_timeliness(comp, cutoff, staged, result.missing)
+                result.charts += _chart_timeliness(comp, cutoff, staged)
         elif stats is not None:
             result.missing.append("rpt_campaign_stats: no rows")
         (staged / "index.html").write_text(_page(result, CAPTIONS), encoding="utf-8")

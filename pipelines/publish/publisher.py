@@ -22,7 +22,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.campaign import Campaign
+from pipelines.publish.analyst_copy import build_analyst_copy
 from pipelines.publish.files import SHARED, build_folder, write_frame
+from pipelines.publish.xlsx_form import write_official_xlsx
 
 MART_SCHEMA = "marts"
 REPORT_TABLE = "rpt_campaign_stats"
@@ -44,7 +47,6 @@ class Publication:
     marts_dir: Path
     files: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # optional parts not available in this build
     version: str = ""
 
 
@@ -130,15 +132,8 @@ def publish_marts(con: duckdb.DuckDBPyConnection, marts_dir: Path,
     return pub
 
 
-def official_xlsx_writer(campaign: object) -> Writer | None:
-    """The official statistics table (the attachment's layout), one xlsx per cut-off.
-
-    None when the xlsx module is not part of this build (the publication then says so).
-    """
-    try:
-        from pipelines.publish.xlsx_form import write_official_xlsx
-    except ImportError:
-        return None
+def official_xlsx_writer(campaign: Campaign) -> Writer:
+    """The official statistics table (the attachment's layout), one xlsx per cut-off."""
 
     def write(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         stats = read_mart(con, REPORT_TABLE)
@@ -152,12 +147,8 @@ def official_xlsx_writer(campaign: object) -> Writer | None:
     return write
 
 
-def analyst_copy_writer(file_name: str) -> Writer | None:
+def analyst_copy_writer(file_name: str) -> Writer:
     """The analysts' DuckDB (schema marts only), built inside the version folder."""
-    try:
-        from pipelines.publish.analyst_copy import build_analyst_copy
-    except ImportError:
-        return None
 
     def write(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         build_analyst_copy(con, folder / file_name)

@@ -32,36 +32,24 @@ Log = Callable[[str], object]
 class RestrictedExport:
     name: str
     description: str
-    # Candidate relations, the first that exists wins; `sql` is the fallback that
-    # derives the list from the marts and restricted.dim_person while the
-    # dedicated restricted model is not there yet.
-    relations: tuple[str, ...]
-    sql: str | None = None
+    relation: str  # the dbt model (schema restricted) that holds the list
 
 
 EXPORTS: tuple[RestrictedExport, ...] = (
     RestrictedExport(
         name="discovery_candidates",
         description="发现一人: people the registries show as likely targets who are on no city's ledger",
-        relations=("restricted.restricted_discovery_candidates",),
+        relation="restricted.restricted_discovery_candidates",
     ),
     RestrictedExport(
         name="relief_eligible_unpaid",
         description="targets eligible for temporary relief (未就业, no UI payment, no 低保) not yet paid",
-        relations=("restricted.restricted_relief_eligible_unpaid", "restricted.restricted_relief_unpaid"),
-        sql="""
-            select f.cutoff_date, f.city_code, f.person_key,
-                   p.person_id as id_number, p.name, p.phone,
-                   f.employment_status, f.relief_payments_in_window
-            from marts.fct_target_progress f
-            join restricted.dim_person p using (person_key)
-            where f.is_relief_eligible and not coalesce(f.is_relief_paid, false)
-        """,
+        relation="restricted.restricted_relief_eligible_unpaid",
     ),
     RestrictedExport(
         name="contact_register",
         description="联系人: the city's latest named campaign contact (has_contact = false: never named)",
-        relations=("restricted.restricted_contact_register",),
+        relation="restricted.restricted_contact_register",
     ),
 )
 
@@ -73,7 +61,7 @@ class RestrictedResult:
     files: list[Path] = field(default_factory=list)
     feedback: dict[str, Path] = field(default_factory=dict)  # city code -> 问题反馈 workbook
     rows: dict[str, int] = field(default_factory=dict)  # export -> rows (all cities)
-    missing: dict[str, str] = field(default_factory=dict)  # export -> why it was not written
+    missing: dict[str, str] = field(default_factory=dict)  # part -> why it was not written
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
@@ -84,24 +72,11 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     ).fetchall()[0][0] > 0  # fetchall: a pending result would block the next query
 
 
-def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> tuple[pl.DataFrame | None, str]:
-    """The export's rows (all cut-offs and cities) and where they came from, or None and why not."""
-    for relation in export.relations:
-        if _relation_exists(con, relation):
-            return con.sql(f"select * from {relation}").pl(), relation
-    if export.sql:
-        try:
-            return con.sql(export.sql).pl(), "derived from marts.fct_target_progress + restricted.dim_person"
-        except duckdb.Error as exc:
-            return None, f"fallback query failed: {str(exc).splitlines()[0]}"
-    return None, f"none of {', '.join(export.relations)} exists yet"
+def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.DataFrame:
+    """The export's rows, all cut-offs and cities."""
+    return con.sql(f"select * from {export.relation}").pl()
 
 
-def _for_cutoff(df: pl.DataFrame, cutoff: str) -> pl.DataFrame:
-    # A list without cutoff_date is a current list (as of this run): it stands for every cut-off.
-    if "cutoff_date" not in df.columns:
-        return df
-    return df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
 
 
 def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
@@ -112,20 +87,13 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
     with build_folder(result.folder, RESTRICTED) as staged:
         for export in EXPORTS:
-            df, source = load_export(con, export)
-            if df is None:
-                result.missing[export.name] = source
-                log(f"restricted {cutoff}: {export.name} skipped ({source})")
-                continue
-            if "city_code" not in df.columns:
-                result.missing[export.name] = f"{source} has no city_code column"
-                continue
-            df = _for_cutoff(df, cutoff)
+            df = load_export(con, export)
+            df = df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
             result.rows[export.name] = df.height
             for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
                 path = write_csv(part, staged / str(city) / f"{export.name}.csv")
                 result.files.append(result.folder / str(city) / path.name)
-            log(f"restricted {cutoff}: {export.name} {df.height} rows from {source}, "
+            log(f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
                 f"{df['city_code'].n_unique()} cities")
         if _relation_exists(con, feedback.FEEDBACK_RELATION):
             written = feedback.write_city_feedback(con, dt.date.fromisoformat(cutoff), staged, campaign_name)

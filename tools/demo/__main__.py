@@ -1,4 +1,5 @@
-"""CLI: python -m tools.demo --out DIR --seed N --persons-per-city K [--truth DIR] [--campaign ID]"""
+"""CLI: python -m tools.demo --out DIR --seed N --persons-per-city K [--truth DIR] [--campaign ID]
+[--no-policy-tables]"""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth", type=Path, default=None,
                     help="ground-truth folder (default: ground_truth beside --out, outside the raw tree)")
     ap.add_argument("--campaign", default=None, help="campaign id (default: WARMHEART_CAMPAIGN or 2022-warm-heart)")
+    ap.add_argument("--no-policy-tables", action="store_true",
+                    help="no city sends 援助基地, 结对帮扶, 联系人 or 典型案例/意见建议")
     args = ap.parse_args(argv)
     out: Path = args.out
     truth: Path = args.truth or out.resolve().parent / "ground_truth"
@@ -33,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         print(f"[demo {time.perf_counter() - t0:7.1f}s, peak {peak:6.0f} MiB] {msg}", flush=True)
 
-    summary = generate(out, truth, args.seed, args.persons_per_city, campaign, progress=say)
+    summary = generate(out, truth, args.seed, args.persons_per_city, campaign, progress=say,
+                       policy_tables=not args.no_policy_tables)
     print(f"wrote {summary.files} files ({summary.rows} data rows) under {out}; truth in {truth}")
     return 0
 

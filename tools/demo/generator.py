@@ -26,11 +26,15 @@ from tools.demo import truth as truth_mod
 from tools.demo.emit import Recorder
 from tools.demo.plan import Plan
 from tools.demo.tables import city_stats, registries
+from tools.demo.tables.bases import Bases
 from tools.demo.tables.common import Context
+from tools.demo.tables.contacts import Contacts
 from tools.demo.tables.events import Events
 from tools.demo.tables.job_posts import JobPosts
 from tools.demo.tables.ledger import Ledger
+from tools.demo.tables.pairings import Pairings
 from tools.demo.tables.referrals import Referrals
+from tools.demo.tables.summary_texts import SummaryTexts
 from tools.demo.tables.visits import Visits
 from tools.demo.world import World
 
@@ -39,6 +43,9 @@ Progress = Callable[[str], None]
 # The tables every city sends per cut-off, in the order a slot's files are written.
 # A stage: .table, .prepare(ctx) (draw the records), .write(recorder, city, idx).
 SLOT_TABLES = (Ledger, Visits, JobPosts, Events, Referrals)
+# The policy's further tables (contract §3): optional, sent by some cities only.
+# Bases is prepared before the ledger is written: it puts some hires at a base.
+POLICY_TABLES = (Bases, Pairings, Contacts, SummaryTexts)
 
 
 @dataclass
@@ -57,8 +64,9 @@ class Summary:
 
 
 def generate(out: Path, truth: Path, seed: int, persons_per_city: int, campaign: Campaign,
-             progress: Progress | None = None) -> Summary:
-    """Write a demo campaign under `out` and its ground truth under `truth`."""
+             progress: Progress | None = None, policy_tables: bool = True) -> Summary:
+    """Write a demo campaign under `out` and its ground truth under `truth`; with
+    `policy_tables` off, no city sends 援助基地, 结对帮扶, 联系人 or 典型案例/意见建议."""
     say: Progress = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     out, truth = Path(out), Path(truth)
@@ -73,7 +81,7 @@ def generate(out: Path, truth: Path, seed: int, persons_per_city: int, campaign:
     ctx = Context.build(campaign, seed, world, plan)
     # Small K: lift noise rates so every kind appears at least a few times.
     rec = Recorder(out, plan, seed, scale=max(1.0, 100 / max(persons_per_city, 1)))
-    stages = [stage() for stage in SLOT_TABLES]
+    stages = [stage() for stage in (*SLOT_TABLES, *(POLICY_TABLES if policy_tables else ()))]
     for stage in stages:
         stage.prepare(ctx)
     say("records drawn: " + ", ".join(f"{s.table.name}" for s in stages))
@@ -128,6 +136,8 @@ def write_truth(truth: Path, rec: Recorder, world: World, plan: Plan, result: tr
     }).write_parquet(truth / "persons.parquet")
     result.stats.write_parquet(truth / "expected_stats.parquet")
     result.stats.write_csv(truth / "expected_stats.csv")
+    result.supplement.write_parquet(truth / "expected_supplement.parquet")
+    result.job_pool.write_parquet(truth / "expected_job_pool.parquet")
     cut = campaign.cutoffs
     noise_counts = rec.noise_counts(rows)
     manifest = {

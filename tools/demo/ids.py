@@ -82,19 +82,6 @@ def normalize_id(text: str | None) -> str | None:
     return None
 
 
-def id_is_valid(id18: str | None, today: dt.date | None = None) -> bool:
-    """18 characters, correct check character, a real birth date not in the future."""
-    if id18 is None or not re.fullmatch(r"\d{17}[\dX]", id18):
-        return False
-    if id_check_char(id18[:17]) != id18[17]:
-        return False
-    try:
-        birth = dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
-    except ValueError:
-        return False
-    return birth <= (today or dt.date.today())
-
-
 def id_birth_date(id18: str) -> dt.date:
     return dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
 

@@ -21,7 +21,8 @@ from tools.demo.world import World, rand_date
 FORMATS = ("xlsx", "xlsx", "xlsx", "csv:gb18030", "csv:utf-8-sig", "csv:utf-8", "xls")
 BIG_FILE_CELLS = 40_000  # above this many cells a table goes to CSV (as big exports do)
 XLS_MAX_CELLS = 12_000  # .xls is the old format of small offices' small files
-SLOT_TABLE_ORDER = ("ledger", "visits", "job_posts", "events", "referrals", "city_stats")
+SLOT_TABLE_ORDER = ("ledger", "visits", "job_posts", "events", "referrals", "city_stats",
+                   "bases", "pairings", "contacts", "cases", "suggestions")
 
 
 def hash_small(city: str, idx: int) -> int:

@@ -15,6 +15,7 @@ import polars as pl
 
 from pipelines import terms
 from pipelines.campaign import Campaign
+from tools.demo import truth_policy
 from tools.demo.ids import ID_CHECK_CHARS, ID_WEIGHTS
 
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "\u3000"]
@@ -27,6 +28,8 @@ _NAME_HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
 class Result:
     stats: pl.DataFrame
     resolvable: pl.DataFrame  # rid, resolvable, resolved_id
+    supplement: pl.DataFrame | None = None  # the expected rpt_campaign_supplement (§8)
+    job_pool: pl.DataFrame | None = None  # the expected rpt_job_pool (§8)
 
 
 def _check_char(body17: pl.Expr) -> pl.Expr:
@@ -37,8 +40,12 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
                                        return_dtype=pl.Utf8)
 
 
-def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Adds id_norm (normalised ID or null) and id_valid, per docs/contract.md §5.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def with_normalized_id(df: pl.DataFrame, latest_birth: dt.date) -> pl.DataFrame:
+    """Adds id_norm (normalised ID or null) and id_valid, per docs/contract.md §5 and docs/decisions.md:
+    a birth date from 1900 up to `latest_birth` (the campaign end, never today's date).
 
     Done in steps on materialised columns: one nested expression is very slow to plan."""
     df = df.with_columns(
@@ -54,7 +61,7 @@ def with_normalized_id(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
                          _birth=pl.col("id_norm").str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
     return df.with_columns(
         id_valid=(pl.col("id_norm").is_not_null() & (pl.col("id_norm").str.slice(17, 1) == pl.col("_c18"))
-                  & pl.col("_birth").is_not_null() & (pl.col("_birth") <= today)).fill_null(False)
+                  & pl.col("_birth").is_between(pl.lit(EARLIEST_BIRTH), pl.lit(latest_birth))).fill_null(False)
     ).drop("_s", "_b15", "_c15", "_c18", "_birth")
 
 
@@ -84,16 +91,14 @@ def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     return logical.get(table, pl.DataFrame())
 
 
-def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign,
-            today: dt.date | None = None) -> Result:
-    today = today or dt.date.today()
+def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign) -> Result:
     start = campaign.start
     th = campaign.thresholds
     cutoffs = list(campaign.cutoffs)
     fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
 
     # ------------------------------------------------------------ people (§5)
-    person_tables = ["ledger", "visits", "referrals"] + [t.name for t in terms.REGISTRY_TABLES]
+    person_tables = ["ledger", "visits", "referrals", "pairings"] + [t.name for t in terms.REGISTRY_TABLES]
     frames: dict[str, pl.DataFrame] = {}
     for t in person_tables:
         df = _frame(logical, t)
@@ -101,7 +106,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
             continue
         # Normalise each distinct spelling once: a person's ID is written on many rows.
         df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
-        ids = with_normalized_id(df.select("id_text").unique(), today)
+        ids = with_normalized_id(df.select("id_text").unique(), campaign.end)
         names = df.select("name_text").unique().with_columns(name_norm=name_norm(pl.col("name_text")))
         df = (df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left")
               .join(names, on="name_text", how="left", nulls_equal=True, maintain_order="left"))
@@ -276,4 +281,14 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
            .with_columns(city_name=pl.col("city_code").replace_strict(names))
            .select("cutoff_date", "city_code", "city_name", *terms.FIGURE_NAMES)
            .sort("cutoff_date", "city_code"))
-    return Result(out, resolvable)
+    graduates = frames.get("reg_graduates")
+    unemployed_graduates = (
+        graduates.filter(pl.col("loaded") & pl.col("person_id").is_not_null()
+                         & (pl.col("employment_status").fill_null(terms.UNEMPLOYED) != terms.EMPLOYED))
+        .select("person_id") if graduates is not None and "employment_status" in graduates.columns
+        else pl.DataFrame(schema={"person_id": pl.Utf8}))
+    policy = truth_policy.compute_policy(
+        campaign, files, logical, targets,
+        entries.select("T", "city_code", "person_id", "employment_status"),
+        posts_known, unemployed_graduates, name_norm, with_normalized_id)
+    return Result(out, resolvable, policy.supplement, policy.job_pool)

@@ -1,4 +1,6 @@
--- Registry-confirmed facts per target (cutoff_date, person_id), contract §6. Dates and
+-- Every target (cutoff_date, person_id) with what the marts need of its ledger entry and
+-- the facts that decide its categories and campaign targets (contract §6, §7): the one
+-- model the report and the campaign-target marts read targets from. Dates and
 -- thresholds come from stg_campaign / stg_campaign_cutoffs only.
 --
 -- Long-term unemployed: the unemployment registration is the registry's latest
@@ -8,10 +10,10 @@
 --   whole years are calendar years).
 -- Older worker: age on 认定日期 from the ID's birth date (birthday reached counts):
 --   women >= older_worker_age_female, men >= older_worker_age_male.
--- Disabled: a disability certificate issued (发证日期) on or before the cut-off.
--- 低保 member: a 低保 record overlapping the window [campaign start, T].
--- Poverty-alleviated: in the 脱贫人口 registry. Unemployed graduate: in the 离校未就业
---   registry and not marked 已就业 there. UI payment: a payment dated in the window.
+-- Disabled, 低保 member, poverty-alleviated, unemployed graduate: int_registry_facts.
+-- UI payment: a payment dated in the window.
+-- Employed in the window: 已就业 with 就业日期 in [campaign start, T]; employed before
+--   the campaign: 已就业 with 就业日期 before its start (the referral target does not apply).
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),
@@ -46,44 +48,6 @@ registry_registration as (
     group by targets.cutoff_date, targets.person_id
 ),
 
-disability as (
-    select targets.cutoff_date, targets.person_id
-    from targets
-    inner join {{ ref('int_disability') }} as disability
-        on disability.person_id = targets.person_id
-        and disability.certified_on <= targets.cutoff_date
-    group by all
-),
-
-dibao as (
-    select targets.cutoff_date, targets.person_id
-    from targets
-    inner join {{ ref('int_dibao') }} as dibao
-        on dibao.person_id = targets.person_id
-        and dibao.started_on <= targets.window_end
-        and (dibao.ended_on is null or dibao.ended_on >= targets.window_start)
-    group by all
-),
-
-ui_payments as (
-    select targets.cutoff_date, targets.person_id
-    from targets
-    inner join {{ ref('int_ui_benefits') }} as ui_benefits
-        on ui_benefits.person_id = targets.person_id
-        and ui_benefits.paid_on between targets.window_start and targets.window_end
-    group by all
-),
-
-poverty as (
-    select distinct person_id from {{ ref('int_poverty_alleviated') }}
-),
-
-graduates as (
-    select distinct person_id
-    from {{ ref('int_graduates') }}
-    where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}
-),
-
 facts as (
     select
         targets.cutoff_date,
@@ -100,23 +64,37 @@ facts as (
         end as unemployment_registration_source,
         targets.birth_date,
         targets.gender,
-        disability.person_id is not null as is_disabled,
-        dibao.person_id is not null as is_dibao_member,
-        poverty.person_id is not null as is_poverty_alleviated,
-        graduates.person_id is not null as is_unemployed_graduate,
-        ui_payments.person_id is not null as has_ui_payment_in_window
+        targets.categories,
+        targets.employment_status,
+        targets.employed_on,
+        targets.employment_channel,
+        targets.has_plan,
+        targets.is_carried_forward,
+        coalesce(
+            targets.employment_status = {{ term('EMPLOYED') }}
+            and targets.employed_on between targets.window_start and targets.window_end,
+            false
+        ) as is_employed_in_window,
+        coalesce(
+            targets.employment_status = {{ term('EMPLOYED') }} and targets.employed_on < targets.window_start,
+            false
+        ) as was_employed_before_campaign,
+        coalesce(registry_facts.is_disabled, false) as is_disabled,
+        coalesce(registry_facts.is_dibao_member, false) as is_dibao_member,
+        coalesce(registry_facts.is_poverty_alleviated, false) as is_poverty_alleviated,
+        coalesce(registry_facts.is_unemployed_graduate, false) as is_unemployed_graduate,
+        exists (
+            select 1 from {{ ref('int_ui_benefits') }} as ui_benefits
+            where ui_benefits.person_id = targets.person_id
+                and ui_benefits.paid_on between targets.window_start and targets.window_end
+        ) as has_ui_payment_in_window
     from targets
     left join registry_registration
         on registry_registration.cutoff_date = targets.cutoff_date
         and registry_registration.person_id = targets.person_id
-    left join disability
-        on disability.cutoff_date = targets.cutoff_date and disability.person_id = targets.person_id
-    left join dibao
-        on dibao.cutoff_date = targets.cutoff_date and dibao.person_id = targets.person_id
-    left join ui_payments
-        on ui_payments.cutoff_date = targets.cutoff_date and ui_payments.person_id = targets.person_id
-    left join poverty on poverty.person_id = targets.person_id
-    left join graduates on graduates.person_id = targets.person_id
+    left join {{ ref('int_registry_facts') }} as registry_facts
+        on registry_facts.cutoff_date = targets.cutoff_date
+        and registry_facts.person_id = targets.person_id
 ),
 
 final as (
@@ -126,6 +104,12 @@ final as (
         facts.person_id,
         facts.person_key,
         facts.identified_on,
+        facts.categories,
+        facts.employment_status,
+        facts.employed_on,
+        facts.employment_channel,
+        facts.has_plan,
+        facts.is_carried_forward,
         facts.unemployment_registered_on,
         facts.unemployment_registration_source,
         coalesce(
@@ -137,8 +121,10 @@ final as (
         ) as is_long_term_unemployed,
         coalesce(
             case facts.gender
-                when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on
-                when '男' then facts.birth_date + to_years(campaign.older_worker_age_male) <= facts.identified_on
+                when {{ term('FEMALE') }}
+                    then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on
+                when {{ term('MALE') }}
+                    then facts.birth_date + to_years(campaign.older_worker_age_male) <= facts.identified_on
             end,
             false
         ) as is_older_worker,
@@ -146,7 +132,9 @@ final as (
         facts.is_dibao_member,
         facts.is_poverty_alleviated,
         facts.is_unemployed_graduate,
-        facts.has_ui_payment_in_window
+        facts.has_ui_payment_in_window,
+        facts.is_employed_in_window,
+        facts.was_employed_before_campaign
     from facts
     cross join campaign
 )

@@ -9,10 +9,6 @@ cutoffs as (
 ),
 
 targets as (
-    select * from {{ ref('int_targets') }}
-),
-
-target_facts as (
     select * from {{ ref('int_target_facts') }}
 ),
 
@@ -28,8 +24,7 @@ referrals as (
     inner join {{ ref('int_referrals') }} as referrals
         on referrals.person_id = targets.person_id
         and referrals.city_code = targets.city_code
-        and referrals.first_cutoff_date <= cutoffs.cutoff_date
-        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+        and {{ counts_at_cutoff('referrals', 'referred_on') }}
     group by targets.cutoff_date, targets.person_id
 ),
 
@@ -43,8 +38,7 @@ visits as (
     inner join {{ ref('int_visits') }} as visits
         on visits.person_id = targets.person_id
         and visits.city_code = targets.city_code
-        and visits.first_cutoff_date <= cutoffs.cutoff_date
-        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+        and {{ counts_at_cutoff('visits', 'visited_on') }}
     group by targets.cutoff_date, targets.person_id
 ),
 
@@ -81,25 +75,15 @@ joined as (
         coalesce(visits.visits_in_window, 0) as visits_in_window,
         coalesce(relief.relief_payments_in_window, 0) as relief_payments_in_window,
         coalesce(relief.relief_amount_yuan, 0) as relief_amount_yuan,
-        coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
-        coalesce(target_facts.has_ui_payment_in_window, false) as has_ui_payment_in_window,
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }}
-            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
-            false
-        ) as is_employed_in_window,
+        targets.is_dibao_member,
+        targets.has_ui_payment_in_window,
+        targets.is_employed_in_window,
         -- Already in work when the campaign began: the 3-referral target does not apply.
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }} and targets.employed_on < cutoffs.window_start,
-            false
-        ) as was_employed_before_campaign,
+        targets.was_employed_before_campaign,
         targets.employment_channel
     from targets
     inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
     cross join campaign
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
     left join referrals
         on referrals.cutoff_date = targets.cutoff_date
         and referrals.person_id = targets.person_id

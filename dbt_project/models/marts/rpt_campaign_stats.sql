@@ -8,39 +8,27 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 targets as (
-    select * from {{ ref('int_targets') }}
-),
-
-target_facts as (
     select * from {{ ref('int_target_facts') }}
 ),
 
--- A target of city C at T (int_targets already applies the ledger, the winning city
--- and 认定日期 <= T), with the registry-confirmed categories of int_target_facts.
+-- A target of city C at T (int_targets applies the ledger, the winning city and
+-- 认定日期 <= T) with its categories and employment (int_target_facts).
 target_rows as (
     select
-        targets.cutoff_date,
-        targets.city_code,
-        targets.person_id,
-        coalesce(target_facts.is_long_term_unemployed, false) as is_long_term_unemployed,
-        coalesce(target_facts.is_older_worker, false) as is_older_worker,
-        coalesce(target_facts.is_disabled, false) as is_disabled,
-        coalesce(target_facts.is_dibao_member, false) as is_dibao_member,
-        coalesce(
-            targets.employment_status = {{ term('EMPLOYED') }}
-            and targets.employed_on between cutoffs.window_start and cutoffs.window_end,
-            false
-        ) as is_employed_in_window,
-        targets.employment_channel
+        cutoff_date,
+        city_code,
+        person_id,
+        is_long_term_unemployed,
+        is_older_worker,
+        is_disabled,
+        is_dibao_member,
+        is_employed_in_window,
+        employment_channel
     from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
 ),
 
 target_figures as (
@@ -75,8 +63,7 @@ visit_figures as (
         count(distinct (visits.person_id, visits.visited_on, visits.visit_method)) as visits
     from {{ ref('int_visits') }} as visits
     inner join cutoffs
-        on visits.first_cutoff_date <= cutoffs.cutoff_date
-        and visits.visited_on between cutoffs.window_start and cutoffs.window_end
+        on {{ counts_at_cutoff('visits', 'visited_on') }}
     inner join targets
         on targets.cutoff_date = cutoffs.cutoff_date
         and targets.city_code = visits.city_code
@@ -92,8 +79,7 @@ referral_figures as (
         count(distinct (referrals.person_id, referrals.post_id)) as jobs_pushed
     from {{ ref('int_referrals') }} as referrals
     inner join cutoffs
-        on referrals.first_cutoff_date <= cutoffs.cutoff_date
-        and referrals.referred_on between cutoffs.window_start and cutoffs.window_end
+        on {{ counts_at_cutoff('referrals', 'referred_on') }}
     inner join targets
         on targets.cutoff_date = cutoffs.cutoff_date
         and targets.city_code = referrals.city_code

@@ -17,7 +17,7 @@ cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 progress as (

@@ -7,16 +7,11 @@
 -- diff = reported - computed; rel_diff = diff / computed (null when computed is 0).
 -- figure_difference rows exist for every figure of every current 统计表, equal or not
 -- (is_match says which), so an analyst sees the whole table side by side.
-{%- set report_figures = report_figures() %}
 with cutoffs as (
     select cutoff_date from {{ ref('stg_campaign_cutoffs') }}
 ),
 
 targets as (
-    select * from {{ ref('int_targets') }}
-),
-
-target_facts as (
     select * from {{ ref('int_target_facts') }}
 ),
 
@@ -31,16 +26,13 @@ category_claims as (
         targets.city_code,
         targets.person_key,
         unnest(targets.categories) as category,
-        target_facts.is_long_term_unemployed,
-        target_facts.unemployment_registration_source,
-        target_facts.is_older_worker,
-        target_facts.is_disabled,
-        target_facts.is_dibao_member,
-        target_facts.is_poverty_alleviated
+        targets.is_long_term_unemployed,
+        targets.unemployment_registration_source,
+        targets.is_older_worker,
+        targets.is_disabled,
+        targets.is_dibao_member,
+        targets.is_poverty_alleviated
     from targets
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
 ),
 
 category_unsupported as (
@@ -117,33 +109,16 @@ reported_rows as (
         and stats_files.file_path = stats.file_path
 ),
 
+reported_wide as (
+    select * from reported_rows where row_rank = 1
+),
+
 reported as (
-    unpivot (
-        select
-            cutoff_date,
-            city_code,
-            {% for figure in report_figures -%}
-            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
-            {% endfor %}
-        from reported_rows
-        where row_rank = 1
-    )
-    on {{ report_figures | join(', ') }}
-    into name figure value reported_value
+    {{ report_figures_long('reported_wide', 'reported_value') }}
 ),
 
 computed as (
-    unpivot (
-        select
-            cutoff_date,
-            city_code,
-            {% for figure in report_figures -%}
-            {{ figure }}::double as {{ figure }}{{ ',' if not loop.last }}
-            {% endfor %}
-        from {{ ref('rpt_campaign_stats') }}
-    )
-    on {{ report_figures | join(', ') }}
-    into name figure value computed_value
+    {{ report_figures_long(ref('rpt_campaign_stats'), 'computed_value') }}
 ),
 
 figure_differences as (

@@ -12,7 +12,7 @@ cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 -- The tables a city sends every cut-off (contract §3); the ledger is a snapshot, so a

@@ -1,13 +1,8 @@
 -- 援助基地: a city's list of recognised assistance bases, one row per row sent.
 -- Whether the file is the city's current list for a cut-off is decided in int_bases.
-with source as (
-    select * from {{ source('raw', 'bases') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         trim(source.base_id) as base_id,
         source.base_name,
         source.base_type,
@@ -21,7 +16,7 @@ final as (
         -- Folded like names (contract §5), to meet a ledger's 就业单位 written slightly differently.
         {{ normalize_name('source.base_name') }} as base_name_norm,
         {{ normalize_name('source.operator') }} as operator_norm
-    from source
+    from {{ source('raw', 'bases') }} as source
 )
 
 select * from final

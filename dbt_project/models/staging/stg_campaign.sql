@@ -1,8 +1,4 @@
-with source as (
-    select * from {{ source('raw', 'campaign') }}
-),
-
-final as (
+with final as (
     select
         campaign_id,
         campaign_name,
@@ -14,7 +10,7 @@ final as (
         long_term_unemployed_days,
         older_worker_age_female,
         older_worker_age_male
-    from source
+    from {{ source('raw', 'campaign') }} as source
 )
 
 select * from final

@@ -1,12 +1,7 @@
 -- 统计表: the city's self-reported 17 figures, kept beside the warehouse's own figures.
-with source as (
-    select * from {{ source('raw', 'city_stats') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.unit,
         source.targets_identified,
         source.long_term_unemployed,
@@ -25,7 +20,7 @@ final as (
         source.discriminatory_posts_removed,
         source.temp_relief_payments,
         source.temp_relief_amount_yuan
-    from source
+    from {{ source('raw', 'city_stats') }} as source
 )
 
 select * from final

@@ -1,12 +1,7 @@
 -- 联系人: the campaign contact a city names (restricted downstream: phones).
-with source as (
-    select * from {{ source('raw', 'contacts') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.name,
         source.unit,
         source.position,
@@ -14,7 +9,7 @@ final as (
         source.mobile,
         source.email,
         {{ normalize_phone('source.mobile') }} as mobile_norm
-    from source
+    from {{ source('raw', 'contacts') }} as source
 )
 
 select * from final

@@ -1,12 +1,7 @@
 -- 招聘活动: recruitment events held by a city, one row per row sent.
-with source as (
-    select * from {{ source('raw', 'events') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         trim(source.event_id) as event_id,
         source.event_name,
         source.held_on,
@@ -15,7 +10,7 @@ final as (
         source.employers_count,
         source.posts_offered,
         source.participants
-    from source
+    from {{ source('raw', 'events') }} as source
 )
 
 select * from final

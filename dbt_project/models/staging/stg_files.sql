@@ -1,8 +1,4 @@
-with source as (
-    select * from {{ source('raw', 'files') }}
-),
-
-final as (
+with final as (
     select
         file_sha256,
         file_path,
@@ -26,7 +22,7 @@ final as (
         rows_quarantined,
         status,
         error
-    from source
+    from {{ source('raw', 'files') }} as source
 )
 
 select * from final

@@ -1,12 +1,7 @@
 -- 岗位信息: job postings collected by a city, one row per row sent.
-with source as (
-    select * from {{ source('raw', 'job_posts') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         trim(source.post_id) as post_id,
         source.employer,
         {{ clean_uscc('source.employer_uscc') }} as employer_uscc,
@@ -20,7 +15,7 @@ final as (
         source.published_on,
         {{ yes_no_boolean('source.is_discriminatory') }} as is_discriminatory,
         source.removed_on
-    from source
+    from {{ source('raw', 'job_posts') }} as source
 )
 
 select * from final

@@ -1,14 +1,9 @@
 -- 援助对象台账: one row per ledger row as sent, typed and with normalised person columns.
 -- Decides nothing: whether the file counts (int_submissions) and who the person is
 -- (int_person_links) are decided downstream.
-with source as (
-    select * from {{ source('raw', 'ledger') }}
-),
-
-renamed as (
+with renamed as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.seq,
         source.name,
         source.id_number as id_number_raw,
@@ -26,13 +21,9 @@ renamed as (
         source.employed_on,
         source.employment_channel,
         source.employer
-    from source
+    from {{ source('raw', 'ledger') }} as source
 ),
 
-{{ person_staging_ctes() }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes() }}
 
 select * from final

@@ -1,13 +1,8 @@
 -- 结对帮扶: a city's list of pairings, one row per row sent, with normalised person
 -- columns for 干部结对援助对象 rows (the person is resolved in int_person_links).
-with source as (
-    select * from {{ source('raw', 'pairings') }}
-),
-
-renamed as (
+with renamed as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         trim(source.pairing_id) as pairing_id,
         source.pairing_type,
         coalesce(source.pairing_type = {{ term('PAIRING_CADRE_TARGET') }}, false) as is_cadre_pairing,
@@ -20,13 +15,9 @@ renamed as (
         source.community,
         source.paired_on,
         source.ended_on
-    from source
+    from {{ source('raw', 'pairings') }} as source
 ),
 
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes(has_phone=false) }}
 
 select * from final

@@ -1,25 +1,3 @@
--- Registry 脱贫人口 (poverty_alleviated): one row per row of every extract file,
--- typed and normalised. Natural key [id_number]; de-duplicated in int_poverty_alleviated.
--- Registries carry no phone, so an invalid ID here can only be quarantined.
-with source as (
-    select * from {{ source('raw', 'reg_poverty_alleviated') }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        source.id_number as id_number_raw,
-        source.name,
-        source.household_id,
-        source.city_code as city_code_raw,
-        {{ normalize_city_code('source.city_code') }} as city_code
-    from source
-),
-
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
-
-select * from final
+-- Registry 脱贫人口 (poverty_alleviated): one row per row of every extract file, typed and normalised
+-- (macro registry_staging). Natural key [id_number]; de-duplicated in int_poverty_alleviated.
+{{ registry_staging('reg_poverty_alleviated', ['household_id']) }}

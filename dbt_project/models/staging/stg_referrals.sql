@@ -1,24 +1,15 @@
 -- 岗位推介记录: one row per job pushed to one person, as sent. No phone column.
-with source as (
-    select * from {{ source('raw', 'referrals') }}
-),
-
-renamed as (
+with renamed as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.name,
         source.id_number as id_number_raw,
         trim(source.post_id) as post_id,
         source.referred_on,
         source.referral_method
-    from source
+    from {{ source('raw', 'referrals') }} as source
 ),
 
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes(has_phone=false) }}
 
 select * from final

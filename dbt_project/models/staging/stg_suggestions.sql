@@ -1,14 +1,9 @@
 -- 意见建议: free text for the final summary, kept exactly as written.
-with source as (
-    select * from {{ source('raw', 'suggestions') }}
-),
-
-final as (
+with final as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.content
-    from source
+    from {{ source('raw', 'suggestions') }} as source
 )
 
 select * from final

@@ -1,28 +1,3 @@
--- Registry 临时救助发放 (temp_relief): one row per row of every extract file,
--- typed and normalised. Natural key [payment_id]; de-duplicated in int_temp_relief.
--- Registries carry no phone, so an invalid ID here can only be quarantined.
-with source as (
-    select * from {{ source('raw', 'reg_temp_relief') }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        trim(source.payment_id) as payment_id,
-        source.id_number as id_number_raw,
-        source.name,
-        source.city_code as city_code_raw,
-        {{ normalize_city_code('source.city_code') }} as city_code,
-        source.relief_type,
-        source.paid_on,
-        source.amount_yuan
-    from source
-),
-
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
-
-select * from final
+-- Registry 临时救助发放 (temp_relief): one row per row of every extract file, typed and normalised
+-- (macro registry_staging). Natural key [payment_id]; de-duplicated in int_temp_relief.
+{{ registry_staging('reg_temp_relief', ['relief_type', 'paid_on', 'amount_yuan'], trimmed=['payment_id']) }}

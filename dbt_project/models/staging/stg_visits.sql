@@ -1,25 +1,16 @@
 -- 走访慰问记录: one row per visit row as sent. No phone column: an invalid ID cannot be
 -- linked by name + phone (int_person_links).
-with source as (
-    select * from {{ source('raw', 'visits') }}
-),
-
-renamed as (
+with renamed as (
     select
-        {{ lineage_columns() }},
-        source._city_code as city_code,
+        {{ submission_lineage_columns() }},
         source.name,
         source.id_number as id_number_raw,
         source.visited_on,
         source.visit_method,
         source.visitor
-    from source
+    from {{ source('raw', 'visits') }} as source
 ),
 
-{{ person_staging_ctes(has_phone=false) }},
-
-final as (
-    select * from people
-)
+{{ person_staging_ctes(has_phone=false) }}
 
 select * from final

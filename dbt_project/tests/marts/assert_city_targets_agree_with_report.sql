@@ -1,5 +1,8 @@
 -- The campaign-target marts and the report count the same things the same way:
 -- targets, referrals (= jobs_pushed), employed, and relief payments / amounts per city.
+-- Reads several models: attached to rpt_city_targets so Dagster runs it as that asset's
+-- blocking check (dagster-dbt records an unattached test only as an observation).
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_city_targets'}}}) }}
 with report as (
     select * from {{ ref('rpt_campaign_stats') }} where city_code <> {{ term('PROVINCE_CODE') }}
 ),

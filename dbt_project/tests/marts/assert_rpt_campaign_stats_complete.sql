@@ -1,9 +1,12 @@
 -- Contract §6: each of the 16 cities and the province has a row for every cut-off.
+-- Reads several models: attached to rpt_campaign_stats so Dagster runs it as that asset's
+-- blocking check (dagster-dbt records an unattached test only as an observation).
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_campaign_stats'}}}) }}
 with expected as (
     select cutoffs.cutoff_date, units.city_code
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     cross join (
-        select city_code::varchar as city_code from {{ ref('ref_cities') }}
+        select city_code from {{ ref('ref_cities') }}
         union all select {{ term('PROVINCE_CODE') }}
     ) as units
 )

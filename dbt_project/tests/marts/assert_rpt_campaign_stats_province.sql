@@ -1,5 +1,8 @@
 -- Contract §6: the province row equals the sum of the city rows, and its person counts
 -- equal the distinct persons among the targets of the cut-off (each person in one city).
+-- Reads several models: attached to rpt_campaign_stats so Dagster runs it as that asset's
+-- blocking check (dagster-dbt records an unattached test only as an observation).
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_campaign_stats'}}}) }}
 {%- set figures = report_figures() %}
 with stats as (
     select * from {{ ref('rpt_campaign_stats') }}

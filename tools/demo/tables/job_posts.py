@@ -15,6 +15,7 @@ from tools.demo.tables.common import Context, spread
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.JOB_POSTS
+USCC_TYPO_RATE = 0.05
 WHAT = "岗位信息"
 
 
@@ -42,6 +43,11 @@ class JobPosts:
             "is_discriminatory": [terms.YES if x.discriminatory else terms.NO for x in posts],
             "_removed": [x.removed_on for x in posts],
         }, schema_overrides={"published_on": pl.Date, "_removed": pl.Date})
+        # A few employers' credit codes carry a typo (the check fails; the row still loads).
+        typo = ctx.rng("job_posts", "uscc", city).random(recs.height) < USCC_TYPO_RATE
+        recs = recs.with_columns(uscc_typo=pl.Series(typo), employer_uscc=pl.when(pl.Series(typo)).then(
+            pl.col("employer_uscc").str.slice(0, 17) + pl.when(pl.col("employer_uscc").str.ends_with("0"))
+            .then(pl.lit("1")).otherwise(pl.lit("0"))).otherwise(pl.col("employer_uscc")))
         day = np.array([max(x.published_on, start) for x in posts], dtype="datetime64[D]")
         out = spread(ctx, ctx.rng("job_posts", city), city, recs, day, resend=0.3)
         cuts = list(ctx.campaign.cutoffs)
@@ -63,8 +69,10 @@ class JobPosts:
                 cols[col], types[col] = nz.dates(recs[col], style)
             text = recs.select([pl.col(c.name).cast(pl.String) for c in TABLE.columns]).with_columns(
                 published_on=cols["published_on"], removed_on=cols["removed_on"])
-            noise = noise_list(date_tag, tags(recs["resent"].to_numpy(), "resent"))
-            logical = recs.select("post_id", "published_on", "is_discriminatory", "removed_on")
+            noise = noise_list(date_tag, tags(recs["resent"].to_numpy(), "resent"),
+                               tags(recs["uscc_typo"].to_numpy(), "uscc_typo"))
+            logical = recs.select("post_id", "published_on", "is_discriminatory", "removed_on", "category",
+                                  "openings", "employer_uscc")
             return Rows(Sheet([], text, types), truth_frame(None, noise), logical)
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, ncols=12, nrows=recs.height)

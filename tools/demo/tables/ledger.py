@@ -15,6 +15,7 @@ from tools.demo.tables.common import Context
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.LEDGER
+FELL_BACK_RATE = 0.15  # of the people employed at some point
 WHAT = "就业援助对象台账"
 
 
@@ -28,6 +29,16 @@ class Ledger:
 
     def prepare(self, ctx: Context) -> None:
         self.ctx = ctx
+        # A few people lose their job again during the campaign: later ledgers show them
+        # 未就业 (contract §8, fell_back_to_unemployed). Their own stream: nothing else moves.
+        for city, persons in ctx.persons.items():
+            r = ctx.rng("ledger", "job_lost", city)
+            lost = (r.random(persons.height) < FELL_BACK_RATE) & persons["employed_on"].is_not_null().to_numpy()
+            after = pl.Series(r.integers(15, 45, persons.height)).cast(pl.Int64)
+            ctx.persons[city] = persons.with_columns(
+                lost_on=pl.when(pl.Series(lost)).then(pl.col("employed_on") + pl.duration(days=after)))
+        if ctx.everyone is not None:
+            ctx.everyone = ctx.everyone.with_columns(lost_on=pl.lit(None, pl.Date))
 
     def people(self, city: str, idx: int) -> pl.DataFrame:
         ctx, plan = self.ctx, self.ctx.plan
@@ -64,7 +75,8 @@ def rows(p: pl.DataFrame, nz: CellNoise, fmt: str, idx: int, cut: dt.date, cross
     cats, cats_tag = nz.multi(p["cats"])
     needs, needs_tag = nz.multi(p["needs"])
     missing = nz.hit(n, 0.001)
-    employed = p.select((pl.col("employed_on") <= cut).fill_null(False)).to_series()
+    employed = p.select(((pl.col("employed_on") <= cut) & ~(pl.col("lost_on") <= cut).fill_null(False))
+                        .fill_null(False)).to_series()
     when_employed = pl.Series(employed)
     cols: dict[str, pl.Series] = {}
     types: dict[str, pl.Series | int] = {"seq": NUMBER, "id_number": ids.types}
@@ -106,6 +118,8 @@ def rows(p: pl.DataFrame, nz: CellNoise, fmt: str, idx: int, cut: dt.date, cross
         "employment_status": status,
         "employed_on": p["employed_on"].zip_with(when_employed, pl.Series([None] * n, dtype=pl.Date)),
         "employment_channel": p["channel"].zip_with(when_employed, null),
+        "employer": p["employer"].zip_with(when_employed, null),
+        "categories": p["cats"],
         "ledger_registered_on": p["ledger_reg_on"],
     })
     return Rows(Sheet([], text, types), truth_frame(p["pid"], noise, expected), logical)

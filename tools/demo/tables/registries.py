@@ -28,7 +28,7 @@ DATES = {"unemployment_registration": ("registered_on", "cancelled_on"), "ui_ben
 LOGICAL = {"unemployment_registration": ("registered_on", "cancelled_on"),
            "ui_benefits": ("payment_id", "paid_on", "amount_yuan"), "dibao": ("started_on", "ended_on"),
            "temp_relief": ("payment_id", "paid_on", "amount_yuan"), "disability": ("certified_on",),
-           "poverty_alleviated": (), "graduates": ()}
+           "poverty_alleviated": (), "graduates": ("employment_status",)}
 
 
 def records(ctx: Context) -> dict[str, pl.DataFrame]:

@@ -6,13 +6,11 @@
 --   registered unemployed: a registration with 失业登记日期 <= T not cancelled by T;
 --   long-term: that (latest) registration at least long_term_unemployed_days before T,
 --     (macro is_long_term_registration, as int_target_facts);
---   disabled: a certificate issued by T; 低保: a record overlapping the window;
---   脱贫: in the 脱贫人口 registry; unemployed graduate: in 离校未就业 and not 已就业.
+--   disabled, 低保, 脱贫, unemployed graduate: int_registry_facts.
 -- Reasons: long-term registered unemployed; registered unemployed and disabled / 低保 /
 -- 脱贫; an unemployed graduate from a 低保 / 脱贫 family (the graduate is on that registry:
 -- the graduates registry carries no 家庭编号 to link other members).
--- City: the registry city of the latest registration, else the graduates, 低保,
--- disability and 脱贫 registries in that order.
+-- City and name: those of the latest registration, else int_registry_facts'.
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),
@@ -55,72 +53,32 @@ registered as (
     where registrations.recency_rank = 1
 ),
 
-disabled as (
-    select cutoffs.cutoff_date, disability.person_id, min(disability.name) as name,
-        min(disability.city_code) as city_code
-    from {{ ref('int_disability') }} as disability
-    inner join cutoffs on disability.certified_on <= cutoffs.cutoff_date
-    where disability.person_id is not null
-    group by all
-),
-
-dibao as (
-    select cutoffs.cutoff_date, dibao.person_id, min(dibao.name) as name,
-        min(dibao.city_code) as city_code
-    from {{ ref('int_dibao') }} as dibao
-    inner join cutoffs
-        on dibao.started_on <= cutoffs.window_end
-        and (dibao.ended_on is null or dibao.ended_on >= cutoffs.window_start)
-    where dibao.person_id is not null
-    group by all
-),
-
-poverty as (
-    select cutoffs.cutoff_date, poverty.person_id, min(poverty.name) as name,
-        min(poverty.city_code) as city_code
-    from {{ ref('int_poverty_alleviated') }} as poverty
-    cross join cutoffs
-    where poverty.person_id is not null
-    group by all
-),
-
-graduates as (
-    select cutoffs.cutoff_date, graduates.person_id, min(graduates.name) as name,
-        min(graduates.city_code) as city_code
-    from {{ ref('int_graduates') }} as graduates
-    cross join cutoffs
-    where graduates.person_id is not null
-        and coalesce(graduates.employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}
-        and (graduates.graduated_on is null or graduates.graduated_on <= cutoffs.cutoff_date)
-    group by all
+registry_facts as (
+    select * from {{ ref('int_registry_facts') }}
 ),
 
 people as (
     select cutoff_date, person_id from registered
     union
-    select cutoff_date, person_id from graduates
+    select cutoff_date, person_id from registry_facts where is_unemployed_graduate
 ),
 
 flags as (
     select
         people.cutoff_date,
         people.person_id,
-        coalesce(registered.city_code, graduates.city_code, dibao.city_code,
-            disabled.city_code, poverty.city_code) as city_code,
-        coalesce(registered.name, graduates.name, dibao.name, disabled.name, poverty.name) as name,
+        coalesce(registered.city_code, registry_facts.city_code) as city_code,
+        coalesce(registered.name, registry_facts.name) as name,
         registered.registered_on,
         registered.person_id is not null as is_registered_unemployed,
         coalesce(registered.is_long_term, false) as is_long_term_registered,
-        disabled.person_id is not null as is_disabled,
-        dibao.person_id is not null as is_dibao_member,
-        poverty.person_id is not null as is_poverty_alleviated,
-        graduates.person_id is not null as is_unemployed_graduate
+        coalesce(registry_facts.is_disabled, false) as is_disabled,
+        coalesce(registry_facts.is_dibao_member, false) as is_dibao_member,
+        coalesce(registry_facts.is_poverty_alleviated, false) as is_poverty_alleviated,
+        coalesce(registry_facts.is_unemployed_graduate, false) as is_unemployed_graduate
     from people
     left join registered using (cutoff_date, person_id)
-    left join graduates using (cutoff_date, person_id)
-    left join disabled using (cutoff_date, person_id)
-    left join dibao using (cutoff_date, person_id)
-    left join poverty using (cutoff_date, person_id)
+    left join registry_facts using (cutoff_date, person_id)
 ),
 
 reasons as (

@@ -11,7 +11,7 @@ files as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 final as (
