@@ -96,9 +96,16 @@ def write_campaign_tables(con, campaign: Campaign) -> None:
                ?::integer as older_worker_age_female, ?::integer as older_worker_age_male
         """,
         [
-            campaign.id, campaign.name, campaign.start, campaign.end, campaign.timezone,
-            t.min_referrals_per_target, t.special_event_block_days, t.long_term_unemployed_days,
-            t.older_worker_age_female, t.older_worker_age_male,
+            campaign.id,
+            campaign.name,
+            campaign.start,
+            campaign.end,
+            campaign.timezone,
+            t.min_referrals_per_target,
+            t.special_event_block_days,
+            t.long_term_unemployed_days,
+            t.older_worker_age_female,
+            t.older_worker_age_male,
         ],
     )
     con.execute(

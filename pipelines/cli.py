@@ -17,6 +17,7 @@ from pipelines import settings
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
 
+
 def dagster_home() -> Path:
     """A project-local DAGSTER_HOME holding the project's dagster.yaml."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.PROJECT_ROOT / "data" / "dagster_home")
@@ -66,8 +67,10 @@ def set_aside_damaged_warehouse() -> None:
             raise
         aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}")
         path.rename(aside)
-        print(f"warehouse {path} is damaged ({str(exc).splitlines()[0]}); moved to {aside.name}, "
-              "rebuilding it from the raw files")
+        print(
+            f"warehouse {path} is damaged ({str(exc).splitlines()[0]}); moved to {aside.name}, "
+            "rebuilding it from the raw files"
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -109,23 +112,35 @@ def _run(args: argparse.Namespace) -> int:
                 progress.start(instance)
             try:
                 # One run, every cut-off: the per-cut-off assets see all partition keys at once.
-                result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id,
-                                                tags=all_cutoffs_run_tags())
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags=all_cutoffs_run_tags(),
+                )
             finally:
                 if progress is not None:
                     progress.stop(instance)
         gate_md = record_gate_outcome(result)
     campaign = load_campaign()
     blocking, warnings = failed_checks(result)
-    published = any(e.asset_key is not None and e.asset_key.path == ["published", "marts"]
-                    for e in result.get_asset_materialization_events())
+    published = any(
+        e.asset_key is not None and e.asset_key.path == ["published", "marts"]
+        for e in result.get_asset_materialization_events()
+    )
     lines = console.summary_lines(
-        success=result.success, published=published, blocking=blocking, warnings=warnings,
+        success=result.success,
+        published=published,
+        blocking=blocking,
+        warnings=warnings,
         report=settings.marts_dir() / "rpt_campaign_stats.parquet",
-        feedback_dir=settings.restricted_dir(), cutoffs=campaign.cutoff_keys,
+        feedback_dir=settings.restricted_dir(),
+        cutoffs=campaign.cutoff_keys,
         cities=console.city_lines(settings.warehouse_path(), campaign.id),
-        log_path=log_path if not args.verbose else Path("(terminal)"), gate_report=gate_md,
-        seconds=time.monotonic() - started)
+        log_path=log_path if not args.verbose else Path("(terminal)"),
+        gate_report=gate_md,
+        seconds=time.monotonic() - started,
+    )
     print("\n".join(lines), file=sys.stdout if result.success else sys.stderr)
     if not result.success:
         # The English detail an operator greps for: check, table, file, row, value.
@@ -161,13 +176,20 @@ def record_gate_outcome(result: ExecuteInProcessResult) -> Path:
     from pipelines.defs.checks import dbt_test_rows
 
     run_id = result.run_id
-    gate_report.record_extra(run_id, "dbt_tests", dbt_test_rows(result.get_asset_check_evaluations()))
+    gate_report.record_extra(
+        run_id, "dbt_tests", dbt_test_rows(result.get_asset_check_evaluations())
+    )
     if not result.success:
         current = gate_report.load_report(run_id).get("publication") or {}
         if current.get("status") not in ("refused", "published"):
-            gate_report.record_extra(run_id, "publication", {
-                "status": "not published",
-                "detail": "the run failed before publication; the previous marts are unchanged"})
+            gate_report.record_extra(
+                run_id,
+                "publication",
+                {
+                    "status": "not published",
+                    "detail": "the run failed before publication; the previous marts are unchanged",
+                },
+            )
     return gate_report.report_dir(run_id) / "report.md"
 
 
@@ -177,15 +199,25 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
     from dagster import AssetCheckSeverity
 
     err = sys.stderr
-    published = any(e.asset_key is not None and e.asset_key.path == ["published", "marts"]
-                    for e in result.get_asset_materialization_events())
+    published = any(
+        e.asset_key is not None and e.asset_key.path == ["published", "marts"]
+        for e in result.get_asset_materialization_events()
+    )
     if published:
-        print("\nRUN FAILED after publication — the gate passed and the marts were published; "
-              "a later step failed:", file=err)
+        print(
+            "\nRUN FAILED after publication — the gate passed and the marts were published; "
+            "a later step failed:",
+            file=err,
+        )
     else:
-        print("\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err)
-    failed = [e for e in result.get_asset_check_evaluations()
-              if not e.passed and (warnings or e.severity == AssetCheckSeverity.ERROR)]
+        print(
+            "\nRUN FAILED — nothing new was published; the previous marts are untouched.", file=err
+        )
+    failed = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and (warnings or e.severity == AssetCheckSeverity.ERROR)
+    ]
     failed.sort(key=lambda e: e.severity != AssetCheckSeverity.ERROR)
     for e in failed:
         kind = "BLOCKING" if e.severity == AssetCheckSeverity.ERROR else "warning"
@@ -200,8 +232,11 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
     for event in result.all_events:
         if event.is_step_failure:
             message = event.event_specific_data.error.message.strip().splitlines()
-            print(f"  step {event.step_key} failed: {message[0] if message else ''} "
-                  "(full error in the run log; fix it and run again)", file=err)
+            print(
+                f"  step {event.step_key} failed: {message[0] if message else ''} "
+                "(full error in the run log; fix it and run again)",
+                file=err,
+            )
     print(f"  gate report: {gate_md} (and report.json)", file=err)
 
 
@@ -213,20 +248,31 @@ def cmd_ui(args: argparse.Namespace) -> int:
     parse_dbt_project()
     print(f"DAGSTER_HOME={home}; open http://127.0.0.1:{args.port}")
     exe = Path(sys.executable).with_name("dagster")
-    return subprocess.call([str(exe), "dev", "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(args.port)])
+    return subprocess.call(
+        [str(exe), "dev", "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(args.port)]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="materialise every asset (make run first fills an empty data/raw/ with a demo)")
-    p.add_argument("--verbose", action="store_true",
-                   help="show Dagster's event stream in the terminal instead of the progress display")
+    p = sub.add_parser(
+        "run", help="materialise every asset (make run first fills an empty data/raw/ with a demo)"
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Dagster's event stream in the terminal instead of the progress display",
+    )
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser("ui", help="start the Dagster webserver and daemon (schedules and sensors fire)")
+    p = sub.add_parser(
+        "ui", help="start the Dagster webserver and daemon (schedules and sensors fire)"
+    )
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
-    p = sub.add_parser("parse", help="parse the dbt project (writes dbt_project/target/manifest.json)")
+    p = sub.add_parser(
+        "parse", help="parse the dbt project (writes dbt_project/target/manifest.json)"
+    )
     p.set_defaults(func=cmd_parse)
     args = parser.parse_args(argv)
     # dbt (profiles.yml) and Dagster's processes read the warehouse path from the

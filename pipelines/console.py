@@ -37,8 +37,10 @@ STAGES: dict[str, str] = {
 INGEST_PROGRESS = re.compile(r"^ingest \[(\d+)/(\d+)\] .* loaded=(\d+) quarantined=(\d+)")
 INGEST_TOTAL = re.compile(r"^ingest: (\d+) files under ")
 # IngestSummary.__str__, logged once at the end of ingestion.
-INGEST_DONE = re.compile(r"^ingest: (\d+) files seen: (\d+) loaded, (\d+) unchanged, (\d+) quarantined, "
-                         r"(\d+) late; rows loaded (\d+) .*rows quarantined (\d+)")
+INGEST_DONE = re.compile(
+    r"^ingest: (\d+) files seen: (\d+) loaded, (\d+) unchanged, (\d+) quarantined, "
+    r"(\d+) late; rows loaded (\d+) .*rows quarantined (\d+)"
+)
 
 
 def log_dir() -> Path:
@@ -163,8 +165,10 @@ class Progress:
     def _on_message(self, message: str) -> None:
         if m := INGEST_DONE.match(message):
             seen, loaded, unchanged, bad, _late, rows, rows_bad = (int(g) for g in m.groups())
-            self.ingest_done = (f"文件 files {seen}（新 new {loaded + bad}，未变 unchanged {unchanged}），"
-                                f"读入行 rows {rows:,}，未读入 not loaded {rows_bad:,}")
+            self.ingest_done = (
+                f"文件 files {seen}（新 new {loaded + bad}，未变 unchanged {unchanged}），"
+                f"读入行 rows {rows:,}，未读入 not loaded {rows_bad:,}"
+            )
         elif m := INGEST_TOTAL.match(message):
             self.files_total = int(m.group(1))
         elif m := INGEST_PROGRESS.match(message):
@@ -176,8 +180,10 @@ class Progress:
     def _ingest_text(self) -> str:
         if self.ingest_done:
             return self.ingest_done
-        return (f"文件 files {self.files_done}/{self.files_total}，读入行 rows {self.rows_loaded:,}，"
-                f"未读入 not loaded {self.rows_quarantined:,}")
+        return (
+            f"文件 files {self.files_done}/{self.files_total}，读入行 rows {self.rows_loaded:,}，"
+            f"未读入 not loaded {self.rows_quarantined:,}"
+        )
 
     def _print_stage(self, key: str, stage: _Stage) -> None:
         mark = "✗" if stage.failed else "✓"
@@ -195,8 +201,10 @@ class Progress:
         key, stage = running[-1]
         detail = self._ingest_text() if key == "raw_uploads" else ""
         elapsed = time.monotonic() - self._t0
-        self.terminal.write(f"\r\033[K… {stage.label}  {time.monotonic() - stage.started:5.0f}s  "
-                            f"{detail}  (总计 total {elapsed:.0f}s)")
+        self.terminal.write(
+            f"\r\033[K… {stage.label}  {time.monotonic() - stage.started:5.0f}s  "
+            f"{detail}  (总计 total {elapsed:.0f}s)"
+        )
         self.terminal.flush()
 
 
@@ -221,28 +229,37 @@ def city_lines(warehouse: Path, campaign_id: str) -> list[CityLine]:
     if not warehouse.exists():
         return list(lines.values())
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = {r[0] for r in con.sql(
-            "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+        tables = {
+            r[0]
+            for r in con.sql(
+                "select table_schema || '.' || table_name from information_schema.tables"
+            ).fetchall()
+        }
         if "raw.files" not in tables:
             return list(lines.values())
         for code, rows, files in con.sql(
             "select city_code, count(source_row), count(*) - count(source_row) from raw.quarantine "
-            "where campaign_id = ? and city_code is not null group by all", params=[campaign_id],
+            "where campaign_id = ? and city_code is not null group by all",
+            params=[campaign_id],
         ).fetchall():
             if code in lines:
                 lines[code].rows_not_loaded, lines[code].files_not_loaded = rows, files
-        if "intermediate.int_person_quarantine" in tables:  # rows whose person is unknown count nowhere
+        if (
+            "intermediate.int_person_quarantine" in tables
+        ):  # rows whose person is unknown count nowhere
             for code, rows in con.sql(
                 "select city_code, count(*) from intermediate.int_person_quarantine "
                 "where campaign_id = ? and city_code is not null and table_type not like 'reg%' "
-                "group by all", params=[campaign_id],
+                "group by all",
+                params=[campaign_id],
             ).fetchall():
                 if code in lines:
                     lines[code].rows_not_loaded += rows
         files = con.sql(
             "select city_code, cutoff_date, bool_or(coalesce(is_late, false)) from raw.files "
             "where campaign_id = ? and city_code is not null and cutoff_date is not null group by all",
-            params=[campaign_id]).fetchall()
+            params=[campaign_id],
+        ).fetchall()
     begun = sorted({cutoff for _, cutoff, _ in files})
     sent = {(code, cutoff) for code, cutoff, _ in files}
     for code, cutoff, late in files:
@@ -263,39 +280,70 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def summary_lines(*, success: bool, published: bool, blocking: list[tuple[str, str]], warnings: int,
-                  report: Path, feedback_dir: Path, cutoffs: list[str], cities: list[CityLine],
-                  log_path: Path, gate_report: Path, seconds: float) -> list[str]:
+def summary_lines(
+    *,
+    success: bool,
+    published: bool,
+    blocking: list[tuple[str, str]],
+    warnings: int,
+    report: Path,
+    feedback_dir: Path,
+    cutoffs: list[str],
+    cities: list[CityLine],
+    log_path: Path,
+    gate_report: Path,
+    seconds: float,
+) -> list[str]:
     """The closing summary. `blocking` is (check name, table) per blocking failure."""
     out = ["", "── 运行结果 Summary " + "─" * 50]
     if success:
-        gate = "通过 passed" + (f"（{warnings} 项提醒 warnings，见质量报告 see gate report）" if warnings else "")
+        gate = "通过 passed" + (
+            f"（{warnings} 项提醒 warnings，见质量报告 see gate report）" if warnings else ""
+        )
         out.append(f"质量检查 Quality gate : {gate}")
         out.append(f"统计报表 Report       : {report}（及 .csv，官方表 official xlsx 每期一份）")
-        out.append(f"活动总结 Final summary: {report.parent / 'summary' / '活动总结.xlsx'}（及可打印的 printable .html）")
+        out.append(
+            f"活动总结 Final summary: {report.parent / 'summary' / '活动总结.xlsx'}（及可打印的 printable .html）"
+        )
     else:
-        out.append("质量检查 Quality gate : 未通过 FAILED — 本次未发布，之前发布的报表保持不变 "
-                   "(nothing new published; the previous marts are untouched)")
+        out.append(
+            "质量检查 Quality gate : 未通过 FAILED — 本次未发布，之前发布的报表保持不变 "
+            "(nothing new published; the previous marts are untouched)"
+        )
         for name, where in blocking[:8]:
             reason = reason_codes.explain(name)
             out.append(f"  ✗ {where}：{reason.title}（{name}）— {reason.cause}。{reason.fix}")
         if len(blocking) > 8:
             out.append(f"  … 另有 {len(blocking) - 8} 项 more, see the gate report")
         if published:
-            out.append("  （报表已发布，之后的步骤出错 the marts were published; a later step failed）")
-    out.append(f"问题反馈 City feedback: {feedback_dir}/<截止日期>/<城市代码>/问题反馈_<城市>_<截止日期>.xlsx"
-               + (f"（{len(terms.CITIES)} 个城市 × {len(cutoffs)} 期）" if cutoffs else ""))
+            out.append(
+                "  （报表已发布，之后的步骤出错 the marts were published; a later step failed）"
+            )
+    out.append(
+        f"问题反馈 City feedback: {feedback_dir}/<截止日期>/<城市代码>/问题反馈_<城市>_<截止日期>.xlsx"
+        + (f"（{len(terms.CITIES)} 个城市 × {len(cutoffs)} 期）" if cutoffs else "")
+    )
     out.append("")
-    out.append(_pad("城市 City", 12) + _pad("未读入行 rows not loaded", 26) + _pad("逾期 late", 22) + "缺报 missing")
+    out.append(
+        _pad("城市 City", 12)
+        + _pad("未读入行 rows not loaded", 26)
+        + _pad("逾期 late", 22)
+        + "缺报 missing"
+    )
     for line in cities:
-        rows = f"{line.rows_not_loaded}" + (f"（另 {line.files_not_loaded} 个文件 files）"
-                                            if line.files_not_loaded else "")
-        out.append(_pad(terms.CITIES[line.city_code], 12)
-                   + _pad(rows, 26)
-                   + _pad("、".join(line.late_cutoffs) or "—", 22)
-                   + ("、".join(line.missing_cutoffs) or "—"))
+        rows = f"{line.rows_not_loaded}" + (
+            f"（另 {line.files_not_loaded} 个文件 files）" if line.files_not_loaded else ""
+        )
+        out.append(
+            _pad(terms.CITIES[line.city_code], 12)
+            + _pad(rows, 26)
+            + _pad("、".join(line.late_cutoffs) or "—", 22)
+            + ("、".join(line.missing_cutoffs) or "—")
+        )
     out.append("")
     out.append(f"质量报告 Gate report  : {gate_report}")
-    out.append(f"运行日志 Run log      : {log_path}（--verbose 在终端显示 shows the full event stream）")
+    out.append(
+        f"运行日志 Run log      : {log_path}（--verbose 在终端显示 shows the full event stream）"
+    )
     out.append(f"用时 Elapsed          : {seconds:.0f}s   {dt.datetime.now():%Y-%m-%d %H:%M}")
     return out

@@ -11,7 +11,9 @@ from dagster_dbt import DbtProject
 
 from pipelines import settings
 
-dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+dbt_project = DbtProject(
+    project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
+)
 # Under `dagster dev` this re-parses, so an edited model shows at once; everywhere else the
 # entry points parse first (`python -m pipelines run|ui|parse`, `make test`).
 dbt_project.prepare_if_dev()
@@ -35,8 +37,14 @@ def dbt_env() -> dict[str, str]:
 
 def parse_dbt_project(quiet: bool = True) -> Path:
     """Run `dbt parse` to produce target/manifest.json (prepare_if_dev only does so under `dagster dev`)."""
-    cmd = [dbt_executable(), "parse", "--project-dir", str(dbt_project.project_dir),
-           "--profiles-dir", str(dbt_project.profiles_dir)]
+    cmd = [
+        dbt_executable(),
+        "parse",
+        "--project-dir",
+        str(dbt_project.project_dir),
+        "--profiles-dir",
+        str(dbt_project.profiles_dir),
+    ]
     if quiet:
         cmd.insert(1, "--quiet")
     result = subprocess.run(cmd, env=dbt_env(), capture_output=True, text=True)
@@ -49,6 +57,8 @@ def manifest_path() -> Path:
     """target/manifest.json, which the Dagster definitions are built from."""
     path = dbt_project.manifest_path
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python -m pipelines parse` "
-                                "(make run, make ui and make test do it first)")
+        raise FileNotFoundError(
+            f"{path} is missing: run `python -m pipelines parse` "
+            "(make run, make ui and make test do it first)"
+        )
     return path

@@ -57,8 +57,10 @@ def describe_holder(path: Path) -> str:
         return f"another run holds the warehouse (lock file {path})"
     who = f"pid {pid} ({info.get('command', '?')}), since {info.get('since', '?')}"
     if not _alive(int(pid)):
-        return (f"another run holds the warehouse: {who}; that process has ended but a process it "
-                f"started still holds the lock — find it with `fuser {path}` and stop it")
+        return (
+            f"another run holds the warehouse: {who}; that process has ended but a process it "
+            f"started still holds the lock — find it with `fuser {path}` and stop it"
+        )
     return f"another run holds the warehouse: {who}"
 
 
@@ -68,12 +70,16 @@ def what_to_do(path: Path) -> str:
     except (OSError, ValueError):
         pid = None
     stop = f"if it is stuck, stop it (kill {pid}) and " if pid else "if it is stuck, stop it and "
-    return (f"Wait for it to finish and run again (or set WARMHEART_LOCK_WAIT_S=600 to wait); {stop}"
-            "run again — the previous marts are untouched.")
+    return (
+        f"Wait for it to finish and run again (or set WARMHEART_LOCK_WAIT_S=600 to wait); {stop}"
+        "run again — the previous marts are untouched."
+    )
 
 
 @contextlib.contextmanager
-def run_lock(warehouse: Path, wait_s: float | None = None, command: str | None = None) -> Iterator[Path]:
+def run_lock(
+    warehouse: Path, wait_s: float | None = None, command: str | None = None
+) -> Iterator[Path]:
     """Hold the warehouse's run lock for the block, or raise RunLockHeld naming the holder."""
     path = lock_path(Path(warehouse))
     key = str(path.resolve())
@@ -97,8 +103,11 @@ def run_lock(warehouse: Path, wait_s: float | None = None, command: str | None =
                 if time.monotonic() >= deadline:
                     raise RunLockHeld(f"{describe_holder(path)}. {what_to_do(path)}") from None
                 time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)))
-        info = {"pid": os.getpid(), "command": command or " ".join(sys.argv)[:200],
-                "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
+        info = {
+            "pid": os.getpid(),
+            "command": command or " ".join(sys.argv)[:200],
+            "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         _held[key] = 1

@@ -60,7 +60,9 @@ def campaign_id() -> str:
 
 def secret_file() -> Path:
     """Where the generated person_key secret lives: beside the warehouse, never in the marts."""
-    return _path_from_env("WARMHEART_PERSON_KEY_SECRET_FILE", data_dir() / "secrets" / "person_key_secret")
+    return _path_from_env(
+        "WARMHEART_PERSON_KEY_SECRET_FILE", data_dir() / "secrets" / "person_key_secret"
+    )
 
 
 def person_key_secret() -> str:
@@ -85,8 +87,10 @@ def _secret_from_file(path: Path) -> str:
             os.chmod(path, 0o600)  # someone widened it: only the owner may read the key
         value = path.read_text(encoding="ascii").strip()
         if not value:
-            raise RuntimeError(f"the person_key secret file {path} is empty; restore it from backup "
-                               "(a new key would change every person_key)") from None
+            raise RuntimeError(
+                f"the person_key secret file {path} is empty; restore it from backup "
+                "(a new key would change every person_key)"
+            ) from None
         return value
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_hex(32) + "\n")

@@ -91,7 +91,9 @@ BASE_EMPLOYMENT_ASSISTANCE, BASE_TRAINING, BASE_INTERNSHIP = BASE_TYPES
 PAIRING_TYPES = ("干部结对援助对象", "企业结对社区")
 PAIRING_CADRE_TARGET, PAIRING_ENTERPRISE_COMMUNITY = PAIRING_TYPES
 # 人员类别 values that make a target a graduate (contract §8, graduate_targets).
-GRADUATE_CATEGORIES: tuple[str, ...] = tuple(c for c in PERSON_CATEGORIES if c.endswith("高校毕业生"))
+GRADUATE_CATEGORIES: tuple[str, ...] = tuple(
+    c for c in PERSON_CATEGORIES if c.endswith("高校毕业生")
+)
 UI_BENEFIT_TYPES = ("失业保险金", "失业补助金")
 DIBAO_TYPES = ("城市低保", "农村低保")
 
@@ -104,7 +106,9 @@ NAME_DOTS = "·•・．.‧"
 # --------------------------------------------------------------------------- tables
 
 # "prose" is free text shown as written (典型案例, 意见建议): never folded or re-spaced.
-Kind = Literal["text", "prose", "id", "name", "phone", "date", "int", "money", "enum", "multi", "city"]
+Kind = Literal[
+    "text", "prose", "id", "name", "phone", "date", "int", "money", "enum", "multi", "city"
+]
 SourceKind = Literal["submission", "registry"]
 
 
@@ -178,7 +182,9 @@ LEDGER = Table(
         Column("gender", "性别"),
         Column("phone", "联系电话", "phone", aliases=PHONE_ALIASES),
         Column("district", "所属区县", aliases=("区县", "所属县区", "县(市、区)")),
-        Column("categories", "人员类别", "multi", True, ("人员类型", "援助对象类别"), PERSON_CATEGORIES),
+        Column(
+            "categories", "人员类别", "multi", True, ("人员类型", "援助对象类别"), PERSON_CATEGORIES
+        ),
         Column("unemployment_registered_on", "失业登记日期", "date", aliases=("登记失业日期",)),
         Column("graduated_on", "毕业日期", "date", aliases=("毕业时间",)),
         Column("identified_on", "认定日期", "date", True, ("认定时间", "认定援助对象日期")),
@@ -187,7 +193,13 @@ LEDGER = Table(
         Column("service_needs", "服务需求", "multi", values=SERVICE_NEEDS),
         Column("assistance_plan", "帮扶措施", aliases=("一人一策", "帮扶措施(一人一策)")),
         Column("employed_on", "就业日期", "date", aliases=("就业时间",)),
-        Column("employment_channel", "就业方式", "enum", aliases=("就业途径", "就业渠道"), values=EMPLOYMENT_CHANNELS),
+        Column(
+            "employment_channel",
+            "就业方式",
+            "enum",
+            aliases=("就业途径", "就业渠道"),
+            values=EMPLOYMENT_CHANNELS,
+        ),
         Column("employer", "就业单位", aliases=("就业单位名称",)),
     ),
     natural_key=("id_number",),
@@ -202,7 +214,13 @@ VISITS = Table(
         _name(),
         _id(),
         Column("visited_on", "走访日期", "date", True, ("走访时间", "慰问日期")),
-        Column("visit_method", "走访方式", "enum", aliases=("慰问方式", "走访形式"), values=VISIT_METHODS),
+        Column(
+            "visit_method",
+            "走访方式",
+            "enum",
+            aliases=("慰问方式", "走访形式"),
+            values=VISIT_METHODS,
+        ),
         Column("visitor", "走访人", aliases=("走访人员", "慰问人")),
     ),
     natural_key=("id_number", "visited_on", "visit_method"),
@@ -224,7 +242,13 @@ JOB_POSTS = Table(
         Column("salary_min", "月薪下限", "money", aliases=("最低月薪", "薪资下限")),
         Column("salary_max", "月薪上限", "money", aliases=("最高月薪", "薪资上限")),
         Column("published_on", "发布日期", "date", True, ("发布时间",)),
-        Column("is_discriminatory", "是否歧视性信息", "enum", aliases=("是否含歧视性内容",), values=YES_NO),
+        Column(
+            "is_discriminatory",
+            "是否歧视性信息",
+            "enum",
+            aliases=("是否含歧视性内容",),
+            values=YES_NO,
+        ),
         Column("removed_on", "清理日期", "date", aliases=("清理时间",)),
     ),
     natural_key=("post_id",),
@@ -258,7 +282,9 @@ REFERRALS = Table(
         _id(),
         Column("post_id", "岗位编号", "text", True, ("岗位代码", "岗位ID")),
         Column("referred_on", "推介日期", "date", True, ("推介时间", "推送日期")),
-        Column("referral_method", "推介方式", "enum", aliases=("推送方式",), values=REFERRAL_METHODS),
+        Column(
+            "referral_method", "推介方式", "enum", aliases=("推送方式",), values=REFERRAL_METHODS
+        ),
     ),
     natural_key=("id_number", "post_id"),
     signature=("身份证号", "岗位编号", "推介日期"),
@@ -294,12 +320,25 @@ PAIRINGS = Table(
         Column("pairing_id", "结对编号", "text", True, ("结对代码",)),
         Column("pairing_type", "结对类型", "enum", True, ("结对方式",), PAIRING_TYPES),
         Column("helper", "帮扶方", "text", True, ("帮扶单位", "帮扶人")),
-        Column("helper_uscc", "帮扶方统一社会信用代码", aliases=("帮扶方社会信用代码", "帮扶企业统一社会信用代码")),
+        Column(
+            "helper_uscc",
+            "帮扶方统一社会信用代码",
+            aliases=("帮扶方社会信用代码", "帮扶企业统一社会信用代码"),
+        ),
         Column("name", "援助对象姓名", "name", aliases=("姓名", *NAME_ALIASES)),
-        Column("id_number", "援助对象身份证号", "id", aliases=("身份证号", *ID_ALIASES),
-               required_when=("pairing_type", PAIRING_CADRE_TARGET)),
-        Column("community", "结对社区", aliases=("社区", "结对社区名称"),
-               required_when=("pairing_type", PAIRING_ENTERPRISE_COMMUNITY)),
+        Column(
+            "id_number",
+            "援助对象身份证号",
+            "id",
+            aliases=("身份证号", *ID_ALIASES),
+            required_when=("pairing_type", PAIRING_CADRE_TARGET),
+        ),
+        Column(
+            "community",
+            "结对社区",
+            aliases=("社区", "结对社区名称"),
+            required_when=("pairing_type", PAIRING_ENTERPRISE_COMMUNITY),
+        ),
         Column("paired_on", "结对日期", "date", True, ("结对时间",)),
         Column("ended_on", "解除日期", "date", aliases=("解除时间", "解除结对日期")),
     ),
@@ -516,7 +555,11 @@ SUPPLEMENT_FIGURES: dict[str, str] = {
     "fell_back_to_unemployed": "就业后又失业人数",
     "invalid_credit_codes": "统一社会信用代码校验不通过数",
 }
-JOB_POOL_HEADERS: dict[str, str] = {"post_category": "岗位类别", "postings": "岗位数", "openings": "招聘人数"}
+JOB_POOL_HEADERS: dict[str, str] = {
+    "post_category": "岗位类别",
+    "postings": "岗位数",
+    "openings": "招聘人数",
+}
 
 # Contract §7/§10 completion measures (rpt_city_targets, rpt_city_rankings) → Chinese label.
 COMPLETION_MEASURES: dict[str, str] = {
@@ -544,7 +587,13 @@ CITY_STATS = Table(
 # The policy's further tables (contract §3, §8, §10): a city that never sends them is fine.
 POLICY_TABLES: tuple[Table, ...] = (BASES, PAIRINGS, CONTACTS, CASES, SUGGESTIONS)
 SUBMISSION_TABLES: tuple[Table, ...] = (
-    LEDGER, VISITS, JOB_POSTS, EVENTS, REFERRALS, CITY_STATS, *POLICY_TABLES
+    LEDGER,
+    VISITS,
+    JOB_POSTS,
+    EVENTS,
+    REFERRALS,
+    CITY_STATS,
+    *POLICY_TABLES,
 )
 REGISTRY_TABLES: tuple[Table, ...] = (
     UNEMPLOYMENT_REGISTRATION,

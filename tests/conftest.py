@@ -28,8 +28,13 @@ DEMO_SEED = 11
 DEMO_PERSONS_PER_CITY = 20
 
 # Variables that redirect the pipeline: a developer's shell may set any of them.
-REDIRECTS = ("WARMHEART_RAW_DIR", "WARMHEART_MARTS_DIR", "WARMHEART_WAREHOUSE",
-             "WARMHEART_RESTRICTED_DIR", "DAGSTER_HOME")
+REDIRECTS = (
+    "WARMHEART_RAW_DIR",
+    "WARMHEART_MARTS_DIR",
+    "WARMHEART_WAREHOUSE",
+    "WARMHEART_RESTRICTED_DIR",
+    "DAGSTER_HOME",
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -40,8 +45,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     manifest = dbt_project.manifest_path
     skip = {"target", "logs", "dbt_packages"}
-    sources = [p for p in settings.DBT_PROJECT_DIR.rglob("*")
-               if p.is_file() and not skip & set(p.relative_to(settings.DBT_PROJECT_DIR).parts)]
+    sources = [
+        p
+        for p in settings.DBT_PROJECT_DIR.rglob("*")
+        if p.is_file() and not skip & set(p.relative_to(settings.DBT_PROJECT_DIR).parts)
+    ]
     if not manifest.exists() or manifest.stat().st_mtime < max(p.stat().st_mtime for p in sources):
         parse_dbt_project()
 
@@ -85,10 +93,13 @@ class DemoRun:
 def demo_env(root: Path) -> dict[str, str]:
     """The process environment that points the pipeline at `root`'s folders only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMHEART_")}
-    env.update(WARMHEART_RAW_DIR=str(root / "raw"), WARMHEART_MARTS_DIR=str(root / "marts"),
-               WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
-               WARMHEART_RESTRICTED_DIR=str(root / "restricted"),
-               DAGSTER_HOME=str(root / "dagster_home"))
+    env.update(
+        WARMHEART_RAW_DIR=str(root / "raw"),
+        WARMHEART_MARTS_DIR=str(root / "marts"),
+        WARMHEART_WAREHOUSE=str(root / "warehouse.duckdb"),
+        WARMHEART_RESTRICTED_DIR=str(root / "restricted"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+    )
     return env
 
 
@@ -106,12 +117,17 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
     root = tmp_path_factory.mktemp("demo_run")
     generate(root / "raw", root / "ground_truth", DEMO_SEED, DEMO_PERSONS_PER_CITY, load_campaign())
-    proc = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=demo_env(root),
-                          cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        env=demo_env(root),
+        cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     output = proc.stdout + proc.stderr
     (root / "run.out").write_text(output, encoding="utf-8")
     # The failure summary (which check failed on what) is what explains a red run.
-    assert proc.returncode == 0, output[output.find("RUN FAILED"):][:6000] or output[-6000:]
+    assert proc.returncode == 0, output[output.find("RUN FAILED") :][:6000] or output[-6000:]
     return DemoRun(root, proc.stdout, proc.stderr)
 
 

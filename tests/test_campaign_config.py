@@ -11,7 +11,12 @@ def test_2022_campaign_has_the_six_cutoffs_of_the_contract():
     c = load_campaign("2022-warm-heart")
     assert c.start == dt.date(2022, 8, 1) and c.end == dt.date(2022, 10, 31)
     assert c.cutoff_keys == [
-        "2022-08-15", "2022-08-30", "2022-09-15", "2022-09-30", "2022-10-15", "2022-10-31",
+        "2022-08-15",
+        "2022-08-30",
+        "2022-09-15",
+        "2022-09-30",
+        "2022-10-15",
+        "2022-10-31",
     ]
     assert c.thresholds.min_referrals_per_target == 3
     assert c.thresholds.special_event_block_days == 14
@@ -56,6 +61,10 @@ def test_cutoff_for_a_day_is_the_next_cutoff():
 def test_campaign_tables_carry_window_cutoffs_and_thresholds():
     con = duckdb.connect()
     write_campaign_tables(con, load_campaign())
-    assert con.execute("select count(*), min(cutoff_seq), max(cutoff_seq) from raw.campaign_cutoffs").fetchone() == (6, 1, 6)
-    start, block = con.execute("select campaign_start, special_event_block_days from raw.campaign").fetchone()
+    assert con.execute(
+        "select count(*), min(cutoff_seq), max(cutoff_seq) from raw.campaign_cutoffs"
+    ).fetchone() == (6, 1, 6)
+    start, block = con.execute(
+        "select campaign_start, special_event_block_days from raw.campaign"
+    ).fetchone()
     assert start == dt.date(2022, 8, 1) and block == 14

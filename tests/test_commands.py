@@ -13,15 +13,18 @@ from tools.demo import ensure
 
 
 @pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")
-@pytest.mark.parametrize(("argv", "words"), [
-    (["pipelines", "--help"], ["run", "ui", "parse"]),
-    (["pipelines", "run", "--help"], ["usage: python -m pipelines run"]),
-    (["pipelines", "ui", "--help"], ["--port"]),
-    (["pipelines", "parse", "--help"], ["usage: python -m pipelines parse"]),
-    (["tools.demo", "--help"], ["--out", "--seed", "--persons-per-city"]),
-    (["tools.demo.ensure", "--help"], ["--persons-per-city", "WARMHEART_RAW_DIR"]),
-    (["tools.rule_breaks", "--help"], ["--only", "--workers"]),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["pipelines", "--help"], ["run", "ui", "parse"]),
+        (["pipelines", "run", "--help"], ["usage: python -m pipelines run"]),
+        (["pipelines", "ui", "--help"], ["--port"]),
+        (["pipelines", "parse", "--help"], ["usage: python -m pipelines parse"]),
+        (["tools.demo", "--help"], ["--out", "--seed", "--persons-per-city"]),
+        (["tools.demo.ensure", "--help"], ["--persons-per-city", "WARMHEART_RAW_DIR"]),
+        (["tools.rule_breaks", "--help"], ["--only", "--workers"]),
+    ],
+)
 def test_help_prints_usage_and_exits_0(argv: list[str], words: list[str], monkeypatch, capsys):
     # docs/operations.md lists `python -m pipelines --help`, `... run --help`, `python -m tools.demo --help`.
     monkeypatch.setattr(sys, "argv", ["python -m " + argv[0], *argv[1:]])
@@ -56,7 +59,9 @@ def test_make_run_never_generates_when_raw_holds_files(tmp_path: Path, monkeypat
     assert [p.name for p in raw.rglob("*") if p.is_file()] == ["x.csv"]
 
 
-def test_make_run_never_generates_when_warmheart_raw_dir_is_set_even_if_empty(tmp_path: Path, monkeypatch, capsys):
+def test_make_run_never_generates_when_warmheart_raw_dir_is_set_even_if_empty(
+    tmp_path: Path, monkeypatch, capsys
+):
     raw = tmp_path / "uploads"
     raw.mkdir()
     monkeypatch.setenv("WARMHEART_RAW_DIR", str(raw))

@@ -10,10 +10,19 @@ from pipelines.ingest.run import IngestSummary
 
 
 def _summary(**overrides) -> list[str]:
-    args = dict(success=True, published=True, blocking=[], warnings=2, report=Path("data/marts/r.parquet"),
-                feedback_dir=Path("data/restricted"), cutoffs=["2022-08-15", "2022-08-30"],
-                cities=[console.CityLine(c) for c in terms.CITIES], log_path=Path("data/logs/run.log"),
-                gate_report=Path("data/gate_reports/x/report.md"), seconds=12.0)
+    args = dict(
+        success=True,
+        published=True,
+        blocking=[],
+        warnings=2,
+        report=Path("data/marts/r.parquet"),
+        feedback_dir=Path("data/restricted"),
+        cutoffs=["2022-08-15", "2022-08-30"],
+        cities=[console.CityLine(c) for c in terms.CITIES],
+        log_path=Path("data/logs/run.log"),
+        gate_report=Path("data/gate_reports/x/report.md"),
+        seconds=12.0,
+    )
     return console.summary_lines(**{**args, **overrides})
 
 
@@ -28,13 +37,22 @@ def test_quiet_output_sends_subprocess_and_python_output_to_the_log(tmp_path):
 
 
 def test_the_ingest_summary_line_is_what_the_progress_display_parses():
-    summary = IngestSummary(files_seen=12, files_loaded=9, files_skipped=2, files_quarantined=1,
-                            rows_loaded={"ledger": 1500, "visits": 20}, rows_quarantined=7)
+    summary = IngestSummary(
+        files_seen=12,
+        files_loaded=9,
+        files_skipped=2,
+        files_quarantined=1,
+        rows_loaded={"ledger": 1500, "visits": 20},
+        rows_quarantined=7,
+    )
     progress = console.Progress(terminal=open("/dev/null", "w"), run_id="x")  # noqa: SIM115
     progress._on_message(f"ingest: {summary}")
-    assert progress.ingest_done == ("文件 files 12（新 new 10，未变 unchanged 2），"
-                                    "读入行 rows 1,520，未读入 not loaded 7")
-    progress._on_message("ingest [3/12] submissions/x/a.csv: loaded ledger read=5 loaded=4 quarantined=1")
+    assert progress.ingest_done == (
+        "文件 files 12（新 new 10，未变 unchanged 2），读入行 rows 1,520，未读入 not loaded 7"
+    )
+    progress._on_message(
+        "ingest [3/12] submissions/x/a.csv: loaded ledger read=5 loaded=4 quarantined=1"
+    )
     assert (progress.files_done, progress.files_total, progress.rows_loaded) == (3, 12, 4)
 
 
@@ -48,14 +66,19 @@ def test_a_passing_run_summary_names_the_report_the_feedback_and_every_city():
 
 
 def test_a_failed_gate_is_explained_in_chinese_with_what_to_do():
-    lines = _summary(success=False, published=False,
-                     blocking=[("expect_column_values_to_be_between", "raw.reg_temp_relief")])
+    lines = _summary(
+        success=False,
+        published=False,
+        blocking=[("expect_column_values_to_be_between", "raw.reg_temp_relief")],
+    )
     text = "\n".join(lines)
     assert "未通过 FAILED" in text and "之前发布的报表保持不变" in text
     assert "raw.reg_temp_relief：数值超出合理范围" in text and "请核对" in text
 
 
 def test_late_and_missing_uploads_show_their_cutoffs():
-    city = console.CityLine("370300", rows_not_loaded=4, late_cutoffs=["08-30"], missing_cutoffs=["09-15"])
+    city = console.CityLine(
+        "370300", rows_not_loaded=4, late_cutoffs=["08-30"], missing_cutoffs=["09-15"]
+    )
     [line] = [x for x in _summary(cities=[city]) if x.startswith("淄博市")]
     assert "4" in line and "08-30" in line and "09-15" in line

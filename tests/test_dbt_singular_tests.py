@@ -26,33 +26,49 @@ PROVINCE = "370000"
 # cutoff(n) is the n-th cut-off of the campaign, so each fault sits on its own rows.
 BREAKS: dict[str, tuple[str, int]] = {
     "assert_rpt_campaign_stats_complete": (
-        "delete from marts.rpt_campaign_stats where city_code = '{province}' and cutoff_date = {cutoff1}", 1),
+        "delete from marts.rpt_campaign_stats where city_code = '{province}' and cutoff_date = {cutoff1}",
+        1,
+    ),
     "assert_rpt_campaign_stats_province": (
         "update marts.rpt_campaign_stats set employed = employed + 1 "
-        "where city_code = '{province}' and cutoff_date = {cutoff2}", 1),
+        "where city_code = '{province}' and cutoff_date = {cutoff2}",
+        1,
+    ),
     # A part above its total in one city; the province row moves with it, so the
     # province test still holds and only the invariant fails.
     "assert_rpt_campaign_stats_invariants": (
         "update marts.rpt_campaign_stats set older_workers = older_workers + "
         "(select targets_identified + 1 - older_workers from marts.rpt_campaign_stats "
         " where city_code = '370100' and cutoff_date = {cutoff3}) "
-        "where city_code in ('370100', '{province}') and cutoff_date = {cutoff3}", 1),
+        "where city_code in ('370100', '{province}') and cutoff_date = {cutoff3}",
+        1,
+    ),
     "assert_city_targets_agree_with_report": (
         "update marts.rpt_city_targets set targets = targets + 1 "
-        "where city_code = '370200' and cutoff_date = {cutoff1}", 1),
+        "where city_code = '370200' and cutoff_date = {cutoff1}",
+        1,
+    ),
     "assert_quarantine_mart_has_no_personal_values": (
         "insert into marts.rpt_quarantine by name "
-        "select 'bad_id' as reason_code, '11010519491231002X' as value", 1),
+        "select 'bad_id' as reason_code, '11010519491231002X' as value",
+        1,
+    ),
     "assert_job_pool_agrees_with_report": (
         "update marts.rpt_job_pool set postings = postings + 1 where rowid = (select min(rowid) "
-        "from marts.rpt_job_pool where city_code = '370500' and cutoff_date = {cutoff2})", 1),
+        "from marts.rpt_job_pool where city_code = '370500' and cutoff_date = {cutoff2})",
+        1,
+    ),
     # A negative part in one city: the row itself, and the province no longer its cities' sum.
     "assert_rpt_campaign_supplement_invariants": (
         "update marts.rpt_campaign_supplement set targets_paired = -1 "
-        "where city_code = '370400' and cutoff_date = {cutoff1}", 2),
+        "where city_code = '370400' and cutoff_date = {cutoff1}",
+        2,
+    ),
     "assert_reporting_rates_are_ordered": (
         "update marts.rpt_reporting_rates set on_time_reports = received_reports + 1 "
-        "where rowid = (select min(rowid) from marts.rpt_reporting_rates)", 1),
+        "where rowid = (select min(rowid) from marts.rpt_reporting_rates)",
+        1,
+    ),
 }
 
 
@@ -69,14 +85,27 @@ def test_each_singular_test_fails_on_marts_broken_for_it(demo_copy: Path):
     warehouse = demo_copy / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))
     try:
-        cutoffs = [r[0] for r in con.execute(
-            "select cutoff_date from staging.stg_campaign_cutoffs order by cutoff_date").fetchall()]
-        values = {"province": PROVINCE, **{f"cutoff{i}": f"date '{d}'" for i, d in enumerate(cutoffs[:3], 1)}}
+        cutoffs = [
+            r[0]
+            for r in con.execute(
+                "select cutoff_date from staging.stg_campaign_cutoffs order by cutoff_date"
+            ).fetchall()
+        ]
+        values = {
+            "province": PROVINCE,
+            **{f"cutoff{i}": f"date '{d}'" for i, d in enumerate(cutoffs[:3], 1)},
+        }
         for sql, _ in BREAKS.values():
             con.execute(sql.format(**values))
     finally:
         con.close()
     result = run_dbt(warehouse, "test", "--select", "test_type:singular")
-    run_results = json.loads((demo_copy / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
-    got = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in run_results["results"]}
-    assert got == {name: ("fail", rows) for name, (_, rows) in BREAKS.items()}, result.stdout[-3000:]
+    run_results = json.loads(
+        (demo_copy / "dbt_target" / "run_results.json").read_text(encoding="utf-8")
+    )
+    got = {
+        r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in run_results["results"]
+    }
+    assert got == {name: ("fail", rows) for name, (_, rows) in BREAKS.items()}, result.stdout[
+        -3000:
+    ]

@@ -59,8 +59,11 @@ def read_grid(path: Path, fmt: str, encoding: str | None) -> list[list[object]]:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def id_ok(pid: str) -> bool:
@@ -85,7 +88,11 @@ def test_submission_tree_and_registries(run: Path, truth: dict) -> None:
     laiwu = truth["manifest"]["folder_371200"]
     for cut in camp.cutoffs:
         for city in terms.CITIES:
-            folder = "371200" if (city, cut.isoformat()) == (laiwu["city_code"], laiwu["cutoff_date"]) else city
+            folder = (
+                "371200"
+                if (city, cut.isoformat()) == (laiwu["city_code"], laiwu["cutoff_date"])
+                else city
+            )
             exists = (sub / cut.isoformat() / folder).is_dir()
             assert exists != ((city, cut.isoformat()) in missing), (city, cut)
     for t in terms.REGISTRY_TABLES:
@@ -110,9 +117,11 @@ def test_mtimes_lateness_and_reuploads(run: Path, truth: dict) -> None:
             assert row["is_late"] == (china.date() > row["cutoff_date"])
     assert ft["is_late"].sum() >= 2
     for slot in truth["manifest"]["reuploaded_slots"]:
-        same = ft.filter((pl.col("city_code") == slot["city_code"])
-                         & (pl.col("cutoff_date") == dt.date.fromisoformat(slot["cutoff_date"]))
-                         & (pl.col("table_type") == slot["table_type"])).sort("received_at")
+        same = ft.filter(
+            (pl.col("city_code") == slot["city_code"])
+            & (pl.col("cutoff_date") == dt.date.fromisoformat(slot["cutoff_date"]))
+            & (pl.col("table_type") == slot["table_type"])
+        ).sort("received_at")
         assert same.height == 2
         assert same["is_current"].to_list() == [False, True]
         # The file name does not tell which one is newer.
@@ -124,7 +133,9 @@ def test_mtimes_lateness_and_reuploads(run: Path, truth: dict) -> None:
 
 def test_row_counts_and_ids_match_files(run: Path, truth: dict) -> None:
     rows, ft = truth["rows"], truth["files"]
-    by_file = rows.group_by("file_path").agg(pl.col("source_row"), pl.col("person_id"), pl.col("noise"))
+    by_file = rows.group_by("file_path").agg(
+        pl.col("source_row"), pl.col("person_id"), pl.col("noise")
+    )
     info = {r["file_path"]: r for r in ft.iter_rows(named=True)}
     checked_ids = 0
     for rec in by_file.iter_rows(named=True):
@@ -132,7 +143,7 @@ def test_row_counts_and_ids_match_files(run: Path, truth: dict) -> None:
         grid = read_grid(run / "raw" / rec["file_path"], f["format"], f["encoding"])
         table = terms.TABLES_BY_NAME[f["table_type"]]
         first = min(rec["source_row"])
-        data = [r for r in grid[first - 1:] if any(v not in (None, "") for v in r)]
+        data = [r for r in grid[first - 1 :] if any(v not in (None, "") for v in r)]
         if table is terms.CITY_STATS:
             assert rec["source_row"] == [6]
             assert str(grid[5][0]) in terms.CITIES.values()
@@ -164,15 +175,23 @@ def test_person_ids_and_credit_codes_validate(run: Path, truth: dict) -> None:
     n = bad = 0
     for f in posts.iter_rows(named=True):
         grid = read_grid(run / "raw" / f["file_path"], f["format"], f["encoding"])
-        hdr_i = next(i for i, r in enumerate(grid) if any(str(v or "").strip() in terms.JOB_POSTS.column("post_id").headers for v in r))
+        hdr_i = next(
+            i
+            for i, r in enumerate(grid)
+            if any(str(v or "").strip() in terms.JOB_POSTS.column("post_id").headers for v in r)
+        )
         header = [str(v or "").strip() for v in grid[hdr_i]]
-        col = next(i for i, h in enumerate(header) if h in terms.JOB_POSTS.column("employer_uscc").headers)
-        for r in grid[hdr_i + 1:]:
+        col = next(
+            i for i, h in enumerate(header) if h in terms.JOB_POSTS.column("employer_uscc").headers
+        )
+        for r in grid[hdr_i + 1 :]:
             bad += not uscc.is_valid(str(r[col]))
             n += 1
     assert n > 100
     # Every code validates except the typos the truth records (the row still loads).
-    typos = truth["rows"].filter((pl.col("table_type") == "job_posts") & pl.col("noise").list.contains("uscc_typo"))
+    typos = truth["rows"].filter(
+        (pl.col("table_type") == "job_posts") & pl.col("noise").list.contains("uscc_typo")
+    )
     assert 0 < bad == typos.height < n / 5
 
 
@@ -183,8 +202,13 @@ def test_resolvability(truth: dict) -> None:
     assert led.height > 0 and led["person_resolvable"].sum() > 0  # linked by name + phone
     others = typo.filter(pl.col("table_type").is_in(["visits", "referrals"]))
     assert others.height > 0 and not others["person_resolvable"].any()  # no phone: quarantined
-    fine = rows.filter(pl.col("person_id").is_not_null()
-                       & ~pl.col("noise").list.set_intersection(["id_typo", "id_numeric_cell", "id_sci_text"]).list.len().cast(pl.Boolean))
+    fine = rows.filter(
+        pl.col("person_id").is_not_null()
+        & ~pl.col("noise")
+        .list.set_intersection(["id_typo", "id_numeric_cell", "id_sci_text"])
+        .list.len()
+        .cast(pl.Boolean)
+    )
     assert fine["person_resolvable"].all()
     assert (rows["expected"] == "quarantined").sum() > 0
 
@@ -195,11 +219,32 @@ def test_resolvability(truth: dict) -> None:
 def test_noise_is_present(run: Path, truth: dict) -> None:
     rows, ft = truth["rows"], truth["files"]
     counts = truth["manifest"]["noise_counts"]
-    for kind in ("id_15digit", "id_fullwidth", "id_lowercase_x", "id_spaces", "id_numeric_cell",
-                 "id_sci_text", "id_typo", "name_spaces", "name_dot_variant", "phone_dashes",
-                 "phone_plus86", "phone_spaces", "date_slash", "date_dot", "date_compact", "date_cn",
-                 "date_cell", "multi_separator", "registry_duplicate", "city_code_371200",
-                 "cross_city", "missing_required", "bad_date", "money_text"):
+    for kind in (
+        "id_15digit",
+        "id_fullwidth",
+        "id_lowercase_x",
+        "id_spaces",
+        "id_numeric_cell",
+        "id_sci_text",
+        "id_typo",
+        "name_spaces",
+        "name_dot_variant",
+        "phone_dashes",
+        "phone_plus86",
+        "phone_spaces",
+        "date_slash",
+        "date_dot",
+        "date_compact",
+        "date_cn",
+        "date_cell",
+        "multi_separator",
+        "registry_duplicate",
+        "city_code_371200",
+        "cross_city",
+        "missing_required",
+        "bad_date",
+        "money_text",
+    ):
         assert counts.get(kind, 0) > 0, kind
     info = {r["file_path"]: r for r in ft.iter_rows(named=True)}
     patterns = {
@@ -230,16 +275,30 @@ def test_noise_is_present(run: Path, truth: dict) -> None:
                 break
         assert found, kind
     # Numeric ID cells are numbers in the workbook (digits lost).
-    fp, srow = rows.filter(pl.col("noise").list.contains("id_numeric_cell")
-                           & pl.col("file_path").str.ends_with(".xlsx")).select("file_path", "source_row").row(0)
+    fp, srow = (
+        rows.filter(
+            pl.col("noise").list.contains("id_numeric_cell")
+            & pl.col("file_path").str.ends_with(".xlsx")
+        )
+        .select("file_path", "source_row")
+        .row(0)
+    )
     ws = openpyxl.load_workbook(run / "raw" / fp, read_only=True).active
     values = [c for c in next(ws.iter_rows(min_row=srow, max_row=srow, values_only=True))]
     assert any(isinstance(v, float) and v > 1e17 for v in values)
     # Real date cells in workbooks.
-    fp, srow = rows.filter(pl.col("noise").list.contains("date_cell")
-                           & pl.col("file_path").str.ends_with(".xlsx")).select("file_path", "source_row").row(0)
+    fp, srow = (
+        rows.filter(
+            pl.col("noise").list.contains("date_cell") & pl.col("file_path").str.ends_with(".xlsx")
+        )
+        .select("file_path", "source_row")
+        .row(0)
+    )
     ws = openpyxl.load_workbook(run / "raw" / fp, read_only=True).active
-    assert any(isinstance(v, dt.datetime) for v in next(ws.iter_rows(min_row=srow, max_row=srow, values_only=True)))
+    assert any(
+        isinstance(v, dt.datetime)
+        for v in next(ws.iter_rows(min_row=srow, max_row=srow, values_only=True))
+    )
     # Header variants: aliases, full-width brackets, units.
     headers = set()
     for f in ft.filter(pl.col("table_type") != "city_stats").iter_rows(named=True):
@@ -273,7 +332,9 @@ def test_encodings_and_xls_decode(run: Path, truth: dict) -> None:
 
 
 def test_statistics_table_layout(run: Path, truth: dict) -> None:
-    fp = truth["files"].filter((pl.col("table_type") == "city_stats") & (pl.col("format") == "xlsx"))["file_path"][0]
+    fp = truth["files"].filter(
+        (pl.col("table_type") == "city_stats") & (pl.col("format") == "xlsx")
+    )["file_path"][0]
     ws = openpyxl.load_workbook(run / "raw" / fp).active
     assert "统计表" in ws["A1"].value
     assert ws["A2"].value.startswith("填报单位")
@@ -300,13 +361,25 @@ def test_expected_stats_shape_and_invariants(truth: dict) -> None:
     assert s.height == len(camp.cutoffs) * (len(terms.CITIES) + 1)
     for f in terms.FIGURES:
         assert (s[f.name] >= 0).all()
-    for parent, kids in (("targets_identified", ["long_term_unemployed", "older_workers", "disabled", "dibao_members"]),
-                         ("special_recruitment_events", ["onsite_job_fairs"])):
+    for parent, kids in (
+        (
+            "targets_identified",
+            ["long_term_unemployed", "older_workers", "disabled", "dibao_members"],
+        ),
+        ("special_recruitment_events", ["onsite_job_fairs"]),
+    ):
         for k in kids:
             assert (s[k] <= s[parent]).all()
-    assert (s["employed_by_enterprise"] + s["employed_flexibly"] + s["employed_public_welfare"] <= s["employed"]).all()
-    cities = s.filter(pl.col("city_code") != terms.PROVINCE_CODE).group_by("cutoff_date").agg(
-        [pl.col(n).sum() for n in terms.FIGURE_NAMES]).sort("cutoff_date")
+    assert (
+        s["employed_by_enterprise"] + s["employed_flexibly"] + s["employed_public_welfare"]
+        <= s["employed"]
+    ).all()
+    cities = (
+        s.filter(pl.col("city_code") != terms.PROVINCE_CODE)
+        .group_by("cutoff_date")
+        .agg([pl.col(n).sum() for n in terms.FIGURE_NAMES])
+        .sort("cutoff_date")
+    )
     prov = s.filter(pl.col("city_code") == terms.PROVINCE_CODE).sort("cutoff_date")
     for n in terms.FIGURE_NAMES:
         assert prov[n].round(2).to_list() == cities[n].round(2).to_list(), n
@@ -314,8 +387,10 @@ def test_expected_stats_shape_and_invariants(truth: dict) -> None:
     assert prov["jobs_pushed"].is_sorted() and prov["targets_identified"][-1] > 0
     # The city that skipped a cut-off still has targets then (its ledger is carried forward).
     for m in truth["manifest"]["missing_slots"]:
-        row = s.filter((pl.col("city_code") == m["city_code"])
-                       & (pl.col("cutoff_date") == dt.date.fromisoformat(m["cutoff_date"])))
+        row = s.filter(
+            (pl.col("city_code") == m["city_code"])
+            & (pl.col("cutoff_date") == dt.date.fromisoformat(m["cutoff_date"]))
+        )
         assert row["targets_identified"][0] > 0
 
 
@@ -324,8 +399,12 @@ def test_expected_stats_csv_and_manifest(run: Path, truth: dict) -> None:
     csv_df = pl.read_csv(gt / "expected_stats.csv", schema_overrides={"city_code": pl.Utf8})
     assert csv_df.columns == truth["stats"].columns and csv_df.height == truth["stats"].height
     m = truth["manifest"]
-    assert m["seed"] == SEED and m["persons_per_city"] == K and m["campaign_id"] == "2022-warm-heart"
-    assert m["cross_city_persons"] and m["late_files"] and m["reuploaded_slots"] and m["missing_slots"]
+    assert (
+        m["seed"] == SEED and m["persons_per_city"] == K and m["campaign_id"] == "2022-warm-heart"
+    )
+    assert (
+        m["cross_city_persons"] and m["late_files"] and m["reuploaded_slots"] and m["missing_slots"]
+    )
     assert m["find_one_candidates"] > 0
     persons = truth["persons"]
     cand = persons.filter(pl.col("find_one_candidate"))
@@ -339,10 +418,26 @@ def test_same_seed_same_bytes_other_seed_differs(run: Path, tmp_path: Path) -> N
     camp = load_campaign("2022-warm-heart")
     generate(tmp_path / "b" / "raw", tmp_path / "b" / "gt", SEED, K, camp)
     assert tree_hashes(run / "raw") == tree_hashes(tmp_path / "b" / "raw")
-    for name in ("rows.parquet", "files.parquet", "persons.parquet", "expected_stats.csv", "manifest.json"):
-        assert (run / "ground_truth" / name).read_bytes() == (tmp_path / "b" / "gt" / name).read_bytes()
-    a = {p.relative_to(run / "raw"): p.stat().st_mtime for p in (run / "raw").rglob("*") if p.is_file()}
-    b = {p.relative_to(tmp_path / "b" / "raw"): p.stat().st_mtime for p in (tmp_path / "b" / "raw").rglob("*") if p.is_file()}
+    for name in (
+        "rows.parquet",
+        "files.parquet",
+        "persons.parquet",
+        "expected_stats.csv",
+        "manifest.json",
+    ):
+        assert (run / "ground_truth" / name).read_bytes() == (
+            tmp_path / "b" / "gt" / name
+        ).read_bytes()
+    a = {
+        p.relative_to(run / "raw"): p.stat().st_mtime
+        for p in (run / "raw").rglob("*")
+        if p.is_file()
+    }
+    b = {
+        p.relative_to(tmp_path / "b" / "raw"): p.stat().st_mtime
+        for p in (tmp_path / "b" / "raw").rglob("*")
+        if p.is_file()
+    }
     assert a == b
     generate(tmp_path / "c" / "raw", tmp_path / "c" / "gt", SEED + 1, K, camp)
     assert tree_hashes(tmp_path / "c" / "raw") != tree_hashes(run / "raw")
@@ -367,7 +462,9 @@ def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
     world = World(camp, SEED, K)
     world.build(lambda _m: None)
     last = camp.cutoffs[-1]
-    prov = truth["stats"].filter((pl.col("city_code") == terms.PROVINCE_CODE) & (pl.col("cutoff_date") == last))
+    prov = truth["stats"].filter(
+        (pl.col("city_code") == terms.PROVINCE_CODE) & (pl.col("cutoff_date") == last)
+    )
     in_window = lambda d: camp.start <= d <= last  # noqa: E731
     specials = [e for v in world.events.values() for e in v if e.special and in_window(e.held_on)]
     assert prov["special_recruitment_events"][0] == len(specials)
@@ -376,14 +473,21 @@ def test_stats_agree_with_the_simulated_world(truth: dict) -> None:
     assert prov["job_posts_collected"][0] == len(posts)
 
 
-@pytest.mark.parametrize(("birth", "day", "age"), [
-    (dt.date(1972, 8, 18), dt.date(2022, 9, 26), 50),   # month ≥ 2 digits × 100 (an Int8 overflow once)
-    (dt.date(1972, 9, 26), dt.date(2022, 9, 26), 50),   # birthday on the day: reached
-    (dt.date(1972, 9, 27), dt.date(2022, 9, 26), 49),
-    (dt.date(1982, 12, 31), dt.date(2022, 12, 30), 39),
-    (dt.date(1980, 2, 29), dt.date(2022, 2, 28), 41),
-    (dt.date(1980, 2, 29), dt.date(2022, 3, 1), 42),
-])
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (
+            dt.date(1972, 8, 18),
+            dt.date(2022, 9, 26),
+            50,
+        ),  # month ≥ 2 digits × 100 (an Int8 overflow once)
+        (dt.date(1972, 9, 26), dt.date(2022, 9, 26), 50),  # birthday on the day: reached
+        (dt.date(1972, 9, 27), dt.date(2022, 9, 26), 49),
+        (dt.date(1982, 12, 31), dt.date(2022, 12, 30), 39),
+        (dt.date(1980, 2, 29), dt.date(2022, 2, 28), 41),
+        (dt.date(1980, 2, 29), dt.date(2022, 3, 1), 42),
+    ],
+)
 def test_truth_age_in_full_years(birth: dt.date, day: dt.date, age: int) -> None:
     df = pl.DataFrame({"b": [birth], "d": [day]})
     assert df.select(age_years(pl.col("b"), pl.col("d")))[0, 0] == age
@@ -391,16 +495,23 @@ def test_truth_age_in_full_years(birth: dt.date, day: dt.date, age: int) -> None
 
 def _with_check(body17: str) -> str:
     weights = [2 ** (17 - i) % 11 for i in range(17)]
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+    return (
+        body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+    )
 
 
-@pytest.mark.parametrize(("story", "id_text", "valid"), [
-    ("born 1900-01-01: the first valid day", _with_check("37010219000101001"), True),
-    ("born 1899-12-31: before 1900", _with_check("37010218991231001"), False),
-    ("born on the campaign end", _with_check("37010220221031001"), True),
-    ("born the day after the campaign end", _with_check("37010220221101001"), False),
-])
-def test_truth_judges_id_birth_dates_as_the_warehouse_does(story: str, id_text: str, valid: bool) -> None:
+@pytest.mark.parametrize(
+    ("story", "id_text", "valid"),
+    [
+        ("born 1900-01-01: the first valid day", _with_check("37010219000101001"), True),
+        ("born 1899-12-31: before 1900", _with_check("37010218991231001"), False),
+        ("born on the campaign end", _with_check("37010220221031001"), True),
+        ("born the day after the campaign end", _with_check("37010220221101001"), False),
+    ],
+)
+def test_truth_judges_id_birth_dates_as_the_warehouse_does(
+    story: str, id_text: str, valid: bool
+) -> None:
     # docs/decisions.md: a birth date from 1900 to the campaign end, never today's date.
     from pipelines.checks.ids import id_is_valid
 
@@ -415,10 +526,21 @@ def test_truth_judges_id_birth_dates_as_the_warehouse_does(story: str, id_text: 
 def test_xlsx_writer_keeps_spaces_markup_numbers_and_dates(tmp_path: Path) -> None:
     from tools.demo.writers import DATE, NUMBER, TEXT, Sheet, write_xlsx
 
-    text = pl.DataFrame({"a": [" 张三 ", "A&B <c>", None], "b": ["12", "3.7010219900101126e+17", "x"],
-                         "c": ["2022-08-05", None, "2022/8/5"]})
-    sheet = Sheet(["姓名", "数", "日期"], text, {"b": pl.Series([NUMBER, NUMBER, TEXT], dtype=pl.UInt8),
-                                              "c": pl.Series([DATE, DATE, TEXT], dtype=pl.UInt8)})
+    text = pl.DataFrame(
+        {
+            "a": [" 张三 ", "A&B <c>", None],
+            "b": ["12", "3.7010219900101126e+17", "x"],
+            "c": ["2022-08-05", None, "2022/8/5"],
+        }
+    )
+    sheet = Sheet(
+        ["姓名", "数", "日期"],
+        text,
+        {
+            "b": pl.Series([NUMBER, NUMBER, TEXT], dtype=pl.UInt8),
+            "c": pl.Series([DATE, DATE, TEXT], dtype=pl.UInt8),
+        },
+    )
     path = tmp_path / "t.xlsx"
     assert write_xlsx(path, "表", sheet, ["标题"]) == 2
     ws = openpyxl.load_workbook(path).active

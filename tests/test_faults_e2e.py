@@ -33,14 +33,20 @@ CAMPAIGN = load_campaign("2022-warm-heart")
 
 
 def start(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines", "run"], env=env, cwd=settings.PROJECT_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "run"],
+        env=env,
+        cwd=settings.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> str:
     out, _ = proc.communicate(timeout=1200)
-    assert proc.returncode == 0, out[out.find("RUN FAILED"):][:6000] or out[-6000:]
+    assert proc.returncode == 0, out[out.find("RUN FAILED") :][:6000] or out[-6000:]
     return out
 
 
@@ -58,7 +64,12 @@ def descendants(pid: int) -> dict[int, str]:
     while todo:
         for child in children.get(todo.pop(), []):
             try:
-                out[child] = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                out[child] = (
+                    (Path("/proc") / str(child) / "cmdline")
+                    .read_bytes()
+                    .replace(b"\0", b" ")
+                    .decode()
+                )
             except OSError:
                 continue
             todo.append(child)
@@ -96,9 +107,14 @@ def baseline(demo_run, tmp_path_factory: pytest.TempPathFactory):
         if (demo_root / name).exists():
             shutil.copytree(demo_root / name, root / name, symlinks=True)
     shutil.copy2(demo_root / "warehouse.duckdb", root / "warehouse.duckdb")
-    env = {**demo_run[1], "WARMHEART_RAW_DIR": str(root / "raw"), "WARMHEART_MARTS_DIR": str(root / "marts"),
-           "WARMHEART_WAREHOUSE": str(root / "warehouse.duckdb"),
-           "WARMHEART_RESTRICTED_DIR": str(root / "restricted"), "DAGSTER_HOME": str(root / "dagster_home")}
+    env = {
+        **demo_run[1],
+        "WARMHEART_RAW_DIR": str(root / "raw"),
+        "WARMHEART_MARTS_DIR": str(root / "marts"),
+        "WARMHEART_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "WARMHEART_RESTRICTED_DIR": str(root / "restricted"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
     return root, env, snapshot(root / "marts")
 
 
@@ -144,7 +160,9 @@ def test_a_full_disk_during_publication_leaves_the_marts_untouched(baseline, mon
     monkeypatch.setattr(files, "write_bytes_atomic", fills_up)
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
-        with pytest.raises(publisher.PublicationFailed, match="the disk is full .* previous marts are untouched"):
+        with pytest.raises(
+            publisher.PublicationFailed, match="the disk is full .* previous marts are untouched"
+        ):
             publisher.publish_marts(con, root / "marts")
     finally:
         con.close()
@@ -161,21 +179,43 @@ def test_a_damaged_warehouse_is_rebuilt_and_a_second_run_meanwhile_names_the_fir
     (root / "warehouse.duckdb").write_bytes(b"\x00garbage" * 4096)
     first = start(env)
     lock = root / "warehouse.duckdb.lock"
-    wait_for(lambda: lock.exists() and lock.read_text() and json.loads(lock.read_text())["pid"] == first.pid)
-    second = subprocess.run([sys.executable, "-m", "pipelines", "run"], env=env, cwd=settings.PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=300)
+    wait_for(
+        lambda: (
+            lock.exists() and lock.read_text() and json.loads(lock.read_text())["pid"] == first.pid
+        )
+    )
+    second = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        env=env,
+        cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     last = second.stderr.strip().splitlines()[-1]
     assert second.returncode == 75
-    assert f"another run holds the warehouse: pid {first.pid} (python -m pipelines run), since " in last
+    assert (
+        f"another run holds the warehouse: pid {first.pid} (python -m pipelines run), since "
+        in last
+    )
     assert "Traceback" not in second.stderr and "Conflicting lock" not in second.stderr
     out = finish(first)
     assert "is damaged" in out and "rebuilding it from the raw files" in out
     assert list(root.glob("warehouse.duckdb.damaged-*"))
-    assert snapshot(root / "marts") == before  # same inputs, same bytes, even from a rebuilt warehouse
-    assert not [p for p in root.iterdir() if p.name.startswith((".marts.building-", ".marts.replaced-"))]
+    assert (
+        snapshot(root / "marts") == before
+    )  # same inputs, same bytes, even from a rebuilt warehouse
+    assert not [
+        p for p in root.iterdir() if p.name.startswith((".marts.building-", ".marts.replaced-"))
+    ]
     got = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet")
     expected = pl.read_parquet(root / "ground_truth" / "expected_stats.parquet")
     joined = expected.join(got, on=["cutoff_date", "city_code"], how="left", suffix="_got")
     for f in terms.FIGURES:
         tol = 0.005 if f.money else 0
-        assert joined.filter((pl.col(f.name) - pl.col(f"{f.name}_got")).abs().fill_null(1) > tol).height == 0
+        assert (
+            joined.filter(
+                (pl.col(f.name) - pl.col(f"{f.name}_got")).abs().fill_null(1) > tol
+            ).height
+            == 0
+        )

@@ -30,8 +30,11 @@ def _table(ws) -> tuple[list[str], list[dict[str, object]]]:
     at = next(i for i, r in enumerate(rows) if r and r[0] in ("类别", "文件名", "问题类型", "事项"))
     headers = [h for h in rows[at] if h]
     # A sheet with nothing to list says so in one cell under the header: not a row.
-    body = [dict(zip(headers, r, strict=False)) for r in rows[at + 1:]
-            if sum(v is not None for v in r) > 1]
+    body = [
+        dict(zip(headers, r, strict=False))
+        for r in rows[at + 1 :]
+        if sum(v is not None for v in r) > 1
+    ]
     return headers, body
 
 
@@ -41,7 +44,9 @@ def workbooks(demo_run):
     books = {}
     for cutoff in load_campaign().cutoffs:
         for code in terms.CITIES:
-            path = root / "restricted" / cutoff.isoformat() / code / feedback.file_name(code, cutoff)
+            path = (
+                root / "restricted" / cutoff.isoformat() / code / feedback.file_name(code, cutoff)
+            )
             assert path.exists(), path
             books[(cutoff, code)] = openpyxl.load_workbook(path)
     return books
@@ -78,11 +83,17 @@ def test_every_quarantined_row_of_the_campaign_is_in_its_citys_workbook(workbook
     """).fetchall()
     assert len(expected) > 20  # the demo's noise really produced quarantined rows
     kinds = {r[4] for r in expected}
-    assert {"bad_date", "missing_required"} <= kinds and any(k.startswith("invalid_id") for k in kinds)
+    assert {"bad_date", "missing_required"} <= kinds and any(
+        k.startswith("invalid_id") for k in kinds
+    )
     for cutoff, code, file_name, row, reason in expected:
         _, body = _table(workbooks[(cutoff, code)]["数据问题"])
         title = reason_codes.explain(reason).title
-        match = [r for r in body if r["文件名"] == file_name and r["行号"] == row and r["问题类型"] == title]
+        match = [
+            r
+            for r in body
+            if r["文件名"] == file_name and r["行号"] == row and r["问题类型"] == title
+        ]
         assert match, (cutoff, code, file_name, row, reason)
         assert HAN.search(str(match[0]["原因"])) and HAN.search(str(match[0]["如何修改"]))
 
@@ -97,8 +108,9 @@ def test_a_bad_date_names_the_column_and_the_value_as_written(workbooks, warehou
 
 
 def test_a_workbook_holds_nothing_of_another_city(workbooks, warehouse):
-    files = warehouse.sql("select cutoff_date, city_code, file_name from raw.files "
-                          "where city_code is not null").fetchall()
+    files = warehouse.sql(
+        "select cutoff_date, city_code, file_name from raw.files where city_code is not null"
+    ).fetchall()
     own_files = {(c, k, f) for c, k, f in files}
     targets = warehouse.sql("""
         select t.cutoff_date, t.city_code, p.person_id from marts.fct_target_progress t

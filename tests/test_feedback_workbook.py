@@ -11,11 +11,25 @@ from pipelines.publish import feedback
 
 CUTOFF = dt.date(2022, 8, 30)
 ITEM_SCHEMA = {
-    "cutoff_date": pl.Date, "city_code": pl.String, "section": pl.String, "issue_level": pl.String,
-    "reason_code": pl.String, "file_path": pl.String, "file_name": pl.String, "sheet": pl.String,
-    "source_row": pl.Int32, "column_name": pl.String, "value": pl.String, "person_key": pl.String,
-    "subject": pl.String, "reported_value": pl.Float64, "computed_value": pl.Float64,
-    "id_number": pl.String, "name": pl.String, "phone": pl.String, "detail": pl.String,
+    "cutoff_date": pl.Date,
+    "city_code": pl.String,
+    "section": pl.String,
+    "issue_level": pl.String,
+    "reason_code": pl.String,
+    "file_path": pl.String,
+    "file_name": pl.String,
+    "sheet": pl.String,
+    "source_row": pl.Int32,
+    "column_name": pl.String,
+    "value": pl.String,
+    "person_key": pl.String,
+    "subject": pl.String,
+    "reported_value": pl.Float64,
+    "computed_value": pl.Float64,
+    "id_number": pl.String,
+    "name": pl.String,
+    "phone": pl.String,
+    "detail": pl.String,
 }
 
 
@@ -24,12 +38,23 @@ def _item(**kw) -> dict:
 
 
 def _feedback(items: list[dict]) -> feedback.CityFeedback:
-    files = pl.DataFrame({"file_name": ["台账.xlsx"], "file_path": ["s/2022-08-30/370100/台账.xlsx"],
-                          "table_type": ["ledger"], "received_at": [dt.datetime(2022, 8, 31, 9, 0)],
-                          "is_late": [True], "is_current": [True], "is_superseded": [False],
-                          "rows_read": [12], "rows_loaded": [10], "rows_quarantined": [2]})
-    return feedback.CityFeedback("2022年就业援助暖心活动", CUTOFF, "370100",
-                                 pl.DataFrame(items, schema=ITEM_SCHEMA), files)
+    files = pl.DataFrame(
+        {
+            "file_name": ["台账.xlsx"],
+            "file_path": ["s/2022-08-30/370100/台账.xlsx"],
+            "table_type": ["ledger"],
+            "received_at": [dt.datetime(2022, 8, 31, 9, 0)],
+            "is_late": [True],
+            "is_current": [True],
+            "is_superseded": [False],
+            "rows_read": [12],
+            "rows_loaded": [10],
+            "rows_quarantined": [2],
+        }
+    )
+    return feedback.CityFeedback(
+        "2022年就业援助暖心活动", CUTOFF, "370100", pl.DataFrame(items, schema=ITEM_SCHEMA), files
+    )
 
 
 def _rows(ws) -> list[tuple]:
@@ -37,42 +62,105 @@ def _rows(ws) -> list[tuple]:
 
 
 def test_each_kind_of_item_is_worded_for_the_city(tmp_path):
-    fb = _feedback([
-        _item(section="data_issue", issue_level="cell", reason_code="bad_enum", file_name="台账.xlsx",
-              source_row=7, column_name="就业方式", value="打零工"),
-        _item(section="data_issue", issue_level="person", reason_code="invalid_id_no_match",
-              file_name="台账.xlsx", source_row=9, value="3.70102198E+17"),
-        _item(section="comparison", issue_level="comparison", reason_code="figure_difference",
-              column_name="认定的援助对象人数", reported_value=21.0, computed_value=19.0),
-        _item(section="comparison", issue_level="comparison", reason_code="multi_city_claim",
-              name="张三", id_number="370102199001011234", detail="台账城市: 370100,370200; 归属: 370200"),
-        _item(section="todo", issue_level="todo", reason_code="referrals_below_minimum",
-              name="李四", id_number="370102198505051237", phone="13800138000", reported_value=1.0),
-        _item(section="timeliness", issue_level="timeliness", reason_code="late_upload",
-              file_name="台账.xlsx", value="2022-08-31 09:00"),
-    ])
+    fb = _feedback(
+        [
+            _item(
+                section="data_issue",
+                issue_level="cell",
+                reason_code="bad_enum",
+                file_name="台账.xlsx",
+                source_row=7,
+                column_name="就业方式",
+                value="打零工",
+            ),
+            _item(
+                section="data_issue",
+                issue_level="person",
+                reason_code="invalid_id_no_match",
+                file_name="台账.xlsx",
+                source_row=9,
+                value="3.70102198E+17",
+            ),
+            _item(
+                section="comparison",
+                issue_level="comparison",
+                reason_code="figure_difference",
+                column_name="认定的援助对象人数",
+                reported_value=21.0,
+                computed_value=19.0,
+            ),
+            _item(
+                section="comparison",
+                issue_level="comparison",
+                reason_code="multi_city_claim",
+                name="张三",
+                id_number="370102199001011234",
+                detail="台账城市: 370100,370200; 归属: 370200",
+            ),
+            _item(
+                section="todo",
+                issue_level="todo",
+                reason_code="referrals_below_minimum",
+                name="李四",
+                id_number="370102198505051237",
+                phone="13800138000",
+                reported_value=1.0,
+            ),
+            _item(
+                section="timeliness",
+                issue_level="timeliness",
+                reason_code="late_upload",
+                file_name="台账.xlsx",
+                value="2022-08-31 09:00",
+            ),
+        ]
+    )
     path = tmp_path / feedback.file_name("370100", CUTOFF)
     feedback.write_workbook(path, feedback.build_sheets(fb), dt.datetime(2022, 8, 30))
     wb = openpyxl.load_workbook(path)
     issues = _rows(wb["数据问题"])
     # Per file: unidentified people before cells (what stops a row before what only blanks a cell).
     assert issues[2][3:5] == ("身份证号", "3.70102198E+17") and "人员无法确认" in issues[2][6]
-    assert ("台账.xlsx", None, 7, "就业方式", "打零工", "不在规定选项内", "单元格已置空（该行已读入）",
-            "「就业方式」中的“打零工”不是规定的选项") == issues[3][:8]
+    assert (
+        "台账.xlsx",
+        None,
+        7,
+        "就业方式",
+        "打零工",
+        "不在规定选项内",
+        "单元格已置空（该行已读入）",
+        "「就业方式」中的“打零工”不是规定的选项",
+    ) == issues[3][:8]
     comparison = _rows(wb["数据比对"])
     assert comparison[2][3:5] == ("认定的援助对象人数", "本市填报 21，省里计算 19")
     assert "济南市,青岛市" in comparison[3][5] and "370200" not in comparison[3][5]
     todo = _rows(wb["待办事项"])
-    assert todo[2][:5] == ("推介岗位不足3个", "李四", "370102198505051237", "13800138000", "已推介 1 个岗位")
+    assert todo[2][:5] == (
+        "推介岗位不足3个",
+        "李四",
+        "370102198505051237",
+        "13800138000",
+        "已推介 1 个岗位",
+    )
     cover = "\n".join(str(r[0]) for r in _rows(wb["说明"]))
     assert "提醒：文件在截止日期之后才收到（台账.xlsx）" in cover
-    assert ("收到的文件" in wb.sheetnames and _rows(wb["收到的文件"])[2][3] == "逾期")
+    assert "收到的文件" in wb.sheetnames and _rows(wb["收到的文件"])[2][3] == "逾期"
 
 
 def test_what_a_city_typed_is_never_a_formula(tmp_path):
-    fb = _feedback([_item(section="data_issue", issue_level="row", reason_code="bad_date",
-                          file_name="台账.xlsx", source_row=3, column_name="认定日期",
-                          value='=HYPERLINK("http://x","点我")')])
+    fb = _feedback(
+        [
+            _item(
+                section="data_issue",
+                issue_level="row",
+                reason_code="bad_date",
+                file_name="台账.xlsx",
+                source_row=3,
+                column_name="认定日期",
+                value='=HYPERLINK("http://x","点我")',
+            )
+        ]
+    )
     path = tmp_path / "f.xlsx"
     feedback.write_workbook(path, feedback.build_sheets(fb), dt.datetime(2022, 8, 30))
     ws = openpyxl.load_workbook(path)["数据问题"]
@@ -82,7 +170,9 @@ def test_what_a_city_typed_is_never_a_formula(tmp_path):
 
 def test_a_new_section_is_one_builder_appended(tmp_path, monkeypatch):
     def contacts(fb: feedback.CityFeedback) -> feedback.Sheet:
-        return feedback.Sheet("联系人", ("姓名", "手机"), [], (10, 14), ["本市活动联系人"], "尚未报送")
+        return feedback.Sheet(
+            "联系人", ("姓名", "手机"), [], (10, 14), ["本市活动联系人"], "尚未报送"
+        )
 
     monkeypatch.setattr(feedback, "SHEETS", [*feedback.SHEETS, contacts])
     path = tmp_path / "f.xlsx"
@@ -92,10 +182,20 @@ def test_a_new_section_is_one_builder_appended(tmp_path, monkeypatch):
 
 
 def test_same_items_give_the_same_bytes(tmp_path):
-    items = [_item(section="todo", issue_level="todo", reason_code="never_visited", name="王五",
-                   id_number="370102197001011236")]
+    items = [
+        _item(
+            section="todo",
+            issue_level="todo",
+            reason_code="never_visited",
+            name="王五",
+            id_number="370102197001011236",
+        )
+    ]
     for run in ("a", "b"):
         (tmp_path / run).mkdir()
-        feedback.write_workbook(tmp_path / run / "f.xlsx", feedback.build_sheets(_feedback(items)),
-                                dt.datetime(2022, 8, 30))
+        feedback.write_workbook(
+            tmp_path / run / "f.xlsx",
+            feedback.build_sheets(_feedback(items)),
+            dt.datetime(2022, 8, 30),
+        )
     assert (tmp_path / "a" / "f.xlsx").read_bytes() == (tmp_path / "b" / "f.xlsx").read_bytes()

@@ -10,7 +10,9 @@ import dagster as dg
 from pipelines.checks import gate
 
 
-def test_a_crashing_raw_check_is_a_failed_blocking_check_and_stops_the_run(tmp_path: Path, monkeypatch):
+def test_a_crashing_raw_check_is_a_failed_blocking_check_and_stops_the_run(
+    tmp_path: Path, monkeypatch
+):
     (tmp_path / "raw").mkdir()
     monkeypatch.setenv("WARMHEART_RAW_DIR", str(tmp_path / "raw"))
     monkeypatch.setenv("WARMHEART_WAREHOUSE", str(tmp_path / "wh.duckdb"))
@@ -27,10 +29,17 @@ def test_a_crashing_raw_check_is_a_failed_blocking_check_and_stops_the_run(tmp_p
 
     monkeypatch.setattr(gate, "raw_table_gate", crash_on_visits)
     with dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize([campaign_config, raw_uploads, raw_input_gate], instance=instance,
-                                resources={"warehouse": WarehouseResource()}, raise_on_error=False)
-    visits = {e.check_name: e for e in result.get_asset_check_evaluations()
-              if e.asset_key == dg.AssetKey(["raw", "visits"])}
+        result = dg.materialize(
+            [campaign_config, raw_uploads, raw_input_gate],
+            instance=instance,
+            resources={"warehouse": WarehouseResource()},
+            raise_on_error=False,
+        )
+    visits = {
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == dg.AssetKey(["raw", "visits"])
+    }
     crashed = visits["blocking_expectations"]
     assert not crashed.passed and crashed.severity == dg.AssetCheckSeverity.ERROR
     assert "gate_crashed" in crashed.metadata["summary"].value

@@ -14,8 +14,11 @@ from pipelines.publish import files, publisher
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -42,10 +45,17 @@ def published(con, tmp_path: Path) -> Path:
 
 def test_publication_swaps_in_a_complete_version_and_keeps_what_later_steps_wrote(published: Path):
     names = {p.name for p in published.iterdir()}
-    assert {"rpt_campaign_stats.parquet", "rpt_campaign_stats.csv", "rpt_other.csv", ".gitkeep",
-            "by_cutoff"} <= names
+    assert {
+        "rpt_campaign_stats.parquet",
+        "rpt_campaign_stats.csv",
+        "rpt_other.csv",
+        ".gitkeep",
+        "by_cutoff",
+    } <= names
     assert "rpt_dropped.parquet" not in names  # publication owns top-level mart files
-    assert (published / "by_cutoff" / "2022-08-15" / "rpt_campaign_stats.csv").read_text() == "old slice"
+    assert (
+        published / "by_cutoff" / "2022-08-15" / "rpt_campaign_stats.csv"
+    ).read_text() == "old slice"
     assert (published / "rpt_campaign_stats.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert [p.name for p in published.parent.iterdir() if p.name.startswith(".")] == []
 
@@ -90,21 +100,53 @@ def test_first_publication_creates_the_folder(con, tmp_path: Path):
 
 def test_gate_report_lists_checks_with_counts_and_examples(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("WARMHEART_WAREHOUSE", str(tmp_path / "wh.duckdb"))
-    bad = CheckOutcome("expect_column_values_to_be_between", "raw.reg_temp_relief", "raw.reg_temp_relief",
-                       "blocking", False, "amounts are not negative", "amount_yuan", 1, 5,
-                       [{"_file_path": "registries/temp_relief/a.csv", "_source_row": 5, "amount_yuan": -1.0}])
-    warn = CheckOutcome("expect_column_pair_values_a_to_be_greater_than_b", "raw.city_stats",
-                        "raw.city_stats", "warning", False, "parts ≤ total",
-                        "targets_identified, long_term_unemployed", 1, 1)
-    ok = CheckOutcome("expect_column_values_to_not_be_null", "raw.ledger", "raw.ledger", "blocking", True,
-                      "required", "id_number", 0, 10)
+    bad = CheckOutcome(
+        "expect_column_values_to_be_between",
+        "raw.reg_temp_relief",
+        "raw.reg_temp_relief",
+        "blocking",
+        False,
+        "amounts are not negative",
+        "amount_yuan",
+        1,
+        5,
+        [{"_file_path": "registries/temp_relief/a.csv", "_source_row": 5, "amount_yuan": -1.0}],
+    )
+    warn = CheckOutcome(
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "raw.city_stats",
+        "raw.city_stats",
+        "warning",
+        False,
+        "parts ≤ total",
+        "targets_identified, long_term_unemployed",
+        1,
+        1,
+    )
+    ok = CheckOutcome(
+        "expect_column_values_to_not_be_null",
+        "raw.ledger",
+        "raw.ledger",
+        "blocking",
+        True,
+        "required",
+        "id_number",
+        0,
+        10,
+    )
     gate_report.record_section("run-1", "raw.reg_temp_relief", [bad, ok])
     md_path = gate_report.record_section("run-1", "raw.city_stats", [warn])
     assert md_path == tmp_path / "gate_reports" / "run-1" / "report.md"
     report = json.loads((md_path.parent / "report.json").read_text(encoding="utf-8"))
     assert report["status"] == "failed"
-    assert report["counts"] == {"checks": 3, "passed": 1, "failed_blocking": 1, "failed_warnings": 1,
-                                "dbt_tests": 0, "dbt_tests_failed": 0}
+    assert report["counts"] == {
+        "checks": 3,
+        "passed": 1,
+        "failed_blocking": 1,
+        "failed_warnings": 1,
+        "dbt_tests": 0,
+        "dbt_tests_failed": 0,
+    }
     md = md_path.read_text(encoding="utf-8")
     assert "⛔ FAIL" in md and "⚠️ warn" in md and "registries/temp_relief/a.csv" in md
     assert "not published" in md

@@ -31,8 +31,10 @@ def test_every_generated_row_is_loaded_or_quarantined_as_the_truth_says_at_its_s
         "file_path", pl.col("source_row").cast(pl.Int64), "table_type", "expected", "noise"
     )
     loaded = [
-        con.sql(f"select _file_path as file_path, _source_row::bigint as source_row, "
-                f"'{t.name}' as table_type, 'loaded' as got from raw.{t.name}").pl()
+        con.sql(
+            f"select _file_path as file_path, _source_row::bigint as source_row, "
+            f"'{t.name}' as table_type, 'loaded' as got from raw.{t.name}"
+        ).pl()
         for t in terms.ALL_TABLES
     ]
     quarantined = con.sql(
@@ -41,15 +43,20 @@ def test_every_generated_row_is_loaded_or_quarantined_as_the_truth_says_at_its_s
     ).pl()
     got = pl.concat([*loaded, quarantined])
     both = truth.join(got, on=["file_path", "source_row", "table_type"], how="full", coalesce=True)
-    wrong = both.filter(pl.col("expected").is_null() | pl.col("got").is_null()
-                        | (pl.col("expected") != pl.col("got")))
+    wrong = both.filter(
+        pl.col("expected").is_null()
+        | pl.col("got").is_null()
+        | (pl.col("expected") != pl.col("got"))
+    )
     assert wrong.height == 0, wrong.head(20)
     assert truth.filter(pl.col("expected") == "quarantined").height > 0
 
 
 def test_every_generated_file_is_registered_with_its_table_and_lateness(ingested):
     con, truth_dir = ingested
-    truth = pl.read_parquet(truth_dir / "files.parquet").select("file_path", "table_type", "is_late")
+    truth = pl.read_parquet(truth_dir / "files.parquet").select(
+        "file_path", "table_type", "is_late"
+    )
     files = con.sql("select file_path, table_type, is_late, status from raw.files").pl()
     assert files.filter(pl.col("status") == "quarantined").height == 0
     both = truth.join(files, on="file_path", how="full", coalesce=True, suffix="_got")
@@ -60,5 +67,6 @@ def test_every_generated_file_is_registered_with_its_table_and_lateness(ingested
 
 def test_row_accounting_holds_for_every_generated_file(ingested):
     con, _ = ingested
-    assert con.execute("select count(*) from raw.files "
-                   "where rows_read <> rows_loaded + rows_quarantined").fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from raw.files where rows_read <> rows_loaded + rows_quarantined"
+    ).fetchone() == (0,)

@@ -23,7 +23,7 @@ def aborts() -> None:
 
 
 def allocates_gigabytes() -> bytes:
-    return bytes(8 * 1024 ** 3)
+    return bytes(8 * 1024**3)
 
 
 def hangs() -> None:

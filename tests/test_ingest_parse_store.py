@@ -23,20 +23,32 @@ def city_dir(root: Path, city: str = "370100", cutoff: str = "2022-08-15") -> Pa
 
 def campaign_files(root: Path) -> None:
     # One clean ledger, one with a missing 认定日期 (quarantined) and a bad optional date (cell issue).
-    write_xlsx(city_dir(root) / "台账.xlsx", LEDGER_HEADER,
-               [ledger_row(1, "张三", "370102198001011234"), ledger_row(2, "李四", "37010219800101123X")])
+    write_xlsx(
+        city_dir(root) / "台账.xlsx",
+        LEDGER_HEADER,
+        [ledger_row(1, "张三", "370102198001011234"), ledger_row(2, "李四", "37010219800101123X")],
+    )
     bad = ledger_row(2, "王五", "370102198001011250", identified_on="")
-    write_csv(city_dir(root, "370200") / "台账.csv", LEDGER_HEADER,
-              [ledger_row(1, "赵六", "370102198001011269"), bad], encoding="gb18030")
+    write_csv(
+        city_dir(root, "370200") / "台账.csv",
+        LEDGER_HEADER,
+        [ledger_row(1, "赵六", "370102198001011269"), bad],
+        encoding="gb18030",
+    )
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     out = {}
     for t in TABLES:
-        cols = [c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-            "and column_name <> 'ingested_at' order by ordinal_position", [t]).fetchall()]
-        out[t] = sorted(map(repr, con.execute(f'select {", ".join(cols)} from raw.{t}').fetchall()))
+        cols = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
+                "and column_name <> 'ingested_at' order by ordinal_position",
+                [t],
+            ).fetchall()
+        ]
+        out[t] = sorted(map(repr, con.execute(f"select {', '.join(cols)} from raw.{t}").fetchall()))
     return out
 
 
@@ -59,7 +71,9 @@ def test_a_rebuilt_warehouse_loads_the_same_rows_without_parsing_again(tmp_path,
     assert second.execute("select count(*) from raw.quarantine").fetchone()[0] == 1
 
 
-def test_the_same_bytes_under_another_name_reuse_the_parse_and_name_the_new_file(tmp_path, monkeypatch):
+def test_the_same_bytes_under_another_name_reuse_the_parse_and_name_the_new_file(
+    tmp_path, monkeypatch
+):
     campaign_files(tmp_path / "raw")
     store = tmp_path / "store"
     ingest_all(duckdb.connect(), tmp_path / "raw", CAMPAIGN, cache_dir=store)
@@ -70,7 +84,9 @@ def test_the_same_bytes_under_another_name_reuse_the_parse_and_name_the_new_file
     con = duckdb.connect()
     assert ingest_all(con, moved, CAMPAIGN, cache_dir=store).files_reused == 2
     (reason,) = con.execute("select reason from raw.quarantine").fetchone()
-    assert "370200/更正-台账.csv: row 3" in reason and "/台账.csv" not in reason.replace("更正-台账", "")
+    assert "370200/更正-台账.csv: row 3" in reason and "/台账.csv" not in reason.replace(
+        "更正-台账", ""
+    )
 
 
 def test_a_changed_file_is_parsed_and_a_misplaced_one_is_never_stored(tmp_path):
@@ -81,8 +97,12 @@ def test_a_changed_file_is_parsed_and_a_misplaced_one_is_never_stored(tmp_path):
     summary = ingest_all(duckdb.connect(), tmp_path / "raw", CAMPAIGN, cache_dir=store)
     assert summary.files_quarantined == 1  # not a cut-off folder: a location problem
     assert len(list(store.glob("*/*/meta.json"))) == 2
-    write_csv(city_dir(tmp_path / "raw", "370200") / "台账.csv", LEDGER_HEADER,
-              [ledger_row(1, "赵六", "370102198001011269")], encoding="gb18030")
+    write_csv(
+        city_dir(tmp_path / "raw", "370200") / "台账.csv",
+        LEDGER_HEADER,
+        [ledger_row(1, "赵六", "370102198001011269")],
+        encoding="gb18030",
+    )
     summary = ingest_all(duckdb.connect(), tmp_path / "raw", CAMPAIGN, cache_dir=store)
     assert summary.files_reused == 1 and summary.files_loaded == 2
     assert len(list(store.glob("*/*/meta.json"))) == 3

@@ -28,8 +28,15 @@ D = dt.date.fromisoformat
 
 
 def _post(removed_on: dt.date | None) -> dict:
-    return {"post_id": "J1", "employer": "某公司", "title": "普工", "openings": 2,
-            "published_on": D("2022-08-02"), "is_discriminatory": "是", "removed_on": removed_on}
+    return {
+        "post_id": "J1",
+        "employer": "某公司",
+        "title": "普工",
+        "openings": 2,
+        "published_on": D("2022-08-02"),
+        "is_discriminatory": "是",
+        "removed_on": removed_on,
+    }
 
 
 def _event(eid: str, held: str, special: str) -> dict:
@@ -42,10 +49,18 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     raw = RawBuilder(path)
     raw.add_file("job_posts", [_post(None)], city=JINAN, cutoff=T1)
     raw.add_file("job_posts", [_post(D("2022-08-10"))], city=JINAN, cutoff=T2)
-    raw.add_file("events", [_event("E1", "2022-08-12", "否"), _event("E2", "2022-08-15", "是")],
-                 city=JINAN, cutoff=T1)
-    raw.add_file("events", [_event("E1", "2022-08-12", "是"), _event("E2", "2022-08-15", "是")],
-                 city=JINAN, cutoff=T2)
+    raw.add_file(
+        "events",
+        [_event("E1", "2022-08-12", "否"), _event("E2", "2022-08-15", "是")],
+        city=JINAN,
+        cutoff=T1,
+    )
+    raw.add_file(
+        "events",
+        [_event("E1", "2022-08-12", "是"), _event("E2", "2022-08-15", "是")],
+        city=JINAN,
+        cutoff=T2,
+    )
     raw.close()
     result = run_dbt(path, select="+rpt_campaign_stats +rpt_city_targets")
     assert result.returncode == 0, result.stdout[-5000:]

@@ -24,18 +24,30 @@ def _warehouse(path, rows: int = 17) -> None:
     con.execute(f"""create table marts.rpt_campaign_stats as
         select date '2022-08-15' as cutoff_date, (370100 + i * 100)::varchar as city_code,
                'city' as city_name, i as targets_identified from range({rows}) t(i)""")
-    con.execute("create table marts.fct_target_progress as select 'k1' as person_key, true as is_visited")
-    con.execute("create table restricted.dim_person as select 'k1' as person_key, "
-                "'370102199001011234' as person_id, '张三' as name, '13800138000' as phone")
+    con.execute(
+        "create table marts.fct_target_progress as select 'k1' as person_key, true as is_visited"
+    )
+    con.execute(
+        "create table restricted.dim_person as select 'k1' as person_key, "
+        "'370102199001011234' as person_id, '张三' as name, '13800138000' as phone"
+    )
     con.execute("create table intermediate.int_persons as select '370102199001011234' as person_id")
     con.close()
 
 
 def _count(path) -> int:
-    out = subprocess.run([sys.executable, "-c",
-                          "import sys, duckdb; print(duckdb.connect(sys.argv[1], read_only=True)"
-                          ".execute('select count(*) from marts.rpt_campaign_stats').fetchone()[0])",
-                          str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; print(duckdb.connect(sys.argv[1], read_only=True)"
+            ".execute('select count(*) from marts.rpt_campaign_stats').fetchone()[0])",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout)
 
 
@@ -45,7 +57,9 @@ def test_copy_holds_the_marts_schema_only(tmp_path):
     rows = build_analyst_copy(wh, dest)
     assert rows == {"fct_target_progress": 1, "rpt_campaign_stats": 17}
     con = duckdb.connect(str(dest), read_only=True)
-    tables = con.execute("select table_schema, table_name, column_name from information_schema.columns").fetchall()
+    tables = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+    ).fetchall()
     con.close()
     assert {t[0] for t in tables} == {"marts"}
     assert not pii_columns([t[2] for t in tables])
@@ -58,7 +72,9 @@ def test_copy_is_refused_when_a_mart_names_people(tmp_path):
     build_analyst_copy(wh, dest)
     before = dest.read_bytes()
     con = duckdb.connect(str(wh))
-    con.execute("create table marts.leaky as select '张三' as name, '370102199001011234' as id_number")
+    con.execute(
+        "create table marts.leaky as select '张三' as name, '370102199001011234' as id_number"
+    )
     with pytest.raises(AnalystCopyError, match="leaky"):
         build_analyst_copy(con, dest)
     con.close()
@@ -66,9 +82,30 @@ def test_copy_is_refused_when_a_mart_names_people(tmp_path):
 
 
 def test_identifying_column_names_are_recognised_but_city_name_is_not():
-    assert pii_columns(["id_number", "id_number_raw", "person_id", "name", "name_norm", "phone",
-                        "phone_norm", "姓名", "city_name", "person_key", "cutoff_date"]) == [
-        "id_number", "id_number_raw", "person_id", "name", "name_norm", "phone", "phone_norm", "姓名"]
+    assert pii_columns(
+        [
+            "id_number",
+            "id_number_raw",
+            "person_id",
+            "name",
+            "name_norm",
+            "phone",
+            "phone_norm",
+            "姓名",
+            "city_name",
+            "person_key",
+            "cutoff_date",
+        ]
+    ) == [
+        "id_number",
+        "id_number_raw",
+        "person_id",
+        "name",
+        "name_norm",
+        "phone",
+        "phone_norm",
+        "姓名",
+    ]
 
 
 def test_reader_holding_the_copy_and_a_publishing_pipeline_do_not_block_each_other(tmp_path):
@@ -76,16 +113,23 @@ def test_reader_holding_the_copy_and_a_publishing_pipeline_do_not_block_each_oth
     _warehouse(wh, rows=17)
     build_analyst_copy(wh, dest)
 
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(dest)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(dest)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "17"  # the analyst has the copy open
 
         # A pipeline run: writes the warehouse and publishes a new copy while the reader holds the old.
         # (DuckDB never waits on a lock: a conflict would raise here, not slow the test down.)
         con = duckdb.connect(str(wh))
-        con.execute("insert into marts.rpt_campaign_stats select date '2022-08-30', city_code, city_name, "
-                    "targets_identified + 1 from marts.rpt_campaign_stats")
+        con.execute(
+            "insert into marts.rpt_campaign_stats select date '2022-08-30', city_code, city_name, "
+            "targets_identified + 1 from marts.rpt_campaign_stats"
+        )
         # Meanwhile a new analyst can open the copy although the warehouse is locked for writing.
         assert _count(dest) == 17
         rows = build_analyst_copy(con, dest)

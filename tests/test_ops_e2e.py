@@ -61,22 +61,35 @@ def _tables_in(path: Path) -> dict[str, pl.DataFrame]:
     if suffix == ".duckdb":
         con = duckdb.connect(str(path), read_only=True)
         try:
-            names = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-            return {f"{path.name}:{s}.{t}": con.sql(f'select * from "{s}"."{t}"').pl() for s, t in names}
+            names = con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+            return {
+                f"{path.name}:{s}.{t}": con.sql(f'select * from "{s}"."{t}"').pl() for s, t in names
+            }
         finally:
             con.close()
     if suffix == ".xlsx":
         wb = openpyxl.load_workbook(path, read_only=True)
         out = {}
         for ws in wb.worksheets:
-            rows = [[None if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+            rows = [
+                [None if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)
+            ]
             width = max((len(r) for r in rows), default=0)
-            out[f"{path.name}:{ws.title}"] = pl.DataFrame(
-                [r + [None] * (width - len(r)) for r in rows], schema=[f"c{i}" for i in range(width)],
-                orient="row") if rows else pl.DataFrame()
+            out[f"{path.name}:{ws.title}"] = (
+                pl.DataFrame(
+                    [r + [None] * (width - len(r)) for r in rows],
+                    schema=[f"c{i}" for i in range(width)],
+                    orient="row",
+                )
+                if rows
+                else pl.DataFrame()
+            )
             # Header cells are data here: a 姓名 / 身份证号 header would be a leak too.
             out[f"{path.name}:{ws.title}:headers"] = pl.DataFrame(
-                {"header": [v for r in rows[:8] for v in r if v]})
+                {"header": [v for r in rows[:8] for v in r if v]}
+            )
         return out
     return {}
 
@@ -89,14 +102,22 @@ def test_marts_folder_holds_no_id_number_and_no_name_or_phone_column(run):
             continue
         scanned += 1
         if path.suffix.lower() in {".html", ".json", ".md", ".txt", ".csv"}:
-            leaks += [f"{path.name}: ID {i}" for i in ids_in([path.read_text(encoding="utf-8-sig")])]
+            leaks += [
+                f"{path.name}: ID {i}" for i in ids_in([path.read_text(encoding="utf-8-sig")])
+            ]
         for name, df in _tables_in(path).items():
             leaks += [f"{name}: column {c}" for c in pii_columns(df.columns)]
             if "headers" in name:
-                leaks += [f"{name}: header {h}" for h in df["header"] if h in ("姓名", "身份证号", "联系电话")]
+                leaks += [
+                    f"{name}: header {h}"
+                    for h in df["header"]
+                    if h in ("姓名", "身份证号", "联系电话")
+                ]
             for col, dtype in df.schema.items():
                 if dtype == pl.String:
-                    leaks += [f"{name}.{col}: ID {i}" for i in ids_in(df[col].drop_nulls().to_list())[:3]]
+                    leaks += [
+                        f"{name}.{col}: ID {i}" for i in ids_in(df[col].drop_nulls().to_list())[:3]
+                    ]
     assert scanned > 20
     assert not leaks, leaks[:20]
 
@@ -131,25 +152,39 @@ def test_final_summary_workbook_and_page_are_written_and_read_back(run):
     folder = root / "marts" / "summary"
     wb = openpyxl.load_workbook(folder / "活动总结.xlsx")
     assert wb.sheetnames == ["全省", *terms.CITIES.values()]
-    province = [str(c) for row in wb["全省"].iter_rows(values_only=True) for c in row if c is not None]
+    province = [
+        str(c) for row in wb["全省"].iter_rows(values_only=True) for c in row if c is not None
+    ]
     assert any("活动总结" in c for c in province)
-    for heading in ("一、完成情况", "各市完成情况排名", "二、主要数据（截至各截止日的累计数）",
-                    "三、援助基地、结对帮扶及其他", "四、报送及时性（全部截止日）", "五、数据质量"):
+    for heading in (
+        "一、完成情况",
+        "各市完成情况排名",
+        "二、主要数据（截至各截止日的累计数）",
+        "三、援助基地、结对帮扶及其他",
+        "四、报送及时性（全部截止日）",
+        "五、数据质量",
+    ):
         assert heading in province
     # The trend table's last column is the report's province figure at the last cut-off.
     report = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet").filter(
-        (pl.col("city_code") == terms.PROVINCE_CODE) & (pl.col("cutoff_date") == max(load_campaign().cutoffs)))
+        (pl.col("city_code") == terms.PROVINCE_CODE)
+        & (pl.col("cutoff_date") == max(load_campaign().cutoffs))
+    )
     ws = wb["全省"]
     targets_row = next(r for r in ws.iter_rows(values_only=True) if r[0] == terms.FIGURES[0].header)
     assert [v for v in targets_row if v][-1] == f"{report['targets_identified'][0]:,}"
-    city = [str(c) for row in wb["济南市"].iter_rows(values_only=True) for c in row if c is not None]
+    city = [
+        str(c) for row in wb["济南市"].iter_rows(values_only=True) for c in row if c is not None
+    ]
     assert "六、典型案例（按原文照录）" in city and "七、意见建议（按原文照录）" in city
     page = (folder / "活动总结.html").read_text(encoding="utf-8")
     assert page.count('<section class="scope"') == len(terms.CITIES) + 1 and "@page" in page
 
 
 def _analyst_queries() -> list[str]:
-    return re.findall(r"```sql\n(.*?)```", (settings.PROJECT_ROOT / "docs" / "analysts.md").read_text(), re.S)
+    return re.findall(
+        r"```sql\n(.*?)```", (settings.PROJECT_ROOT / "docs" / "analysts.md").read_text(), re.S
+    )
 
 
 def test_analyst_copy_answers_the_documented_questions_with_the_marts_figures(run):
@@ -159,13 +194,20 @@ def test_analyst_copy_answers_the_documented_questions_with_the_marts_figures(ru
     queries = _analyst_queries()
     assert len(queries) >= 5
     targets = pl.read_parquet(root / "marts" / "rpt_city_targets.parquet")
-    latest = targets.filter((pl.col("cutoff_date") == targets["cutoff_date"].max())
-                            & (pl.col("city_code") != terms.PROVINCE_CODE))
+    latest = targets.filter(
+        (pl.col("cutoff_date") == targets["cutoff_date"].max())
+        & (pl.col("city_code") != terms.PROVINCE_CODE)
+    )
     progress = pl.read_parquet(root / "marts" / "fct_target_progress.parquet")
     completeness = pl.read_parquet(root / "marts" / "rpt_reporting_completeness.parquet")
     con = duckdb.connect(str(copy), read_only=True)
     try:
-        assert {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()} == {"marts"}
+        assert {
+            r[0]
+            for r in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        } == {"marts"}
         coverage, relief, unpaid, fortnight, late, *others = (con.sql(q).pl() for q in queries)
     finally:
         con.close()
@@ -177,11 +219,18 @@ def test_analyst_copy_answers_the_documented_questions_with_the_marts_figures(ru
     # Eligible and unpaid: the counts by city agree with the person-level fact.
     assert sorted(relief["city_code"]) == sorted(terms.CITIES)
     last_unpaid = unpaid.filter(pl.col("cutoff_date") == unpaid["cutoff_date"].max())
-    assert dict(relief.filter(pl.col("eligible_unpaid") > 0).select("city_code", "eligible_unpaid").iter_rows()) \
-        == dict(last_unpaid.select("city_code", "eligible_unpaid").iter_rows())
+    assert dict(
+        relief.filter(pl.col("eligible_unpaid") > 0)
+        .select("city_code", "eligible_unpaid")
+        .iter_rows()
+    ) == dict(last_unpaid.select("city_code", "eligible_unpaid").iter_rows())
     assert relief["eligible_unpaid"].sum() > 0
-    assert unpaid["eligible_unpaid"].sum() == progress.filter(
-        pl.col("is_relief_eligible") & ~pl.col("is_relief_paid").fill_null(False)).height
+    assert (
+        unpaid["eligible_unpaid"].sum()
+        == progress.filter(
+            pl.col("is_relief_eligible") & ~pl.col("is_relief_paid").fill_null(False)
+        ).height
+    )
     # Found work this fortnight: the differences add up to the latest cumulative figure.
     for city in (terms.PROVINCE_CODE, "370100"):
         rows = fortnight.filter(pl.col("city_code") == city).sort("cutoff_date")
@@ -197,7 +246,9 @@ def test_analysts_python_snippets_run_against_the_published_folder(run, tmp_path
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "marts").symlink_to(root / "marts")
     monkeypatch.chdir(tmp_path)
-    snippets = re.findall(r"```python\n(.*?)```", (settings.PROJECT_ROOT / "docs" / "analysts.md").read_text(), re.S)
+    snippets = re.findall(
+        r"```python\n(.*?)```", (settings.PROJECT_ROOT / "docs" / "analysts.md").read_text(), re.S
+    )
     assert len(snippets) >= 2
     for code in snippets:
         scope: dict = {}
@@ -212,7 +263,9 @@ def test_official_xlsx_is_written_for_every_cutoff(run):
         assert path.exists(), path.name
         ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
         cells = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
-        assert terms.PROVINCE_NAME in " ".join(map(str, cells)) or "合计" in " ".join(map(str, cells))
+        assert terms.PROVINCE_NAME in " ".join(map(str, cells)) or "合计" in " ".join(
+            map(str, cells)
+        )
         assert sum(isinstance(c, int | float) for c in cells) >= 17 * 17
 
 
@@ -220,7 +273,9 @@ def test_per_cutoff_reports_are_slices_of_the_report(run):
     root, _ = run
     stats = pl.read_parquet(root / "marts" / "rpt_campaign_stats.parquet")
     for cutoff in load_campaign().cutoff_keys:
-        piece = pl.read_parquet(root / "marts" / "by_cutoff" / cutoff / "rpt_campaign_stats.parquet")
+        piece = pl.read_parquet(
+            root / "marts" / "by_cutoff" / cutoff / "rpt_campaign_stats.parquet"
+        )
         whole = stats.filter(pl.col("cutoff_date").cast(pl.String) == cutoff)
         assert piece.sort("city_code").equals(whole.sort("city_code")), cutoff
 
@@ -228,7 +283,8 @@ def test_per_cutoff_reports_are_slices_of_the_report(run):
 def test_restricted_lists_reconcile_with_the_marts_counts(run):
     root, _ = run
     discovery = pl.read_parquet(root / "marts" / "rpt_discovery_candidates.parquet").filter(
-        pl.col("reason") == "any")
+        pl.col("reason") == "any"
+    )
     targets = pl.read_parquet(root / "marts" / "rpt_city_targets.parquet")
     checked = 0
     for cutoff in load_campaign().cutoff_keys:
@@ -240,8 +296,10 @@ def test_restricted_lists_reconcile_with_the_marts_counts(run):
                 return pl.read_csv(path, infer_schema=False).height if path.exists() else 0
 
             def mart(df: pl.DataFrame, column: str) -> int:
-                return df.filter((pl.col("cutoff_date").cast(pl.String) == cutoff)  # noqa: B023
-                                 & (pl.col("city_code") == city))[column].sum()  # noqa: B023
+                return df.filter(
+                    (pl.col("cutoff_date").cast(pl.String) == cutoff)  # noqa: B023
+                    & (pl.col("city_code") == city)
+                )[column].sum()  # noqa: B023
 
             assert rows("discovery_candidates") == mart(discovery, "candidates"), (cutoff, city)
             unpaid = mart(targets, "relief_eligible") - mart(targets, "relief_eligible_paid")
@@ -256,8 +314,14 @@ def test_charts_page_shows_every_progress_chart(run):
     root, _ = run
     charts = root / "marts" / "charts"
     page = (charts / "index.html").read_text(encoding="utf-8")
-    for png in ("targets.png", "referral_coverage.png", "event_cadence.png", "employment_by_channel.png",
-                "reporting_timeliness.png", "province_trend.png"):
+    for png in (
+        "targets.png",
+        "referral_coverage.png",
+        "event_cadence.png",
+        "employment_by_channel.png",
+        "reporting_timeliness.png",
+        "province_trend.png",
+    ):
         assert png in page
         with Image.open(charts / png) as img:
             img.load()
@@ -275,13 +339,19 @@ def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(demo_copy: Path,
     from pipelines.defs.resources import WarehouseResource
 
     def stamps() -> dict[str, int]:
-        return {str(p.relative_to(root)): p.stat().st_mtime_ns
-                for base in (root / "marts" / "by_cutoff", root / "restricted")
-                for p in base.rglob("*") if p.is_file()}
+        return {
+            str(p.relative_to(root)): p.stat().st_mtime_ns
+            for base in (root / "marts" / "by_cutoff", root / "restricted")
+            for p in base.rglob("*")
+            if p.is_file()
+        }
 
     before = stamps()
-    result = dg.materialize([report_by_cutoff, restricted_city_exports], partition_key="2022-09-15",
-                            resources={"warehouse": WarehouseResource()})
+    result = dg.materialize(
+        [report_by_cutoff, restricted_city_exports],
+        partition_key="2022-09-15",
+        resources={"warehouse": WarehouseResource()},
+    )
     assert result.success
     after = stamps()
     changed = {k for k in after if before.get(k) != after[k]}
@@ -290,7 +360,8 @@ def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(demo_copy: Path,
 
 
 def test_the_whole_job_for_one_partition_key_on_the_same_inputs_publishes_byte_identical_outputs(
-        demo_copy: Path, monkeypatch):
+    demo_copy: Path, monkeypatch
+):
     """A second run on the same inputs (README) that is also the whole job run for one cut-off
     (docs/operations.md: schedule, sensor, "Materialize" of one key): every mart and that
     cut-off's slice and restricted lists come out byte for byte as the first run wrote them."""
@@ -299,16 +370,28 @@ def test_the_whole_job_for_one_partition_key_on_the_same_inputs_publishes_byte_i
     def digests() -> dict[str, str]:
         # The analysts' DuckDB file is compared by content: DuckDB does not write the same
         # bytes twice for the same tables (docs/decisions.md); every other file by its bytes.
-        return {str(p.relative_to(demo_copy)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for base in (demo_copy / "marts", demo_copy / "restricted")
-                for p in sorted(base.rglob("*")) if p.is_file() and p.suffix != ".duckdb"}
+        return {
+            str(p.relative_to(demo_copy)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for base in (demo_copy / "marts", demo_copy / "restricted")
+            for p in sorted(base.rglob("*"))
+            if p.is_file() and p.suffix != ".duckdb"
+        }
 
     def analyst_tables() -> dict[str, list]:
-        con = duckdb.connect(str(demo_copy / "marts" / settings.analyst_db_path().name), read_only=True)
+        con = duckdb.connect(
+            str(demo_copy / "marts" / settings.analyst_db_path().name), read_only=True
+        )
         try:
-            names = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                               "where table_schema = 'marts' order by 1").fetchall()]
-            return {n: con.execute(f'select * from marts."{n}" order by all').fetchall() for n in names}
+            names = [
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_schema = 'marts' order by 1"
+                ).fetchall()
+            ]
+            return {
+                n: con.execute(f'select * from marts."{n}" order by all').fetchall() for n in names
+            }
         finally:
             con.close()
 
@@ -319,7 +402,8 @@ def test_the_whole_job_for_one_partition_key_on_the_same_inputs_publishes_byte_i
     stamps = {p: (demo_copy / p).stat().st_mtime_ns for p in before}
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def(ALL_JOB_NAME).execute_in_process(
-            partition_key="2022-09-15", instance=instance, raise_on_error=False)
+            partition_key="2022-09-15", instance=instance, raise_on_error=False
+        )
     assert result.success, [e.event_specific_data for e in result.all_events if e.is_step_failure]
     after = digests()
     assert sorted(after) == sorted(before)

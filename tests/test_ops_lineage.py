@@ -37,9 +37,13 @@ def _start(tmp: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         log = tmp / f"webserver{attempt}.log"
-        proc = subprocess.Popen([str(exe), "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(port)],
-                                cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=open(log, "w"))  # noqa: SIM115
+        proc = subprocess.Popen(
+            [str(exe), "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=settings.PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log, "w"),
+        )  # noqa: SIM115
         base = f"http://127.0.0.1:{port}"
         # No deadline: on a busy machine the server may take minutes; it either answers
         # or exits, and an exit says why.
@@ -63,8 +67,12 @@ def webserver(tmp_path_factory):
     home.mkdir()
     shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMHEART_")}
-    env.update(DAGSTER_HOME=str(home), WARMHEART_RAW_DIR=str(tmp / "raw"),
-               WARMHEART_MARTS_DIR=str(tmp / "marts"), WARMHEART_WAREHOUSE=str(tmp / "wh.duckdb"))
+    env.update(
+        DAGSTER_HOME=str(home),
+        WARMHEART_RAW_DIR=str(tmp / "raw"),
+        WARMHEART_MARTS_DIR=str(tmp / "marts"),
+        WARMHEART_WAREHOUSE=str(tmp / "wh.duckdb"),
+    )
     proc, base = _start(tmp, env)
     try:
         yield base
@@ -77,8 +85,11 @@ def webserver(tmp_path_factory):
 
 
 def _graphql(base: str, query: str) -> dict:
-    req = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=120) as r:
         return json.load(r)["data"]
 
@@ -112,7 +123,10 @@ def _shortest_path(children: dict[str, list[str]], start: str, goal) -> list[str
 
 def test_graphql_asset_graph_leads_from_raw_ledger_to_the_published_report(webserver):
     nodes = _asset_nodes(webserver)
-    deps = {"/".join(n["assetKey"]["path"]): ["/".join(d["path"]) for d in n["dependencyKeys"]] for n in nodes}
+    deps = {
+        "/".join(n["assetKey"]["path"]): ["/".join(d["path"]) for d in n["dependencyKeys"]]
+        for n in nodes
+    }
     children: dict[str, list[str]] = {}
     for key, parents in deps.items():
         for parent in parents:
@@ -121,7 +135,9 @@ def test_graphql_asset_graph_leads_from_raw_ledger_to_the_published_report(webse
     assert "raw/ledger" in deps
     to_report = _shortest_path(children, "raw/ledger", lambda k: k == "marts/rpt_campaign_stats")
     assert to_report, "marts/rpt_campaign_stats is not downstream of raw/ledger"
-    to_published = _shortest_path(children, "marts/rpt_campaign_stats", lambda k: k.startswith("published/"))
+    to_published = _shortest_path(
+        children, "marts/rpt_campaign_stats", lambda k: k.startswith("published/")
+    )
     assert to_published, "nothing published downstream of marts/rpt_campaign_stats"
     path = to_report + to_published[1:]
     layers = [step.split("/")[0] for step in path]
@@ -132,6 +148,9 @@ def test_graphql_asset_graph_leads_from_raw_ledger_to_the_published_report(webse
 
 def test_every_asset_has_a_group_and_a_description(webserver):
     nodes = _asset_nodes(webserver)
-    missing = ["/".join(n["assetKey"]["path"]) for n in nodes
-               if not n["groupName"] or not (n["description"] or "").strip()]
+    missing = [
+        "/".join(n["assetKey"]["path"])
+        for n in nodes
+        if not n["groupName"] or not (n["description"] or "").strip()
+    ]
     assert not missing

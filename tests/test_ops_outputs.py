@@ -20,10 +20,20 @@ def _stats() -> pl.DataFrame:
     for i, cutoff in enumerate(CUTOFFS):
         for code in [*CITIES, "370000"]:
             n = 2 if code == "370000" else 1
-            rows.append({"cutoff_date": cutoff, "city_code": code, "city_name": "x",
-                         "targets_identified": 10 * n * (i + 1), "employed": 4 * n * (i + 1),
-                         "employed_by_enterprise": 2 * n, "employed_flexibly": n,
-                         "employed_public_welfare": 0, "jobs_pushed": 30 * n, "visits": 5 * n})
+            rows.append(
+                {
+                    "cutoff_date": cutoff,
+                    "city_code": code,
+                    "city_name": "x",
+                    "targets_identified": 10 * n * (i + 1),
+                    "employed": 4 * n * (i + 1),
+                    "employed_by_enterprise": 2 * n,
+                    "employed_flexibly": n,
+                    "employed_public_welfare": 0,
+                    "jobs_pushed": 30 * n,
+                    "visits": 5 * n,
+                }
+            )
     return pl.DataFrame(rows)
 
 
@@ -41,14 +51,27 @@ def test_charts_draw_what_the_marts_allow_and_list_the_rest(tmp_path):
 
 def test_charts_of_targets_and_timeliness_use_the_rates_of_the_marts(tmp_path):
     _stats().write_parquet(tmp_path / "rpt_campaign_stats.parquet")
-    pl.DataFrame({"cutoff_date": CUTOFFS[-1:] * 2, "city_code": CITIES,
-                  "referral_coverage_rate": [0.5, 1.0], "event_cadence_rate": [1.0, None]}
-                 ).write_parquet(tmp_path / "rpt_city_targets.parquet")
-    pl.DataFrame({"cutoff_date": CUTOFFS * 2, "city_code": CITIES * 2, "expected": [1] * 4,
-                  "on_time": [1, 0, 1, 1]}).write_parquet(tmp_path / "rpt_reporting_completeness.parquet")
+    pl.DataFrame(
+        {
+            "cutoff_date": CUTOFFS[-1:] * 2,
+            "city_code": CITIES,
+            "referral_coverage_rate": [0.5, 1.0],
+            "event_cadence_rate": [1.0, None],
+        }
+    ).write_parquet(tmp_path / "rpt_city_targets.parquet")
+    pl.DataFrame(
+        {
+            "cutoff_date": CUTOFFS * 2,
+            "city_code": CITIES * 2,
+            "expected": [1] * 4,
+            "on_time": [1, 0, 1, 1],
+        }
+    ).write_parquet(tmp_path / "rpt_reporting_completeness.parquet")
     result = write_charts(tmp_path, log=lambda _m: None)
     assert result.missing == []
-    assert {"referral_coverage.png", "event_cadence.png", "reporting_timeliness.png"} <= set(result.charts)
+    assert {"referral_coverage.png", "event_cadence.png", "reporting_timeliness.png"} <= set(
+        result.charts
+    )
 
 
 def test_charts_page_is_written_even_without_any_mart(tmp_path):
@@ -69,8 +92,10 @@ def _warehouse(path) -> duckdb.DuckDBPyConnection:
                                '13800138000', '未就业', 0))
         t(cutoff_date, city_code, person_key, id_number, name, phone, employment_status,
           relief_payments_in_window)""")
-    con.execute("create table restricted.restricted_contact_register "
-                "(cutoff_date date, city_code varchar, has_contact boolean, name varchar)")
+    con.execute(
+        "create table restricted.restricted_contact_register "
+        "(cutoff_date date, city_code varchar, has_contact boolean, name varchar)"
+    )
     return con
 
 
@@ -78,9 +103,15 @@ def test_restricted_lists_are_written_per_cutoff_and_city(tmp_path):
     con = _warehouse(tmp_path / "wh.duckdb")
     root = tmp_path / "restricted"
     result = write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
-    assert result.rows == {"discovery_candidates": 1, "relief_eligible_unpaid": 1, "contact_register": 0}
+    assert result.rows == {
+        "discovery_candidates": 1,
+        "relief_eligible_unpaid": 1,
+        "contact_register": 0,
+    }
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.csv")) == [
-        "2022-08-15/370100/discovery_candidates.csv", "2022-08-15/370100/relief_eligible_unpaid.csv"]
+        "2022-08-15/370100/discovery_candidates.csv",
+        "2022-08-15/370100/relief_eligible_unpaid.csv",
+    ]
     unpaid = pl.read_csv(root / "2022-08-15/370100/relief_eligible_unpaid.csv", infer_schema=False)
     assert unpaid.row(0, named=True)["name"] == "张三"
     cand = pl.read_csv(root / "2022-08-15/370100/discovery_candidates.csv", infer_schema=False)
@@ -92,7 +123,9 @@ def test_rerun_of_a_cutoff_replaces_its_folder_and_keeps_the_others(tmp_path):
     root = tmp_path / "restricted"
     write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
     write_restricted_exports(con, "2022-08-30", root, log=lambda _m: None)
-    con.execute("delete from restricted.restricted_relief_eligible_unpaid where city_code = '370100'")
+    con.execute(
+        "delete from restricted.restricted_relief_eligible_unpaid where city_code = '370100'"
+    )
     con.execute("delete from restricted.restricted_discovery_candidates where city_code = '370100'")
     write_restricted_exports(con, "2022-08-15", root, log=lambda _m: None)
     assert not (root / "2022-08-15" / "370100").exists()  # nobody left to contact: no stale list
@@ -115,7 +148,12 @@ def test_chart_numbers_are_written_the_chinese_way():
     from pipelines.publish.charts import chinese_number
 
     assert [chinese_number(v) for v in (8500, 12000, 123456, 1.5e8, 0.5)] == [
-        "8,500", "1.2万", "12.35万", "1.5亿", "0.5"]
+        "8,500",
+        "1.2万",
+        "12.35万",
+        "1.5亿",
+        "0.5",
+    ]
 
 
 def test_chart_font_has_a_glyph_for_every_city_name_and_title_character():
@@ -125,5 +163,9 @@ def test_chart_font_has_a_glyph_for_every_city_name_and_title_character():
 
     assert charts.CJK_FONT == "Noto Sans CJK SC"
     cmap = TTFont(charts.CJK_FONT_FILE, fontNumber=0, lazy=True).getBestCmap()
-    text = "".join(terms.CITIES.values()) + "".join(charts.CAPTIONS.values()) + "截至年月日人数比例达标时段"
+    text = (
+        "".join(terms.CITIES.values())
+        + "".join(charts.CAPTIONS.values())
+        + "截至年月日人数比例达标时段"
+    )
     assert not [ch for ch in text if not ch.isspace() and ord(ch) not in cmap]

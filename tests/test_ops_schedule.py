@@ -15,9 +15,18 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # A campaign across a February, so the "last day of a shorter month" rule is exercised.
 WINTER = Campaign(
-    id="2023-winter-test", name="test", start=dt.date(2023, 1, 20), end=dt.date(2023, 3, 31),
-    cutoffs=(dt.date(2023, 1, 30), dt.date(2023, 2, 15), dt.date(2023, 2, 28),
-             dt.date(2023, 3, 15), dt.date(2023, 3, 30), dt.date(2023, 3, 31)),
+    id="2023-winter-test",
+    name="test",
+    start=dt.date(2023, 1, 20),
+    end=dt.date(2023, 3, 31),
+    cutoffs=(
+        dt.date(2023, 1, 30),
+        dt.date(2023, 2, 15),
+        dt.date(2023, 2, 28),
+        dt.date(2023, 3, 15),
+        dt.date(2023, 3, 30),
+        dt.date(2023, 3, 31),
+    ),
 )
 
 
@@ -33,11 +42,13 @@ def _tick(campaign: Campaign, when: dt.datetime):
     schedule = build_cutoff_schedule(job, campaign)
     repo = dg.Definitions(assets=[asset], jobs=[job], schedules=[schedule]).get_repository_def()
     return schedule.evaluate_tick(
-        dg.build_schedule_context(scheduled_execution_time=when, repository_def=repo))
+        dg.build_schedule_context(scheduled_execution_time=when, repository_def=repo)
+    )
 
 
-@pytest.mark.parametrize("day", ["2023-01-30", "2023-02-15", "2023-02-28", "2023-03-15",
-                                 "2023-03-30", "2023-03-31"])
+@pytest.mark.parametrize(
+    "day", ["2023-01-30", "2023-02-15", "2023-02-28", "2023-03-15", "2023-03-30", "2023-03-31"]
+)
 def test_schedule_requests_the_cutoff_of_each_report_day(day):
     when = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(23, 30), SHANGHAI)
     data = _tick(WINTER, when)
@@ -59,7 +70,9 @@ def test_report_days_are_the_15th_the_30th_and_the_end_of_february():
     # 12 × 15th, 11 × 30th (not in February), February 28th, and the campaign end (2023-03-31).
     assert len(report) == 12 + 11 + 1 + 1
     assert dt.date(2023, 2, 28) in report
-    assert is_report_day(dt.date(2024, 2, 29), WINTER) and not is_report_day(dt.date(2024, 2, 28), WINTER)
+    assert is_report_day(dt.date(2024, 2, 29), WINTER) and not is_report_day(
+        dt.date(2024, 2, 28), WINTER
+    )
 
 
 def test_configured_schedule_fires_in_china_time_on_2022_cutoffs():
@@ -71,8 +84,11 @@ def test_configured_schedule_fires_in_china_time_on_2022_cutoffs():
     keys = []
     for cutoff in campaign.cutoffs:
         when = dt.datetime.combine(cutoff, dt.time(23, 30), SHANGHAI)
-        data = schedule.evaluate_tick(dg.build_schedule_context(
-            scheduled_execution_time=when, repository_def=defs.get_repository_def()))
+        data = schedule.evaluate_tick(
+            dg.build_schedule_context(
+                scheduled_execution_time=when, repository_def=defs.get_repository_def()
+            )
+        )
         keys += [r.partition_key for r in data.run_requests]
     assert keys == campaign.cutoff_keys
 
@@ -82,7 +98,9 @@ def test_the_cron_string_itself_fires_at_2330_china_time_on_every_cutoff_and_mat
     from pipelines.settings import PROJECT_ROOT
 
     schedule = defs.resolve_schedule_def(SCHEDULE_NAME)
-    documented = re.search(r"cron `([^`]+)`", (PROJECT_ROOT / "docs" / "operations.md").read_text()).group(1)
+    documented = re.search(
+        r"cron `([^`]+)`", (PROJECT_ROOT / "docs" / "operations.md").read_text()
+    ).group(1)
     assert schedule.cron_schedule == documented
     campaign = load_campaign()
     start = dt.datetime.combine(campaign.start, dt.time(0, 0), SHANGHAI)
@@ -90,7 +108,9 @@ def test_the_cron_string_itself_fires_at_2330_china_time_on_every_cutoff_and_mat
     # The daemon's own reading of the cron string (dagster has no public iterator).
     from dagster._utils.schedules import cron_string_iterator
 
-    for when in cron_string_iterator(start.timestamp(), schedule.cron_schedule, schedule.execution_timezone):
+    for when in cron_string_iterator(
+        start.timestamp(), schedule.cron_schedule, schedule.execution_timezone
+    ):
         if when.date() > campaign.end:
             break
         fires.append(when.astimezone(SHANGHAI))
@@ -109,4 +129,3 @@ def test_schedule_day_is_judged_in_the_campaign_time_zone_from_its_configuration
     assert build_cutoff_schedule(job, urumqi).execution_timezone == "Asia/Urumqi"
     when = dt.datetime(2023, 2, 15, 23, 30, tzinfo=ZoneInfo("Asia/Urumqi"))
     assert [r.partition_key for r in _tick(urumqi, when).run_requests] == ["2023-02-15"]
-

@@ -161,9 +161,16 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     )
     # 淄博 sends a ledger only for T1 (received late, after 青岛's T2 ledger): carried forward
     # afterwards, and at T2 it still competes with its own receipt time.
-    raw.add_file("ledger", [ledger_row("结转", ID_CARRIED, "13500000000"),
-                            ledger_row("结转竞争", ID_CARRIED_RACE, None)],
-                 city=ZIBO, cutoff=T1, received_at="2022-08-31 10:00:00")
+    raw.add_file(
+        "ledger",
+        [
+            ledger_row("结转", ID_CARRIED, "13500000000"),
+            ledger_row("结转竞争", ID_CARRIED_RACE, None),
+        ],
+        city=ZIBO,
+        cutoff=T1,
+        received_at="2022-08-31 10:00:00",
+    )
     # One person on two ledgers at T1: 东营's was received last and wins.
     # The later 东营 ledger lists 晚认定 as identified after T1: nobody's target at T1.
     raw.add_file(
@@ -175,8 +182,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     )
     raw.add_file(
         "ledger",
-        [ledger_row("两地", ID_CONFLICT, None),
-         ledger_row("晚认定", ID_LATE_WINNER, None, identified_on=dt.date(2022, 8, 20))],
+        [
+            ledger_row("两地", ID_CONFLICT, None),
+            ledger_row("晚认定", ID_LATE_WINNER, None, identified_on=dt.date(2022, 8, 20)),
+        ],
         city=DONGYING,
         cutoff=T1,
         received_at="2022-08-15 09:00:00",
@@ -227,15 +236,25 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
                 "registered_on": dt.date(2021, 7, 1),
                 "cancelled_on": dt.date(2022, 8, 1),
             },
-            {"id_number": ID_REG_COPIES, "city_code": "370100", "registered_on": dt.date(2022, 1, 1)},
+            {
+                "id_number": ID_REG_COPIES,
+                "city_code": "370100",
+                "registered_on": dt.date(2022, 1, 1),
+            },
         ],
         received_at="2022-08-01 09:00:00",
     )
     # A later extract repeats a registration with its cancellation: the later copy wins.
     raw.add_file(
         "reg_unemployment_registration",
-        [{"id_number": ID_REG_COPIES, "city_code": "370100", "registered_on": dt.date(2022, 1, 1),
-          "cancelled_on": dt.date(2022, 6, 1)}],
+        [
+            {
+                "id_number": ID_REG_COPIES,
+                "city_code": "370100",
+                "registered_on": dt.date(2022, 1, 1),
+                "cancelled_on": dt.date(2022, 6, 1),
+            }
+        ],
         received_at="2022-09-01 09:00:00",
     )
     raw.add_file(
@@ -511,7 +530,9 @@ def test_a_valid_id_row_beats_a_name_and_phone_row_of_the_same_person_in_one_led
     assert entry == [("valid_id", "valid row")]
 
 
-def test_a_winning_city_that_identified_the_person_after_the_cutoff_leaves_them_nobodys_target(warehouse):
+def test_a_winning_city_that_identified_the_person_after_the_cutoff_leaves_them_nobodys_target(
+    warehouse,
+):
     assert ID_LATE_WINNER not in targets(warehouse, T1)
     assert targets(warehouse, T2)[ID_LATE_WINNER] == (DONGYING, True)
 

@@ -20,7 +20,9 @@ def real_uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_real_uploads_get_a_random_secret_created_once_owner_only_outside_the_marts(real_uploads) -> None:
+def test_real_uploads_get_a_random_secret_created_once_owner_only_outside_the_marts(
+    real_uploads,
+) -> None:
     first = settings.person_key_secret()
     path = settings.secret_file()
     assert first != settings.DEV_PERSON_KEY_SECRET and len(first) == 64
@@ -37,7 +39,9 @@ def test_a_widened_secret_file_is_made_owner_only_again(real_uploads) -> None:
     assert stat.S_IMODE(settings.secret_file().stat().st_mode) == 0o600
 
 
-def test_the_environment_wins_and_the_demo_keeps_its_reproducible_key(real_uploads, monkeypatch) -> None:
+def test_the_environment_wins_and_the_demo_keeps_its_reproducible_key(
+    real_uploads, monkeypatch
+) -> None:
     monkeypatch.setenv("WARMHEART_PERSON_KEY_SECRET", "from-the-vault")
     assert settings.person_key_secret() == "from-the-vault"
     monkeypatch.delenv("WARMHEART_PERSON_KEY_SECRET")

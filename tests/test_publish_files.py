@@ -42,7 +42,7 @@ def test_parquet_and_csv_sorted_and_bom(tmp_path: Path) -> None:
     assert back["reasons"].to_list()[0] == ["c"]
     raw = (tmp_path / "m.csv").read_bytes()
     assert raw.startswith(UTF8_BOM)
-    text = raw[len(UTF8_BOM):].decode("utf-8")
+    text = raw[len(UTF8_BOM) :].decode("utf-8")
     assert text.splitlines()[0] == "cutoff_date,city_code,city_name,reasons"
     assert text.splitlines()[1] == "2022-08-15,370100,济南市,c"
     assert "a、b" in text
@@ -58,7 +58,7 @@ def test_same_rows_any_order_same_bytes(tmp_path: Path) -> None:
 
 # --- the safe writer: formula injection, stable xlsx bytes, all-or-nothing folders ------------
 
-HOSTILE_TEXT = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\")"]
+HOSTILE_TEXT = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
 
 
 def test_csv_escapes_text_that_a_spreadsheet_would_evaluate(tmp_path: Path) -> None:
@@ -103,7 +103,9 @@ def test_xlsx_text_is_a_string_never_a_formula(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     wb = safe_workbook(path, created=dt.date(2022, 8, 15))
     ws = wb.add_worksheet("s")
-    write_frame_to_sheet(ws, pl.DataFrame({"note": HOSTILE_TEXT, "n": list(range(len(HOSTILE_TEXT)))}))
+    write_frame_to_sheet(
+        ws, pl.DataFrame({"note": HOSTILE_TEXT, "n": list(range(len(HOSTILE_TEXT)))})
+    )
     ws.write(20, 0, "=1+1")  # even the generic write() must not make a formula
     wb.close()
     sheet, strings = _xlsx_cells(path)
@@ -113,7 +115,9 @@ def test_xlsx_text_is_a_string_never_a_formula(tmp_path: Path) -> None:
 
     values = [c.value for c in openpyxl.load_workbook(path).active["A"]]
     assert "=1+1" in values
-    assert all(c.data_type != "f" for row in openpyxl.load_workbook(path).active.iter_rows() for c in row)
+    assert all(
+        c.data_type != "f" for row in openpyxl.load_workbook(path).active.iter_rows() for c in row
+    )
 
 
 def test_xlsx_bytes_do_not_depend_on_when_it_was_written(tmp_path: Path) -> None:
@@ -171,20 +175,30 @@ def test_formula_text_in_any_published_table_is_inert_in_every_csv(tmp_path: Pat
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute("create schema restricted")
-    values = ", ".join(f"('{v.replace(chr(39), chr(39) * 2)}', {-i}, ['{v[:2]}x'])"
-                       for i, v in enumerate(HOSTILE_TEXT))
+    values = ", ".join(
+        f"('{v.replace(chr(39), chr(39) * 2)}', {-i}, ['{v[:2]}x'])"
+        for i, v in enumerate(HOSTILE_TEXT)
+    )
     con.execute(f"create table marts.rpt_x as select * from (values {values}) t(note, n, tags)")
-    con.execute(f"create table restricted.restricted_discovery_candidates as "
-                f"select '370100' as city_code, note as name, n from (values {values}) t(note, n, tags)")
+    con.execute(
+        f"create table restricted.restricted_discovery_candidates as "
+        f"select '370100' as city_code, note as name, n from (values {values}) t(note, n, tags)"
+    )
     publish_marts(con, tmp_path / "marts")
     write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
-    csvs = sorted((tmp_path / "marts").rglob("*.csv")) + sorted((tmp_path / "restricted").rglob("*.csv"))
+    csvs = sorted((tmp_path / "marts").rglob("*.csv")) + sorted(
+        (tmp_path / "restricted").rglob("*.csv")
+    )
     assert len(csvs) == 2
     for path in csvs:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             cells = [c for row in csv.reader(fh) for c in row]
-        live = [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
-                or (c.startswith("-") and not c.lstrip("-").isdigit())]
+        live = [
+            c
+            for c in cells
+            if c.startswith(("=", "+", "@", "\t", "\r"))
+            or (c.startswith("-") and not c.lstrip("-").isdigit())
+        ]
         assert live == [], path.name
         assert "'=1+1" in cells
     assert "=1+1" in pl.read_parquet(tmp_path / "marts" / "rpt_x.parquet")["note"].to_list()

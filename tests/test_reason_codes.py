@@ -20,7 +20,9 @@ CODE_KEYS = {"reason_code", "error_code"}
 
 
 def _strings(node: ast.AST) -> set[str]:
-    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return {
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
 
 
 def _call_name(call: ast.Call) -> str | None:
@@ -64,8 +66,11 @@ def python_codes(path: Path) -> set[str]:
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             if any("REASON" in n for n in _target_names(node)):
                 value = node.value
-                found |= (set().union(*(_strings(v) for v in value.values)) if isinstance(value, ast.Dict)
-                          else _strings(value))
+                found |= (
+                    set().union(*(_strings(v) for v in value.values))
+                    if isinstance(value, ast.Dict)
+                    else _strings(value)
+                )
     return {s for s in found if CODE_SHAPE.match(s)}
 
 
@@ -87,37 +92,59 @@ def gate_codes() -> set[str]:
 
 def emitted_codes() -> dict[str, set[str]]:
     where: dict[str, set[str]] = {}
-    sources = [(p, python_codes(p)) for p in sorted((ROOT / "pipelines").rglob("*.py"))
-               if p.name != "reason_codes.py"]
+    sources = [
+        (p, python_codes(p))
+        for p in sorted((ROOT / "pipelines").rglob("*.py"))
+        if p.name != "reason_codes.py"
+    ]
     sources += [(p, sql_codes(p)) for p in sorted((ROOT / "dbt_project" / "models").rglob("*.sql"))]
     sources.append((Path("pipelines/checks/suites.py:build_suites()"), gate_codes()))
     for path, codes in sources:
         for code in codes:
-            where.setdefault(code, set()).add(str(path.relative_to(ROOT)) if path.is_absolute() else str(path))
+            where.setdefault(code, set()).add(
+                str(path.relative_to(ROOT)) if path.is_absolute() else str(path)
+            )
     return where
 
 
 def test_every_emitted_reason_code_has_chinese_text():
-    missing = {code: sorted(paths) for code, paths in emitted_codes().items()
-               if code not in reason_codes.REASONS}
-    assert not missing, f"reason codes without a translation in pipelines/reason_codes.py: {missing}"
+    missing = {
+        code: sorted(paths)
+        for code, paths in emitted_codes().items()
+        if code not in reason_codes.REASONS
+    }
+    assert not missing, (
+        f"reason codes without a translation in pipelines/reason_codes.py: {missing}"
+    )
 
 
 def test_the_scan_finds_codes_of_every_emitting_layer():
     # Guards the scanner itself: if a refactor hid codes from it, the test above would pass vacuously.
     found = set(emitted_codes())
-    for code in ("unknown_table", "bad_date", "missing_required", "bad_enum",  # ingest
-                 "invalid_id_no_match", "ambiguous_name_phone",  # person resolution (SQL)
-                 "figure_difference", "multi_city_claim",  # 数据比对 (SQL)
-                 "cities_reported", "expect_column_values_to_not_be_null"):  # gate
+    for code in (
+        "unknown_table",
+        "bad_date",
+        "missing_required",
+        "bad_enum",  # ingest
+        "invalid_id_no_match",
+        "ambiguous_name_phone",  # person resolution (SQL)
+        "figure_difference",
+        "multi_city_claim",  # 数据比对 (SQL)
+        "cities_reported",
+        "expect_column_values_to_not_be_null",
+    ):  # gate
         assert code in found, code
 
 
 def test_the_scan_catches_a_new_untranslated_code(tmp_path):
     py = tmp_path / "new.py"
-    py.write_text('rec.fail("zip_too_large", "detail")\nrow = {"reason_code": "link_outside_root"}\n')
+    py.write_text(
+        'rec.fail("zip_too_large", "detail")\nrow = {"reason_code": "link_outside_root"}\n'
+    )
     sql = tmp_path / "new.sql"
-    sql.write_text("select case when x then 'fifo_refused' else 'socket_refused' end as reason_code")
+    sql.write_text(
+        "select case when x then 'fifo_refused' else 'socket_refused' end as reason_code"
+    )
     assert python_codes(py) == {"zip_too_large", "link_outside_root"}
     assert sql_codes(sql) == {"fifo_refused", "socket_refused"}
 

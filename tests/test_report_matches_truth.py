@@ -36,11 +36,15 @@ POLICY: dict[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]]
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
-def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+def run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     if request.param == DEMO_SEED:
         demo: DemoRun = request.getfixturevalue("demo_run")
-        yield (pl.read_parquet(demo.root / "marts" / "rpt_campaign_stats.parquet"),
-               pl.read_parquet(demo.root / "ground_truth" / "expected_stats.parquet"))
+        yield (
+            pl.read_parquet(demo.root / "marts" / "rpt_campaign_stats.parquet"),
+            pl.read_parquet(demo.root / "ground_truth" / "expected_stats.parquet"),
+        )
         return
     root = tmp_path_factory.mktemp(f"truth{request.param}")
     campaign = load_campaign(path=SECOND_CAMPAIGN)
@@ -92,8 +96,13 @@ def test_every_cell_matches_the_truth(run) -> None:
             ((pl.col(f).cast(pl.Float64) - pl.col(f"{f}_got").cast(pl.Float64)).abs() > tol)
             | pl.col(f"{f}_got").is_null()
         )
-        wrong += [(str(r["cutoff_date"]), r["city_code"], f, r[f], r[f"{f}_got"]) for r in diff.iter_rows(named=True)]
-    assert not wrong, f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+        wrong += [
+            (str(r["cutoff_date"]), r["city_code"], f, r[f], r[f"{f}_got"])
+            for r in diff.iter_rows(named=True)
+        ]
+    assert not wrong, (
+        f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+    )
 
 
 def test_invariants(run) -> None:
@@ -101,27 +110,39 @@ def test_invariants(run) -> None:
     cities = got.filter(pl.col("city_code") != terms.PROVINCE_CODE)
     province = got.filter(pl.col("city_code") == terms.PROVINCE_CODE).sort("cutoff_date")
     cutoffs = expected["cutoff_date"].unique()
-    assert cities.group_by("cutoff_date").len().sort("cutoff_date")["len"].to_list() == [16] * len(cutoffs)
+    assert cities.group_by("cutoff_date").len().sort("cutoff_date")["len"].to_list() == [16] * len(
+        cutoffs
+    )
     assert province.height == len(cutoffs)
     for f in terms.FIGURES:
         assert (got[f.name] >= 0).all(), f.name
         if f.parent and f.group:  # the 其中 categories / channels: each ≤ its total
             assert (got[f.name] <= got[f.parent]).all(), f.name
     assert (got["onsite_job_fairs"] <= got["special_recruitment_events"]).all()
-    channels = got["employed_by_enterprise"] + got["employed_flexibly"] + got["employed_public_welfare"]
+    channels = (
+        got["employed_by_enterprise"] + got["employed_flexibly"] + got["employed_public_welfare"]
+    )
     assert (channels <= got["employed"]).all()
-    sums = cities.group_by("cutoff_date").agg(pl.col(list(terms.FIGURE_NAMES)).sum()).sort("cutoff_date")
+    sums = (
+        cities.group_by("cutoff_date")
+        .agg(pl.col(list(terms.FIGURE_NAMES)).sum())
+        .sort("cutoff_date")
+    )
     for f in terms.FIGURE_NAMES:
         assert province[f].to_list() == pytest.approx(sums[f].to_list()), f
 
 
-def _differences(got: pl.DataFrame, expected: pl.DataFrame, keys: list[str], figures: list[str]) -> list:
+def _differences(
+    got: pl.DataFrame, expected: pl.DataFrame, keys: list[str], figures: list[str]
+) -> list:
     joined = expected.join(got, on=keys, how="full", suffix="_got", coalesce=True)
     wrong = []
     for f in figures:
         a, b = pl.col(f).cast(pl.Float64), pl.col(f"{f}_got").cast(pl.Float64)
         bad = joined.filter(((a - b).abs() > 1e-9) | (a.is_null() != b.is_null()))
-        wrong += [(*(str(r[k]) for k in keys), f, r[f], r[f"{f}_got"]) for r in bad.iter_rows(named=True)]
+        wrong += [
+            (*(str(r[k]) for k in keys), f, r[f], r[f"{f}_got"]) for r in bad.iter_rows(named=True)
+        ]
     return wrong
 
 
@@ -129,7 +150,9 @@ def test_every_supplement_figure_matches_the_truth(run, request) -> None:
     got, expected, _, _ = POLICY[request.node.callspec.params["run"]]
     assert got.height == expected.height
     wrong = _differences(got, expected, KEYS, list(terms.SUPPLEMENT_FIGURES))
-    assert not wrong, f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+    assert not wrong, (
+        f"{len(wrong)} cells differ (cutoff, city, figure, expected, got): {wrong[:25]}"
+    )
     # The demo exercises every figure somewhere (a truth of zeros would prove nothing).
     zero = [f for f in terms.SUPPLEMENT_FIGURES if not expected[f].fill_null(0).sum()]
     assert not zero, zero

@@ -30,11 +30,15 @@ def test_every_category_has_a_rule() -> None:
     assert {r.category for r in RULES} == set(CATEGORIES)
 
 
-@pytest.mark.parametrize(("rule", "text", "expected"), CASES, ids=lambda v: getattr(v, "rule_id", str(v)))
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"), CASES, ids=lambda v: getattr(v, "rule_id", str(v))
+)
 def test_example(rule, text: str, expected: bool, con) -> None:
     assert rule.matches(text) is expected
     # The mart uses DuckDB's RE2: the same pattern must behave the same there.
-    assert con.execute("select regexp_matches(?, ?)", [text, rule.pattern]).fetchone()[0] is expected
+    assert (
+        con.execute("select regexp_matches(?, ?)", [text, rule.pattern]).fetchone()[0] is expected
+    )
 
 
 @pytest.mark.parametrize(

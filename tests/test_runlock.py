@@ -24,7 +24,9 @@ with run_lock(Path(sys.argv[1]), command="python -m pipelines run"):
 
 
 def hold_in_child(warehouse: Path) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout.readline().strip() == "held"
     return child
 
@@ -73,7 +75,9 @@ def test_the_lock_is_reentrant_within_a_run(tmp_path: Path) -> None:
 def test_dbt_started_by_a_run_dies_with_it(tmp_path: Path) -> None:
     """The run's main process killed alone leaves no dbt child holding the warehouse."""
     wrapper = Path(sys.executable).with_name("warmheart-dbt")
-    assert wrapper.exists(), "make install creates the warmheart-dbt wrapper (pyproject [project.scripts])"
+    assert wrapper.exists(), (
+        "make install creates the warmheart-dbt wrapper (pyproject [project.scripts])"
+    )
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     # The wrapper execs the dbt beside its interpreter; a venv copy whose "dbt" sleeps shows
@@ -81,10 +85,12 @@ def test_dbt_started_by_a_run_dies_with_it(tmp_path: Path) -> None:
     (fake_bin / "python").symlink_to(sys.executable)
     (fake_bin / "dbt").write_text("#!/bin/sh\nexec sleep 60\n")
     (fake_bin / "dbt").chmod(0o755)
-    script = (f"import subprocess, sys, time\n"
-              f"p = subprocess.Popen([{str(fake_bin / 'python')!r}, '-c', "
-              f"'from pipelines.dbt_child import main; main()', 'build'])\n"
-              f"print(p.pid, flush=True)\ntime.sleep(60)\n")
+    script = (
+        f"import subprocess, sys, time\n"
+        f"p = subprocess.Popen([{str(fake_bin / 'python')!r}, '-c', "
+        f"'from pipelines.dbt_child import main; main()', 'build'])\n"
+        f"print(p.pid, flush=True)\ntime.sleep(60)\n"
+    )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     dbt_pid = int(parent.stdout.readline())
     time.sleep(1.0)

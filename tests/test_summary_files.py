@@ -19,12 +19,19 @@ MARKUP = "<script>alert(1)</script>\n第二行  两个空格"
 
 
 def summary() -> Summary:
-    section = Section("一、完成情况", pl.DataFrame({"完成指标": ["援助对象就业率"], "数值": ["50.0%"]}), "说明")
+    section = Section(
+        "一、完成情况", pl.DataFrame({"完成指标": ["援助对象就业率"], "数值": ["50.0%"]}), "说明"
+    )
     province = Scope("370000", "山东省", [section])
-    city = Scope("370100", "济南市", [section], [
-        CityText("典型案例", FORMULA, MARKUP, 3),
-        CityText("意见建议", None, "+1 建议", None),
-    ])
+    city = Scope(
+        "370100",
+        "济南市",
+        [section],
+        [
+            CityText("典型案例", FORMULA, MARKUP, 3),
+            CityText("意见建议", None, "+1 建议", None),
+        ],
+    )
     return Summary(load_campaign(), dt.date(2022, 10, 31), [province, city])
 
 

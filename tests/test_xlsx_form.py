@@ -19,7 +19,7 @@ CUTOFF = dt.date(2022, 8, 15)
 
 @dataclass(frozen=True)
 class FakeCampaign:
-    name: str = "2022年就业援助\"暖心活动\""
+    name: str = '2022年就业援助"暖心活动"'
 
 
 def stats_frame(cutoff: dt.date = CUTOFF) -> pl.DataFrame:
@@ -32,7 +32,11 @@ def stats_frame(cutoff: dt.date = CUTOFF) -> pl.DataFrame:
     df = pl.DataFrame(rows)
     sums = df.select(pl.exclude("cutoff_date", "city_code", "city_name").sum())
     province = pl.DataFrame(
-        {"cutoff_date": [cutoff], "city_code": [terms.PROVINCE_CODE], "city_name": [terms.PROVINCE_NAME]}
+        {
+            "cutoff_date": [cutoff],
+            "city_code": [terms.PROVINCE_CODE],
+            "city_name": [terms.PROVINCE_NAME],
+        }
     ).hstack(sums)
     return pl.concat([df, province])
 
@@ -137,11 +141,24 @@ def test_libreoffice_prints_the_form_on_one_page(tmp_path: Path) -> None:
 
     path = tmp_path / "form.xlsx"
     write_official_xlsx(stats_frame(), CUTOFF, path, FakeCampaign())
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "form.pdf")], check=True, capture_output=True,
-                          text=True).stdout
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "form.pdf")], check=True, capture_output=True, text=True
+    ).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     width, height = (float(v) for v in re.findall(r"[\d.]+", size)[:2])

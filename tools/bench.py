@@ -42,8 +42,12 @@ SIZES = (500, 5_000, 20_000)
 SEED = 7
 CHINA = dt.timezone(dt.timedelta(hours=8))
 # Dagster step → the stage of the issue's table.
-STAGES = {"campaign_config": "config", "raw_uploads": "ingest", "raw_input_gate": "raw checks",
-          "warehouse_models": "dbt build"}
+STAGES = {
+    "campaign_config": "config",
+    "raw_uploads": "ingest",
+    "raw_input_gate": "raw checks",
+    "warehouse_models": "dbt build",
+}
 
 
 # ---------------------------------------------------------------------------- process tree
@@ -86,7 +90,9 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Proc:
     load = _load()
     started = time.perf_counter()
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=settings.PROJECT_ROOT)
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=settings.PROJECT_ROOT
+        )
         peak = 0
         stop = threading.Event()
 
@@ -101,7 +107,9 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Proc:
         code = proc.wait()
         stop.set()
         sampler.join()
-    return Proc(time.perf_counter() - started, peak, code, f"{load} → {_load()}", log.read_text()[-3000:])
+    return Proc(
+        time.perf_counter() - started, peak, code, f"{load} → {_load()}", log.read_text()[-3000:]
+    )
 
 
 def _load() -> str:
@@ -125,14 +133,32 @@ def ensure_campaign(k: int, say) -> dict:
         shutil.rmtree(base)
     base.mkdir(parents=True)
     say(f"K={k}: generating the campaign")
-    cmd = [sys.executable, "-m", "tools.demo", "--out", str(base / "raw"), "--truth", str(base / "truth"),
-           "--seed", str(SEED), "--persons-per-city", str(k)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tools.demo",
+        "--out",
+        str(base / "raw"),
+        "--truth",
+        str(base / "truth"),
+        "--seed",
+        str(SEED),
+        "--persons-per-city",
+        str(k),
+    ]
     p = run_measured(cmd, dict(os.environ), base / "generate.log")
     if p.returncode:
         raise SystemExit(f"generator failed:\n{p.output}")
     manifest = json.loads((base / "truth" / "manifest.json").read_text())
-    info = {"k": k, "seconds": p.seconds, "peak_rss": p.peak_rss, "load": p.load,
-            "files": manifest["files"], "rows": manifest["rows"], "at": _now()}
+    info = {
+        "k": k,
+        "seconds": p.seconds,
+        "peak_rss": p.peak_rss,
+        "load": p.load,
+        "files": manifest["files"],
+        "rows": manifest["rows"],
+        "at": _now(),
+    }
     done.write_text(json.dumps(info, indent=1))
     return info
 
@@ -158,8 +184,9 @@ def bare_read(raw: Path) -> tuple[int, int, float]:
                     break
                 except UnicodeDecodeError:
                     continue
-            rows += pl.read_csv(text.encode(), has_header=False, infer_schema=False,
-                                truncate_ragged_lines=True).height
+            rows += pl.read_csv(
+                text.encode(), has_header=False, infer_schema=False, truncate_ragged_lines=True
+            ).height
     return files, rows, time.perf_counter() - started
 
 
@@ -168,13 +195,15 @@ def bare_read(raw: Path) -> tuple[int, int, float]:
 
 def run_env(run_dir: Path, raw: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "WARMHEART_RAW_DIR": str(raw),
-        "WARMHEART_WAREHOUSE": str(run_dir / "warehouse.duckdb"),
-        "WARMHEART_MARTS_DIR": str(run_dir / "marts"),
-        "WARMHEART_RESTRICTED_DIR": str(run_dir / "restricted"),
-        "DAGSTER_HOME": str(run_dir / "dagster_home"),
-    })
+    env.update(
+        {
+            "WARMHEART_RAW_DIR": str(raw),
+            "WARMHEART_WAREHOUSE": str(run_dir / "warehouse.duckdb"),
+            "WARMHEART_MARTS_DIR": str(run_dir / "marts"),
+            "WARMHEART_RESTRICTED_DIR": str(run_dir / "restricted"),
+            "DAGSTER_HOME": str(run_dir / "dagster_home"),
+        }
+    )
     return env
 
 
@@ -187,7 +216,9 @@ def step_seconds(dagster_home: Path) -> dict[str, float]:
         "print(json.dumps({s.step_key:(s.end_time or 0)-(s.start_time or 0) for s in i.get_run_step_stats(r.run_id)}))\n"
     )
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home))
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -212,17 +243,29 @@ class Run:
 
 def pipeline_run(label: str, run_dir: Path, raw: Path, say) -> Run:
     say(f"  {label}: python -m pipelines run")
-    p = run_measured([sys.executable, "-m", "pipelines", "run"], run_env(run_dir, raw),
-                     run_dir / f"{label.replace(' ', '_')}.log")
+    p = run_measured(
+        [sys.executable, "-m", "pipelines", "run"],
+        run_env(run_dir, raw),
+        run_dir / f"{label.replace(' ', '_')}.log",
+    )
     steps = step_seconds(run_dir / "dagster_home")
     stages: dict[str, float] = {}
     for key, secs in steps.items():
         stage = next((v for k, v in STAGES.items() if key.startswith(k)), "publish")
         stages[stage] = stages.get(stage, 0.0) + secs
-    run = Run(label, p.seconds, p.peak_rss, p.load, p.returncode == 0, stages,
-              marts_digest(run_dir / "marts") if p.returncode == 0 else "")
-    say(f"    {run.seconds:.1f}s, peak {run.peak_rss / 2**30:.2f} GiB, ok={run.ok}, "
-        + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
+    run = Run(
+        label,
+        p.seconds,
+        p.peak_rss,
+        p.load,
+        p.returncode == 0,
+        stages,
+        marts_digest(run_dir / "marts") if p.returncode == 0 else "",
+    )
+    say(
+        f"    {run.seconds:.1f}s, peak {run.peak_rss / 2**30:.2f} GiB, ok={run.ok}, "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
+    )
     if not run.ok:
         say(p.output)
     return run
@@ -233,15 +276,27 @@ def correct_one_upload(raw: Path, campaign_id: str) -> str:
     received a day later: what a correction looks like to the pipeline."""
     cutoffs = sorted((raw / "submissions" / campaign_id).iterdir())
     folder = cutoffs[-1] / "370200"
-    files = sorted(p for p in folder.iterdir() if "走访" in p.name and not p.name.startswith("0-更正-"))
+    files = sorted(
+        p for p in folder.iterdir() if "走访" in p.name and not p.name.startswith("0-更正-")
+    )
     src = files[0]
     data = src.read_bytes()
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        grid = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string").to_polars()
+        grid = (
+            fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string").to_polars()
+        )
     else:
-        enc = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else ("utf-8" if _decodes(data) else "gb18030")
-        grid = pl.read_csv(data.decode(enc).encode(), has_header=False, infer_schema=False,
-                           truncate_ragged_lines=True)
+        enc = (
+            "utf-8-sig"
+            if data.startswith(b"\xef\xbb\xbf")
+            else ("utf-8" if _decodes(data) else "gb18030")
+        )
+        grid = pl.read_csv(
+            data.decode(enc).encode(),
+            has_header=False,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+        )
     dst = folder / f"0-更正-{src.stem}.csv"
     grid.head(grid.height - 1).write_csv(dst, include_header=False)
     later = src.stat().st_mtime + 86_400
@@ -287,7 +342,10 @@ def bench_size(k: int, say) -> SizeResult:
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir()
-    runs = [pipeline_run("first run", run_dir, raw, say), pipeline_run("unchanged rerun", run_dir, raw, say)]
+    runs = [
+        pipeline_run("first run", run_dir, raw, say),
+        pipeline_run("unchanged rerun", run_dir, raw, say),
+    ]
     changed = correct_one_upload(raw, load_campaign().id)
     runs.append(pipeline_run("corrected upload", run_dir, raw, say))
     return SizeResult(k, gen, files, rows, bare, load, runs, changed)
@@ -322,24 +380,44 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
     ratio = (big.rows / ingest) / (big.rows / big.bare_seconds) if ingest else float("nan")
     goals = [
         ("full run wall", "≤ 180 s", f"{first.seconds:.0f} s", first.seconds <= 180),
-        ("peak RSS, process tree", "≤ 4 GiB", f"{_gib(first.peak_rss)} GiB", first.peak_rss <= 4 * 2**30),
+        (
+            "peak RSS, process tree",
+            "≤ 4 GiB",
+            f"{_gib(first.peak_rss)} GiB",
+            first.peak_rss <= 4 * 2**30,
+        ),
         ("ingestion vs bare read", "≥ 50 %", f"{ratio:.0%}", ratio >= 0.5),
-        ("raw-input checks", "≤ 15 s", f"{first.steps.get('raw checks', float('nan')):.0f} s",
-         first.steps.get("raw checks", 1e9) <= 15),
+        (
+            "raw-input checks",
+            "≤ 15 s",
+            f"{first.steps.get('raw checks', float('nan')):.0f} s",
+            first.steps.get("raw checks", 1e9) <= 15,
+        ),
         ("corrected re-upload refresh", "≤ 30 s", f"{fix.seconds:.0f} s", fix.seconds <= 30),
-        (f"demo generator at {gen['k']:,}", "≤ 60 s, ≤ 2 GiB",
-         f"{gen['seconds']:.0f} s, {_gib(gen['peak_rss'])} GiB",
-         gen["seconds"] <= 60 and gen["peak_rss"] <= 2 * 2**30),
-        ("marts byte-identical between reruns", "same digest", "same" if first.marts == again.marts else "DIFFER",
-         first.marts == again.marts and bool(first.marts)),
+        (
+            f"demo generator at {gen['k']:,}",
+            "≤ 60 s, ≤ 2 GiB",
+            f"{gen['seconds']:.0f} s, {_gib(gen['peak_rss'])} GiB",
+            gen["seconds"] <= 60 and gen["peak_rss"] <= 2 * 2**30,
+        ),
+        (
+            "marts byte-identical between reruns",
+            "same digest",
+            "same" if first.marts == again.marts else "DIFFER",
+            first.marts == again.marts and bool(first.marts),
+        ),
     ]
     lines[-2:-2] = [f"Pipeline figures below are for {big.k:,} persons per city.", ""]
     for name, target, got, ok in goals:
         lines.append(f"| {name} | {target} | {got} | {'yes' if ok else '**no**'} |")
-    lines += ["", "## Per size", "",
-              "| persons/city | files | rows | bare read s (rows/s) | run | wall s | peak GiB | "
-              "ingest s | ingest rows/s | ingest ÷ bare | raw checks s | dbt s | publish s | load |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Per size",
+        "",
+        "| persons/city | files | rows | bare read s (rows/s) | run | wall s | peak GiB | "
+        "ingest s | ingest rows/s | ingest ÷ bare | raw checks s | dbt s | publish s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         bare_rate = r.rows / r.bare_seconds
         for run in r.runs:
@@ -351,16 +429,34 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
                 f"{'' if math.isnan(rate) else f'{rate:,.0f}'} | "
                 f"{'' if math.isnan(rate) else f'{rate / bare_rate:.0%}'} | "
                 f"{run.steps.get('raw checks', 0):.1f} | {run.steps.get('dbt build', 0):.1f} | "
-                f"{run.steps.get('publish', 0) + run.steps.get('report checks', 0):.1f} | {run.load} |")
-    lines += ["", "Corrected upload in each size: " + "; ".join(f"K={r.k}: `{r.reupload_file}`" for r in results),
-              "", "## Demo generator", "", "Every campaign generated under `data/bench/` (seed 7).", "",
-              "| persons/city | files | rows | wall s | peak GiB | load |", "|---|---|---|---|---|---|"]
+                f"{run.steps.get('publish', 0) + run.steps.get('report checks', 0):.1f} | {run.load} |"
+            )
+    lines += [
+        "",
+        "Corrected upload in each size: "
+        + "; ".join(f"K={r.k}: `{r.reupload_file}`" for r in results),
+        "",
+        "## Demo generator",
+        "",
+        "Every campaign generated under `data/bench/` (seed 7).",
+        "",
+        "| persons/city | files | rows | wall s | peak GiB | load |",
+        "|---|---|---|---|---|---|",
+    ]
     for g in generated_campaigns():
-        lines.append(f"| {g['k']:,} | {g['files']} | {g['rows']:,} | {g['seconds']:.1f} | {_gib(g['peak_rss'])} | "
-                     f"{g['load']} |")
-    lines += ["", "## Slope between sizes", "",
-              "Exponent b in t ∝ rows^b between consecutive sizes (1 = linear); seconds per million rows.", "",
-              "| stage | sizes | b | s per M rows |", "|---|---|---|---|"]
+        lines.append(
+            f"| {g['k']:,} | {g['files']} | {g['rows']:,} | {g['seconds']:.1f} | {_gib(g['peak_rss'])} | "
+            f"{g['load']} |"
+        )
+    lines += [
+        "",
+        "## Slope between sizes",
+        "",
+        "Exponent b in t ∝ rows^b between consecutive sizes (1 = linear); seconds per million rows.",
+        "",
+        "| stage | sizes | b | s per M rows |",
+        "|---|---|---|---|",
+    ]
     for a, b in zip(results, results[1:], strict=False):
         for stage in ("wall", "ingest", "raw checks", "dbt build"):
             ta = a.runs[0].seconds if stage == "wall" else a.runs[0].steps.get(stage, 0)
@@ -373,7 +469,10 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
 
 
 def generated_campaigns() -> list[dict]:
-    return sorted((json.loads(p.read_text()) for p in BENCH_DIR.glob("*/generated.json")), key=lambda g: g["k"])
+    return sorted(
+        (json.loads(p.read_text()) for p in BENCH_DIR.glob("*/generated.json")),
+        key=lambda g: g["k"],
+    )
 
 
 ANALYSIS_MARK = "<!-- analysis: kept when the figures above are rewritten -->"
@@ -383,7 +482,7 @@ def write_doc(out: Path, text: str) -> None:
     """Write the figures, keeping the hand-written analysis below the marker."""
     kept = ""
     if out.exists() and ANALYSIS_MARK in (old := out.read_text(encoding="utf-8")):
-        kept = old[old.index(ANALYSIS_MARK):]
+        kept = old[old.index(ANALYSIS_MARK) :]
     out.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")
 
 
@@ -396,18 +495,37 @@ def _now() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="persons per city, comma-separated")
-    ap.add_argument("--out", type=Path, default=DOC, help="where to write the Markdown (default docs/benchmarks.md)")
-    ap.add_argument("--label", default="", help="what code was measured (e.g. a commit id), shown in the report")
-    ap.add_argument("--generate-only", action="store_true", help="only generate (and time) the campaigns")
-    ap.add_argument("--render-only", action="store_true",
-                    help="write the Markdown from data/bench/results.json without running anything")
+    ap = argparse.ArgumentParser(
+        prog="python -m tools.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="persons per city, comma-separated"
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=DOC,
+        help="where to write the Markdown (default docs/benchmarks.md)",
+    )
+    ap.add_argument(
+        "--label", default="", help="what code was measured (e.g. a commit id), shown in the report"
+    )
+    ap.add_argument(
+        "--generate-only", action="store_true", help="only generate (and time) the campaigns"
+    )
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="write the Markdown from data/bench/results.json without running anything",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.render_only:
-        results = [_result_from_dict(d) for d in json.loads((BENCH_DIR / "results.json").read_text())]
+        results = [
+            _result_from_dict(d) for d in json.loads((BENCH_DIR / "results.json").read_text())
+        ]
         write_doc(args.out, render(results, f"{os.cpu_count()} cores", args.label))
         return 0
 

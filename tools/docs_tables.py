@@ -36,17 +36,30 @@ def _where(table: terms.Table) -> str:
 
 
 def table_markdown(table: terms.Table) -> str:
-    lines = [f"#### {table.title} (`{table.name}`)", "",
-             f"Folder {_where(table)}; recognised when the header row holds "
-             + "、".join(table.signature or tuple(c.header for c in table.columns if c.required)) + ".", "",
-             "| 表头 header | column | 必填 required | 内容 content | 也认 also accepted |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"#### {table.title} (`{table.name}`)",
+        "",
+        f"Folder {_where(table)}; recognised when the header row holds "
+        + "、".join(table.signature or tuple(c.header for c in table.columns if c.required))
+        + ".",
+        "",
+        "| 表头 header | column | 必填 required | 内容 content | 也认 also accepted |",
+        "|---|---|---|---|---|",
+    ]
     for c in table.columns:
         content = KIND_TEXT[c.kind] + (": " + "、".join(c.values) if c.values else "")
-        required = "是 yes" if c.required else (
-            f"{table.column(c.required_when[0]).header}={c.required_when[1]} 时 when" if c.required_when else "")
-        lines.append(f"| {c.header} | `{c.name}` | {required} | {content} | "
-                     f"{'、'.join(c.aliases)} |")
+        required = (
+            "是 yes"
+            if c.required
+            else (
+                f"{table.column(c.required_when[0]).header}={c.required_when[1]} 时 when"
+                if c.required_when
+                else ""
+            )
+        )
+        lines.append(
+            f"| {c.header} | `{c.name}` | {required} | {content} | {'、'.join(c.aliases)} |"
+        )
     return "\n".join(lines)
 
 

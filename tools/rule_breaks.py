@@ -48,111 +48,168 @@ def _m(name: str) -> str:
 
 
 BREAKS: tuple[Break, ...] = (
-    Break("371200 (莱芜) is read as 370100 (济南)", "dbt_project/macros/people_text.sql",
-          "where city_code_map.city_code_raw = trim(", "where city_code_map.city_code_raw || 'x' = trim(",
-          (PEOPLE,)),
-    Break("cross-city tie in receipt time: the lower city code owns the person",
-          _m("intermediate/int_ledger_entries.sql"),
-          "order by ledger_received_at desc, city_code asc", "order by ledger_received_at desc, city_code desc",
-          (PEOPLE,)),
-    Break("a person on two ledgers belongs to the ledger received last",
-          _m("intermediate/int_ledger_entries.sql"),
-          "order by ledger_received_at desc, city_code asc", "order by ledger_received_at asc, city_code asc",
-          (PEOPLE,)),
-    Break("a carried-forward ledger competes with its original receipt time",
-          _m("intermediate/int_ledger_entries.sql"),
-          "order by ledger_received_at desc, city_code asc",
-          "order by is_carried_forward asc, ledger_received_at desc, city_code asc",
-          (PEOPLE,)),
-    Break("a city that sent no ledger for T keeps its latest earlier one (carry-forward)",
-          _m("intermediate/int_ledger_entries.sql"),
-          "inner join ledger_files on ledger_files.cutoff_date <= cutoffs.cutoff_date",
-          "inner join ledger_files on ledger_files.cutoff_date = cutoffs.cutoff_date",
-          (PEOPLE,)),
-    Break("ownership is decided before the 认定日期 filter (owner identified after T: nobody's target)",
-          _m("intermediate/int_ledger_entries.sql"),
-          "    from deduplicated\n)", "    from deduplicated\n    where identified_on <= cutoff_date\n)",
-          (PEOPLE,)),
-    Break("a valid-ID row beats a name+phone row for one person in one ledger",
-          _m("intermediate/int_ledger_entries.sql"),
-          "order by (links.resolution = 'valid_id') desc, ledger_rows.source_row",
-          "order by ledger_rows.source_row",
-          (PEOPLE,)),
-    Break("latest upload wins: the most recently received file of a slot counts",
-          _m("intermediate/int_submissions.sql"),
-          "order by received_at desc, file_path desc, file_sha256 desc",
-          "order by received_at asc, file_path desc, file_sha256 desc",
-          (PEOPLE,)),
-    Break("long-term unemployed: 1 year is a calendar year, not 365 days",
-          "dbt_project/macros/campaign_rules.sql",
-          "when {{ threshold_days }} % 365 = 0 then",
-          "when false then",
-          (PEOPLE,)),
-    Break("a registration cancelled on the 认定日期 still counts",
-          _m("intermediate/int_target_facts.sql"),
-          "registrations.cancelled_on >= targets.identified_on",
-          "registrations.cancelled_on > targets.identified_on",
-          (PEOPLE,)),
-    Break("older worker: the age is reached on the birthday",
-          _m("intermediate/int_target_facts.sql"),
-          "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-          "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
-          (PEOPLE,)),
-    Break("an unemployed graduate marked 已就业 in the registry is not one",
-          _m("intermediate/int_target_facts.sql"),
-          "where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
-          "where true",
-          (PEOPLE,)),
-    Break("registry duplicates keep the copy of the most recently received file",
-          "dbt_project/macros/latest_copies.sql",
-          "'received_at desc, file_path desc, source_row desc'",
-          "'received_at asc, file_path desc, source_row desc'",
-          (PEOPLE,)),
-    Break("ID birth dates before 1900 are invalid",
-          "dbt_project/macros/people_id.sql",
-          ">= date '1900-01-01'", ">= date '1800-01-01'",
-          (PEOPLE,)),
-    Break("ID birth dates after the campaign end are invalid",
-          "dbt_project/macros/people_id.sql",
-          "<= {{ reference_date }},", "<= date '2099-12-31',",
-          (PEOPLE,)),
-    Break("a 15-digit ID becomes 19xx", "dbt_project/macros/people_id.sql",
-          "|| '19' ||", "|| '20' ||",
-          (PEOPLE,)),
-    Break("a referral's date is the earliest 推介日期 sent for it",
-          _m("intermediate/int_referrals.sql"),
-          "first_referred_on as referred_on",
-          "(select max(r.referred_on) from records as r where r.person_id = ranked.person_id"
-          " and r.city_code = ranked.city_code and r.post_id = ranked.post_id) as referred_on",
-          (MARTS,)),
-    Break("≥ 3 referrals per target (the threshold is inclusive)",
-          _m("marts/fct_target_progress.sql"),
-          "then referrals_in_window >= min_referrals_per_target",
-          "then referrals_in_window > min_referrals_per_target",
-          (MARTS,)),
-    Break("special events: consecutive 14-day blocks from the campaign start",
-          _m("marts/rpt_city_targets.sql"),
-          "+ ((block.block_seq + 1) * campaign.special_event_block_days - 1)::integer,",
-          "+ ((block.block_seq + 1) * campaign.special_event_block_days)::integer,",
-          (MARTS,)),
-    Break("window start: a visit before the campaign start does not count",
-          _m("marts/rpt_campaign_stats.sql"),
-          "and visits.visited_on between cutoffs.window_start and cutoffs.window_end",
-          "and visits.visited_on <= cutoffs.window_end",
-          (MARTS,)),
-    Break("window end: a relief payment after the cut-off does not count at that cut-off",
-          _m("marts/rpt_campaign_stats.sql"),
-          "on relief.paid_on between cutoffs.window_start and cutoffs.window_end",
-          "on relief.paid_on >= cutoffs.window_start",
-          (MARTS,)),
-    Break("relief eligibility: a 失业保险 payment in the window excludes the target",
-          _m("marts/fct_target_progress.sql"),
-          "and not has_ui_payment_in_window\n", "\n",
-          (MARTS,)),
-    Break("the province row is the sum of the cities",
-          _m("marts/rpt_campaign_stats.sql"),
-          "sum({{ figure }}) as {{ figure }}", "max({{ figure }}) as {{ figure }}",
-          (MARTS,)),
+    Break(
+        "371200 (莱芜) is read as 370100 (济南)",
+        "dbt_project/macros/people_text.sql",
+        "where city_code_map.city_code_raw = trim(",
+        "where city_code_map.city_code_raw || 'x' = trim(",
+        (PEOPLE,),
+    ),
+    Break(
+        "cross-city tie in receipt time: the lower city code owns the person",
+        _m("intermediate/int_ledger_entries.sql"),
+        "order by ledger_received_at desc, city_code asc",
+        "order by ledger_received_at desc, city_code desc",
+        (PEOPLE,),
+    ),
+    Break(
+        "a person on two ledgers belongs to the ledger received last",
+        _m("intermediate/int_ledger_entries.sql"),
+        "order by ledger_received_at desc, city_code asc",
+        "order by ledger_received_at asc, city_code asc",
+        (PEOPLE,),
+    ),
+    Break(
+        "a carried-forward ledger competes with its original receipt time",
+        _m("intermediate/int_ledger_entries.sql"),
+        "order by ledger_received_at desc, city_code asc",
+        "order by is_carried_forward asc, ledger_received_at desc, city_code asc",
+        (PEOPLE,),
+    ),
+    Break(
+        "a city that sent no ledger for T keeps its latest earlier one (carry-forward)",
+        _m("intermediate/int_ledger_entries.sql"),
+        "inner join ledger_files on ledger_files.cutoff_date <= cutoffs.cutoff_date",
+        "inner join ledger_files on ledger_files.cutoff_date = cutoffs.cutoff_date",
+        (PEOPLE,),
+    ),
+    Break(
+        "ownership is decided before the 认定日期 filter (owner identified after T: nobody's target)",
+        _m("intermediate/int_ledger_entries.sql"),
+        "    from deduplicated\n)",
+        "    from deduplicated\n    where identified_on <= cutoff_date\n)",
+        (PEOPLE,),
+    ),
+    Break(
+        "a valid-ID row beats a name+phone row for one person in one ledger",
+        _m("intermediate/int_ledger_entries.sql"),
+        "order by (links.resolution = 'valid_id') desc, ledger_rows.source_row",
+        "order by ledger_rows.source_row",
+        (PEOPLE,),
+    ),
+    Break(
+        "latest upload wins: the most recently received file of a slot counts",
+        _m("intermediate/int_submissions.sql"),
+        "order by received_at desc, file_path desc, file_sha256 desc",
+        "order by received_at asc, file_path desc, file_sha256 desc",
+        (PEOPLE,),
+    ),
+    Break(
+        "long-term unemployed: 1 year is a calendar year, not 365 days",
+        "dbt_project/macros/campaign_rules.sql",
+        "when {{ threshold_days }} % 365 = 0 then",
+        "when false then",
+        (PEOPLE,),
+    ),
+    Break(
+        "a registration cancelled on the 认定日期 still counts",
+        _m("intermediate/int_target_facts.sql"),
+        "registrations.cancelled_on >= targets.identified_on",
+        "registrations.cancelled_on > targets.identified_on",
+        (PEOPLE,),
+    ),
+    Break(
+        "older worker: the age is reached on the birthday",
+        _m("intermediate/int_target_facts.sql"),
+        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
+        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        (PEOPLE,),
+    ),
+    Break(
+        "an unemployed graduate marked 已就业 in the registry is not one",
+        _m("intermediate/int_target_facts.sql"),
+        "where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
+        "where true",
+        (PEOPLE,),
+    ),
+    Break(
+        "registry duplicates keep the copy of the most recently received file",
+        "dbt_project/macros/latest_copies.sql",
+        "'received_at desc, file_path desc, source_row desc'",
+        "'received_at asc, file_path desc, source_row desc'",
+        (PEOPLE,),
+    ),
+    Break(
+        "ID birth dates before 1900 are invalid",
+        "dbt_project/macros/people_id.sql",
+        ">= date '1900-01-01'",
+        ">= date '1800-01-01'",
+        (PEOPLE,),
+    ),
+    Break(
+        "ID birth dates after the campaign end are invalid",
+        "dbt_project/macros/people_id.sql",
+        "<= {{ reference_date }},",
+        "<= date '2099-12-31',",
+        (PEOPLE,),
+    ),
+    Break(
+        "a 15-digit ID becomes 19xx",
+        "dbt_project/macros/people_id.sql",
+        "|| '19' ||",
+        "|| '20' ||",
+        (PEOPLE,),
+    ),
+    Break(
+        "a referral's date is the earliest 推介日期 sent for it",
+        _m("intermediate/int_referrals.sql"),
+        "first_referred_on as referred_on",
+        "(select max(r.referred_on) from records as r where r.person_id = ranked.person_id"
+        " and r.city_code = ranked.city_code and r.post_id = ranked.post_id) as referred_on",
+        (MARTS,),
+    ),
+    Break(
+        "≥ 3 referrals per target (the threshold is inclusive)",
+        _m("marts/fct_target_progress.sql"),
+        "then referrals_in_window >= min_referrals_per_target",
+        "then referrals_in_window > min_referrals_per_target",
+        (MARTS,),
+    ),
+    Break(
+        "special events: consecutive 14-day blocks from the campaign start",
+        _m("marts/rpt_city_targets.sql"),
+        "+ ((block.block_seq + 1) * campaign.special_event_block_days - 1)::integer,",
+        "+ ((block.block_seq + 1) * campaign.special_event_block_days)::integer,",
+        (MARTS,),
+    ),
+    Break(
+        "window start: a visit before the campaign start does not count",
+        _m("marts/rpt_campaign_stats.sql"),
+        "and visits.visited_on between cutoffs.window_start and cutoffs.window_end",
+        "and visits.visited_on <= cutoffs.window_end",
+        (MARTS,),
+    ),
+    Break(
+        "window end: a relief payment after the cut-off does not count at that cut-off",
+        _m("marts/rpt_campaign_stats.sql"),
+        "on relief.paid_on between cutoffs.window_start and cutoffs.window_end",
+        "on relief.paid_on >= cutoffs.window_start",
+        (MARTS,),
+    ),
+    Break(
+        "relief eligibility: a 失业保险 payment in the window excludes the target",
+        _m("marts/fct_target_progress.sql"),
+        "and not has_ui_payment_in_window\n",
+        "\n",
+        (MARTS,),
+    ),
+    Break(
+        "the province row is the sum of the cities",
+        _m("marts/rpt_campaign_stats.sql"),
+        "sum({{ figure }}) as {{ figure }}",
+        "max({{ figure }}) as {{ figure }}",
+        (MARTS,),
+    ),
 )
 
 
@@ -182,8 +239,10 @@ def apply_break(root: Path, brk: Break) -> None:
     path = root / brk.path
     text = path.read_text(encoding="utf-8")
     if text.count(brk.old) != 1:
-        raise SystemExit(f"break '{brk.rule}': the text to change occurs {text.count(brk.old)} times "
-                         f"in {brk.path} (expected once); the rule moved, update tools/rule_breaks.py")
+        raise SystemExit(
+            f"break '{brk.rule}': the text to change occurs {text.count(brk.old)} times "
+            f"in {brk.path} (expected once); the rule moved, update tools/rule_breaks.py"
+        )
     path.write_text(text.replace(brk.old, brk.new), encoding="utf-8")
 
 
@@ -193,11 +252,20 @@ _RESULT = re.compile(r"^(FAILED|ERROR) (tests/\S+?)(?: - .*)?$", re.M)
 def run_tests(root: Path, tests: tuple[str, ...]) -> tuple[int, list[str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMHEART_")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *tests],
-                          cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *tests],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     log = proc.stdout + proc.stderr
-    failed = sorted({f"{kind.lower()}: {node}" if kind == "ERROR" else node
-                     for kind, node in _RESULT.findall(log)})
+    failed = sorted(
+        {
+            f"{kind.lower()}: {node}" if kind == "ERROR" else node
+            for kind, node in _RESULT.findall(log)
+        }
+    )
     return proc.returncode, failed, log
 
 
@@ -210,7 +278,9 @@ def run_one(number: int, brk: Break | None, tests: tuple[str, ...], workdir: Pat
     return Outcome(number, brk, code, failed, time.monotonic() - started, log)
 
 
-def markdown(outcomes: list[Outcome], control_seconds: float, total_seconds: float, workers: int) -> str:
+def markdown(
+    outcomes: list[Outcome], control_seconds: float, total_seconds: float, workers: int
+) -> str:
     lines = [
         "# Rule breaks: each business rule broken once, and the test that caught it",
         "",
@@ -225,7 +295,11 @@ def markdown(outcomes: list[Outcome], control_seconds: float, total_seconds: flo
     for o in outcomes:
         assert o.brk is not None
         where = f"`{o.brk.path.removeprefix('dbt_project/')}`: `{_short(o.brk.old)}` → `{_short(o.brk.new)}`"
-        caught = "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4]) if o.caught else "**NOT CAUGHT**"
+        caught = (
+            "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4])
+            if o.caught
+            else "**NOT CAUGHT**"
+        )
         if o.caught and len(o.failed) > 4:
             caught += f"<br>(+{len(o.failed) - 4} more)"
         lines.append(f"| {o.number} | {o.brk.rule} | {where} | {caught} |")
@@ -258,8 +332,11 @@ def main(argv: list[str] | None = None) -> int:
             apply_break(copy_repository(workdir / f"check{n:02d}"), brk)
         all_tests = tuple(sorted({t for _, b in chosen for t in b.tests}))
         control = run_one(0, None, all_tests, workdir)
-        print(f"unbroken copy: {'passed' if control.returncode == 0 else 'FAILED'} "
-              f"({control.seconds:.0f} s)", flush=True)
+        print(
+            f"unbroken copy: {'passed' if control.returncode == 0 else 'FAILED'} "
+            f"({control.seconds:.0f} s)",
+            flush=True,
+        )
         if control.returncode != 0:
             print(control.log[-5000:])
             return 2
@@ -269,8 +346,11 @@ def main(argv: list[str] | None = None) -> int:
             for future in concurrent.futures.as_completed(futures):
                 o = future.result()
                 outcomes.append(o)
-                print(f"{o.number:2d} {'caught' if o.caught else 'NOT CAUGHT'} ({o.seconds:.0f} s) "
-                      f"{o.brk.rule if o.brk else ''}: {', '.join(o.failed[:3])}", flush=True)
+                print(
+                    f"{o.number:2d} {'caught' if o.caught else 'NOT CAUGHT'} ({o.seconds:.0f} s) "
+                    f"{o.brk.rule if o.brk else ''}: {', '.join(o.failed[:3])}",
+                    flush=True,
+                )
                 if not o.caught:
                     print(o.log[-3000:])
     outcomes.sort(key=lambda o: o.number)
@@ -282,8 +362,10 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
     missed = [o.number for o in outcomes if not o.caught]
-    print(f"{len(outcomes) - len(missed)} of {len(outcomes)} caught in {total:.0f} s"
-          + (f"; not caught: {missed}" if missed else ""))
+    print(
+        f"{len(outcomes) - len(missed)} of {len(outcomes)} caught in {total:.0f} s"
+        + (f"; not caught: {missed}" if missed else "")
+    )
     return 1 if missed else 0
 
 

@@ -101,8 +101,10 @@ def seed_texts() -> dict[str, str]:
         "rule_discrimination.csv": discrimination.seed_text(),
         "ref_reason_codes.csv": _csv(
             ("code", "level", "title", "cause", "fix"),
-            [(r.code, r.level, r.title, r.cause, r.fix)
-             for r in sorted(reason_codes.REASONS.values(), key=lambda r: r.code)],
+            [
+                (r.code, r.level, r.title, r.cause, r.fix)
+                for r in sorted(reason_codes.REASONS.values(), key=lambda r: r.code)
+            ],
         ),
     }
 

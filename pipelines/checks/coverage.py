@@ -34,16 +34,33 @@ def cities_reported(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> Check
         for code, name in terms.CITIES.items():
             types = set(sent.filter(pl.col("city_code") == code).get_column("table_type").to_list())
             if not types:
-                gaps.append({"cutoff_date": cutoff.isoformat(), "city_code": code, "city_name": name,
-                             "missing": "nothing received"})
+                gaps.append(
+                    {
+                        "cutoff_date": cutoff.isoformat(),
+                        "city_code": code,
+                        "city_name": name,
+                        "missing": "nothing received",
+                    }
+                )
             elif terms.LEDGER.name not in types:
-                gaps.append({"cutoff_date": cutoff.isoformat(), "city_code": code, "city_name": name,
-                             "missing": "no ledger (the latest earlier ledger is carried forward)"})
+                gaps.append(
+                    {
+                        "cutoff_date": cutoff.isoformat(),
+                        "city_code": code,
+                        "city_name": name,
+                        "missing": "no ledger (the latest earlier ledger is carried forward)",
+                    }
+                )
     return CheckOutcome(
-        "cities_reported", "raw.files", "python", "warning", not gaps,
+        "cities_reported",
+        "raw.files",
+        "python",
+        "warning",
+        not gaps,
         "every city uploads for every cut-off that has begun; a silent city's figures rest on "
         "its carried-forward ledger and nothing new, which the report must show",
-        unexpected_count=len(gaps), element_count=len(started) * len(terms.CITIES),
-        examples=gaps[:MAX_EXAMPLES * 4], engine="python",
+        unexpected_count=len(gaps),
+        element_count=len(started) * len(terms.CITIES),
+        examples=gaps[: MAX_EXAMPLES * 4],
+        engine="python",
     )
-

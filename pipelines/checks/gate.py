@@ -12,8 +12,9 @@ from pipelines.checks.outcomes import CheckOutcome
 from pipelines.checks.runner import run_table_suites
 
 
-def raw_table_gate(con: duckdb.DuckDBPyConnection, table: str, campaign: Campaign,
-                   store: Path | None = None) -> list[CheckOutcome]:
+def raw_table_gate(
+    con: duckdb.DuckDBPyConnection, table: str, campaign: Campaign, store: Path | None = None
+) -> list[CheckOutcome]:
     """The table's GX suites; with `store`, a frame judged before is not judged again."""
     return run_table_suites(con, table, campaign, settings.EXPECTATIONS_DIR, store)
 

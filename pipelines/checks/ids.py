@@ -31,9 +31,7 @@ def normalize_id(expr: pl.Expr) -> pl.Expr:
     clean = expr.str.replace_many(_FULL, _HALF).str.replace_all(r"\s", "").str.to_uppercase()
     id17 = clean.str.slice(0, 6) + pl.lit("19") + clean.str.slice(6, 9)
     return (
-        pl.when(clean.str.contains(r"^[0-9]{15}$"))
-        .then(id17 + _check_char(id17))
-        .otherwise(clean)
+        pl.when(clean.str.contains(r"^[0-9]{15}$")).then(id17 + _check_char(id17)).otherwise(clean)
     )
 
 

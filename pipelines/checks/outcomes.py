@@ -56,10 +56,15 @@ class CheckOutcome:
             return f"passed {what} on {self.table}"
         if self.error:
             return f"{what} on {self.table} could not run: {self.error}"
-        count = f"{self.unexpected_count} of {self.element_count} rows" if (
-            self.unexpected_count is not None) else "failed"
+        count = (
+            f"{self.unexpected_count} of {self.element_count} rows"
+            if (self.unexpected_count is not None)
+            else "failed"
+        )
         where = "; ".join(_example_text(e) for e in self.examples[:3])
-        return f"{what} on {self.table}: {count} — {self.why}" + (f" — e.g. {where}" if where else "")
+        return f"{what} on {self.table}: {count} — {self.why}" + (
+            f" — e.g. {where}" if where else ""
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,8 +76,9 @@ def _example_text(example: dict[str, Any]) -> str:
         parts.append(str(example["_file_path"]))
     if example.get("_source_row") is not None:
         parts.append(f"row {example['_source_row']}")
-    rest = {k: v for k, v in example.items()
-            if k not in ("_file_path", "_source_row") and v is not None}
+    rest = {
+        k: v for k, v in example.items() if k not in ("_file_path", "_source_row") and v is not None
+    }
     if rest:
         parts.append(", ".join(f"{k}={v}" for k, v in rest.items()))
     return " ".join(parts)

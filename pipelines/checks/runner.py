@@ -52,11 +52,15 @@ def load_suites(directory: Path = settings.EXPECTATIONS_DIR) -> list[dict[str, A
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
 
 
-def suites_for_table(table: str, directory: Path = settings.EXPECTATIONS_DIR) -> list[dict[str, Any]]:
+def suites_for_table(
+    table: str, directory: Path = settings.EXPECTATIONS_DIR
+) -> list[dict[str, Any]]:
     return [s for s in load_suites(directory) if s["meta"]["warmheart"]["table"] == table]
 
 
-def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> pl.DataFrame:
     """A query as polars, on a cursor of `con`.
 
     DuckDB 2.0 refuses relation queries on a connection whose last execute() result was
@@ -85,14 +89,20 @@ def current_files(df: pl.DataFrame) -> pl.DataFrame:
     needed = {"_file_path", "_city_code", "_cutoff_date", "_received_at"}
     if not needed <= set(df.columns) or df.get_column("_cutoff_date").null_count() == df.height:
         return df
-    keys = ["_city_code", "_cutoff_date"] + (["_campaign_id"] if "_campaign_id" in df.columns else [])
+    keys = ["_city_code", "_cutoff_date"] + (
+        ["_campaign_id"] if "_campaign_id" in df.columns else []
+    )
     files = df.select(*keys, "_file_path", "_received_at").unique()
     current = (
         files.sort(["_received_at", "_file_path"], nulls_last=False)
-        .group_by(keys, maintain_order=True).last()
+        .group_by(keys, maintain_order=True)
+        .last()
         .select("_file_path")
     )
-    return df.filter(pl.col("_cutoff_date").is_null() | pl.col("_file_path").is_in(current.get_column("_file_path").implode()))
+    return df.filter(
+        pl.col("_cutoff_date").is_null()
+        | pl.col("_file_path").is_in(current.get_column("_file_path").implode())
+    )
 
 
 def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
@@ -111,8 +121,11 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
             df.with_columns(_valid=id_is_valid(pl.col("id_number"), campaign.end))
             .group_by(keys, maintain_order=True)
             .agg(rows=pl.len(), valid_ids=pl.col("_valid").sum())
-            .with_columns(valid_id_share=pl.when(pl.col("rows") >= MIN_ROWS_FOR_ID_SHARE)
-                          .then(pl.col("valid_ids") / pl.col("rows")))
+            .with_columns(
+                valid_id_share=pl.when(pl.col("rows") >= MIN_ROWS_FOR_ID_SHARE).then(
+                    pl.col("valid_ids") / pl.col("rows")
+                )
+            )
         )
     if kind == "explode":
         col = spec["column"]
@@ -144,9 +157,21 @@ def _columns_of(kwargs: dict[str, Any]) -> list[str]:
     return [c for c in cols if c] + list(kwargs.get("column_list") or [])
 
 
-def _examples(frame: pl.DataFrame, indices: list[int], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-    wanted = [c for c in (*EXAMPLE_LINEAGE, "rows", "valid_ids", "city_code", "cutoff_date",
-                          *_columns_of(kwargs)) if c in frame.columns]
+def _examples(
+    frame: pl.DataFrame, indices: list[int], kwargs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    wanted = [
+        c
+        for c in (
+            *EXAMPLE_LINEAGE,
+            "rows",
+            "valid_ids",
+            "city_code",
+            "cutoff_date",
+            *_columns_of(kwargs),
+        )
+        if c in frame.columns
+    ]
     wanted = list(dict.fromkeys(wanted))
     out = []
     for i in indices[:MAX_EXAMPLES]:
@@ -161,11 +186,17 @@ def _observed(success: bool, result: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     details = result.get("details") or {}
     mismatched = details.get("mismatched") if isinstance(details, dict) else None
-    return [{"observed": json_safe(result["observed_value"]), **({"mismatched": json_safe(mismatched)}
-                                                                 if mismatched else {})}]
+    return [
+        {
+            "observed": json_safe(result["observed_value"]),
+            **({"mismatched": json_safe(mismatched)} if mismatched else {}),
+        }
+    ]
 
 
-def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> list[CheckOutcome]:
+def run_suite(
+    suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]
+) -> list[CheckOutcome]:
     """Validate one suite on one frame; every expectation gives one outcome (errors fail)."""
     import great_expectations as gx
 
@@ -185,21 +216,24 @@ def run_suite(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, 
             info = next(iter(info.values()), {}) if info else {}
         error = info.get("exception_message") if info.get("raised_exception") else None
         r = dict(res.result or {})
-        outcomes.append(CheckOutcome(
-            name=cfg.type,
-            table=table,
-            suite=suite["name"],
-            severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical"
-            else "warning",
-            success=bool(res.success) and error is None,
-            why=(cfg.meta or {}).get("why", ""),
-            column=", ".join(_columns_of(cfg.kwargs)) or None,
-            unexpected_count=r.get("unexpected_count"),
-            element_count=r.get("element_count"),
-            examples=_examples(frame, r.get("partial_unexpected_index_list") or [], cfg.kwargs)
-            or _observed(res.success, r),
-            error=error,
-        ))
+        outcomes.append(
+            CheckOutcome(
+                name=cfg.type,
+                table=table,
+                suite=suite["name"],
+                severity="blocking"
+                if str(getattr(cfg.severity, "value", cfg.severity)) == "critical"
+                else "warning",
+                success=bool(res.success) and error is None,
+                why=(cfg.meta or {}).get("why", ""),
+                column=", ".join(_columns_of(cfg.kwargs)) or None,
+                unexpected_count=r.get("unexpected_count"),
+                element_count=r.get("element_count"),
+                examples=_examples(frame, r.get("partial_unexpected_index_list") or [], cfg.kwargs)
+                or _observed(res.success, r),
+                error=error,
+            )
+        )
     return outcomes
 
 
@@ -207,8 +241,18 @@ def frame_digest(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[st
     """What decides a suite's outcome: the suite, its parameters, the polars version, and
     the validated frame's schema and rows (in order: examples are row positions)."""
     h = hashlib.sha256()
-    h.update(json.dumps([suite, {k: str(v) for k, v in parameters.items()}, pl.__version__,
-                         [(c, str(t)) for c, t in frame.schema.items()]], sort_keys=True, default=str).encode())
+    h.update(
+        json.dumps(
+            [
+                suite,
+                {k: str(v) for k, v in parameters.items()},
+                pl.__version__,
+                [(c, str(t)) for c, t in frame.schema.items()],
+            ],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
     if frame.height:
         # Two independent 64-bit row hashes (stable within a polars version, which is in the key).
         h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
@@ -216,8 +260,9 @@ def frame_digest(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[st
     return h.hexdigest()
 
 
-def run_suite_stored(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any],
-                     store: Path | None) -> list[CheckOutcome]:
+def run_suite_stored(
+    suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any], store: Path | None
+) -> list[CheckOutcome]:
     """`run_suite`, or its stored outcomes when the same suite already judged the same frame:
     an unchanged table is validated once, however many runs follow."""
     if store is None:
@@ -229,7 +274,9 @@ def run_suite_stored(suite: dict[str, Any], frame: pl.DataFrame, parameters: dic
     if not any(o.error for o in outcomes):  # a crashed metric is retried next run, never remembered
         store.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps([o.to_dict() for o in outcomes], ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(
+            json.dumps([o.to_dict() for o in outcomes], ensure_ascii=False), encoding="utf-8"
+        )
         os.replace(tmp, path)
     return outcomes
 
@@ -248,9 +295,18 @@ def run_table_suites(
         df = read_table(con, table)
     except duckdb.Error as exc:
         # A table the gate cannot read is a failure of every suite on it, never a pass.
-        return [CheckOutcome("table_readable", table, s["name"], _suite_severity(s), False,
-                             "the guarded table exists and can be read", error=str(exc).splitlines()[0])
-                for s in suites]
+        return [
+            CheckOutcome(
+                "table_readable",
+                table,
+                s["name"],
+                _suite_severity(s),
+                False,
+                "the guarded table exists and can be read",
+                error=str(exc).splitlines()[0],
+            )
+            for s in suites
+        ]
     params = campaign_parameters(campaign)
     outcomes: list[CheckOutcome] = []
     for suite in suites:

@@ -41,8 +41,11 @@ LINEAGE = tuple(f"_{c}" for c in terms.LINEAGE_COLUMNS)
 # Dates that may lie long before the campaign (a registration, a graduation, a
 # registry's history) vs. activity dates that belong to the campaign's reporting.
 ACTIVITY_DATES = {
-    ("visits", "visited_on"), ("referrals", "referred_on"), ("events", "held_on"),
-    ("job_posts", "published_on"), ("job_posts", "removed_on"),
+    ("visits", "visited_on"),
+    ("referrals", "referred_on"),
+    ("events", "held_on"),
+    ("job_posts", "published_on"),
+    ("job_posts", "removed_on"),
 }
 
 
@@ -50,8 +53,14 @@ def _exp(type_: str, severity: str, why: str, **kwargs: Any) -> dict[str, Any]:
     return {"type": type_, "kwargs": kwargs, "severity": severity, "meta": {"why": why}}
 
 
-def _suite(name: str, table: str, asset_key: list[str], frame: dict[str, Any],
-           expectations: list[dict[str, Any]], notes: str) -> dict[str, Any]:
+def _suite(
+    name: str,
+    table: str,
+    asset_key: list[str],
+    frame: dict[str, Any],
+    expectations: list[dict[str, Any]],
+    notes: str,
+) -> dict[str, Any]:
     return {
         "name": name,
         "expectations": expectations,
@@ -61,20 +70,27 @@ def _suite(name: str, table: str, asset_key: list[str], frame: dict[str, Any],
 
 
 def _columns_expectation(columns: list[str], severity: str = BLOCKING) -> dict[str, Any]:
-    return _exp("expect_table_columns_to_match_set", severity,
-                "every column of the raw-layer contract is present (a missing column means "
-                "a reader or schema regression, and every figure built on it would be wrong)",
-                column_set=columns, exact_match=False)
+    return _exp(
+        "expect_table_columns_to_match_set",
+        severity,
+        "every column of the raw-layer contract is present (a missing column means "
+        "a reader or schema regression, and every figure built on it would be wrong)",
+        column_set=columns,
+        exact_match=False,
+    )
 
 
 def _date_window(table: terms.Table, col: terms.Column) -> dict[str, Any]:
     activity = (table.name, col.name) in ACTIVITY_DATES
     lo, hi = ("activity_min", "activity_max") if activity else ("history_min", "history_max")
     return _exp(
-        "expect_column_values_to_be_between", WARNING,
+        "expect_column_values_to_be_between",
+        WARNING,
         f"{col.header} lies in a plausible window; a date outside it is a typo that the "
         "report's windows silently leave out, so the operator should see it",
-        column=col.name, min_value={"$PARAMETER": lo}, max_value={"$PARAMETER": hi},
+        column=col.name,
+        min_value={"$PARAMETER": lo},
+        max_value={"$PARAMETER": hi},
     )
 
 
@@ -82,71 +98,137 @@ def table_suites(table: terms.Table) -> list[dict[str, Any]]:
     """The suites for one raw input table: its rows, its per-file ID validity, its multi columns."""
     key = ["raw", table.name]
     qualified = f"raw.{table.name}"
-    exps: list[dict[str, Any]] = [_columns_expectation([*LINEAGE, *(c.name for c in table.columns)])]
+    exps: list[dict[str, Any]] = [
+        _columns_expectation([*LINEAGE, *(c.name for c in table.columns)])
+    ]
     if table is terms.LEDGER:
         # Every figure starts from the ledgers. None at all means nothing was received
         # (a wrong WARMHEART_RAW_DIR, an unmounted share): publishing would replace the
         # last good report with zeros.
-        exps.append(_exp("expect_table_row_count_to_be_between", BLOCKING,
-                         "at least one ledger row was received; with none every figure would "
-                         "be 0 and overwrite the last good publication", min_value=1))
+        exps.append(
+            _exp(
+                "expect_table_row_count_to_be_between",
+                BLOCKING,
+                "at least one ledger row was received; with none every figure would "
+                "be 0 and overwrite the last good publication",
+                min_value=1,
+            )
+        )
     for col in table.columns:
         if col.required:
-            exps.append(_exp("expect_column_values_to_not_be_null", BLOCKING,
-                             f"{col.header} is required; ingestion quarantines rows without it, "
-                             "so a NULL here means a row slipped past ingestion",
-                             column=col.name))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_not_be_null",
+                    BLOCKING,
+                    f"{col.header} is required; ingestion quarantines rows without it, "
+                    "so a NULL here means a row slipped past ingestion",
+                    column=col.name,
+                )
+            )
         if col.kind == "enum" and col.values:
-            exps.append(_exp("expect_column_values_to_be_in_set", BLOCKING,
-                             f"{col.header} takes only the contract's values; another value "
-                             "would be counted under no figure or the wrong one",
-                             column=col.name, value_set=list(col.values)))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_in_set",
+                    BLOCKING,
+                    f"{col.header} takes only the contract's values; another value "
+                    "would be counted under no figure or the wrong one",
+                    column=col.name,
+                    value_set=list(col.values),
+                )
+            )
         if col.kind in ("int", "money"):
-            exps.append(_exp("expect_column_values_to_be_between", BLOCKING,
-                             f"{col.header} is a count or an amount and cannot be negative",
-                             column=col.name, min_value=0))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    BLOCKING,
+                    f"{col.header} is a count or an amount and cannot be negative",
+                    column=col.name,
+                    min_value=0,
+                )
+            )
         if col.kind == "date":
             exps.append(_date_window(table, col))
     if table.source == "submission" and table.natural_key and "id_number" not in table.natural_key:
         # Postings and events: the ID is unique within a city; within one file a repeat
         # is either a resend (harmless) or two records sharing an ID (one is lost).
-        exps.append(_exp("expect_compound_columns_to_be_unique", WARNING,
-                         f"{'/'.join(table.natural_key)} appears once per file; a repeat collapses "
-                         "two records into one in the counts",
-                         column_list=["_file_path", *table.natural_key]))
+        exps.append(
+            _exp(
+                "expect_compound_columns_to_be_unique",
+                WARNING,
+                f"{'/'.join(table.natural_key)} appears once per file; a repeat collapses "
+                "two records into one in the counts",
+                column_list=["_file_path", *table.natural_key],
+            )
+        )
     if table.source == "registry" and table.natural_key:
-        exps.append(_exp("expect_compound_columns_to_be_unique", WARNING,
-                         f"the natural key [{', '.join(table.natural_key)}] appears once per "
-                         "extract file (across files repeats are expected and de-duplicated)",
-                         column_list=["_file_path", *table.natural_key]))
-    suites = [_suite(qualified, qualified, key, {"kind": "rows"}, exps,
-                     f"{table.title}: columns, required cells, enumerations, counts and dates.")]
+        exps.append(
+            _exp(
+                "expect_compound_columns_to_be_unique",
+                WARNING,
+                f"the natural key [{', '.join(table.natural_key)}] appears once per "
+                "extract file (across files repeats are expected and de-duplicated)",
+                column_list=["_file_path", *table.natural_key],
+            )
+        )
+    suites = [
+        _suite(
+            qualified,
+            qualified,
+            key,
+            {"kind": "rows"},
+            exps,
+            f"{table.title}: columns, required cells, enumerations, counts and dates.",
+        )
+    ]
     id_col = next((c for c in table.columns if c.kind == "id"), None)
     if id_col is not None:
         frame: dict[str, Any] = {"kind": "id_validity_per_file"}
         if id_col.required_when:
             # 结对帮扶: only 干部结对援助对象 rows carry an ID; the others are not broken.
             frame["only_when"] = list(id_col.required_when)
-        suites.append(_suite(
-            f"{qualified}.id_validity_per_file", qualified, key, frame,
-            [_exp("expect_column_values_to_be_between", BLOCKING,
-                  f"in every file of {MIN_ROWS_FOR_ID_SHARE}+ rows at least {MIN_VALID_ID_SHARE:.0%} of the rows "
-                  "carry a valid ID "
-                  "number (contract §5); below that the file is broken (e.g. IDs turned into "
-                  "3.7E+17 by a spreadsheet) and its people would all be quarantined",
-                  column="valid_id_share", min_value=MIN_VALID_ID_SHARE, max_value=1)],
-            f"{table.title}: share of valid ID numbers, one row per source file.",
-        ))
+        suites.append(
+            _suite(
+                f"{qualified}.id_validity_per_file",
+                qualified,
+                key,
+                frame,
+                [
+                    _exp(
+                        "expect_column_values_to_be_between",
+                        BLOCKING,
+                        f"in every file of {MIN_ROWS_FOR_ID_SHARE}+ rows at least {MIN_VALID_ID_SHARE:.0%} of the rows "
+                        "carry a valid ID "
+                        "number (contract §5); below that the file is broken (e.g. IDs turned into "
+                        "3.7E+17 by a spreadsheet) and its people would all be quarantined",
+                        column="valid_id_share",
+                        min_value=MIN_VALID_ID_SHARE,
+                        max_value=1,
+                    )
+                ],
+                f"{table.title}: share of valid ID numbers, one row per source file.",
+            )
+        )
     for col in table.columns:
         if col.kind == "multi" and col.values:
-            suites.append(_suite(
-                f"{qualified}.{col.name}", qualified, key, {"kind": "explode", "column": col.name},
-                [_exp("expect_column_values_to_be_in_set", WARNING,
-                      f"each value of {col.header} is one of the contract's; an unknown value "
-                      "is kept but supports no category",
-                      column=col.name, value_set=list(col.values))],
-                f"{table.title}: values of the multi-valued column {col.header}.",
-            ))
+            suites.append(
+                _suite(
+                    f"{qualified}.{col.name}",
+                    qualified,
+                    key,
+                    {"kind": "explode", "column": col.name},
+                    [
+                        _exp(
+                            "expect_column_values_to_be_in_set",
+                            WARNING,
+                            f"each value of {col.header} is one of the contract's; an unknown value "
+                            "is kept but supports no category",
+                            column=col.name,
+                            value_set=list(col.values),
+                        )
+                    ],
+                    f"{table.title}: values of the multi-valued column {col.header}.",
+                )
+            )
     return suites
 
 
@@ -154,21 +236,41 @@ def city_stats_suite() -> dict[str, Any]:
     """The city's own statistics table: inconsistencies are the city's, reported, never blocking."""
     exps: list[dict[str, Any]] = []
     for fig in terms.FIGURES:
-        exps.append(_exp("expect_column_values_to_be_between", WARNING,
-                         f"the city's self-reported {fig.header} is not negative",
-                         column=fig.name, min_value=0))
+        exps.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                WARNING,
+                f"the city's self-reported {fig.header} is not negative",
+                column=fig.name,
+                min_value=0,
+            )
+        )
         if fig.parent:
             parent = terms.FIGURES[terms.FIGURE_NAMES.index(fig.parent)]
-            exps.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", WARNING,
-                             f"in the city's own table {fig.header} ≤ {parent.header}; the "
-                             "warehouse computes its own figures, so this is reported to the "
-                             "city, not a reason to stop",
-                             column_A=fig.parent, column_B=fig.name, or_equal=True,
-                             ignore_row_if="either_value_is_missing"))
-    return _suite("raw.city_stats", "raw.city_stats", ["raw", "city_stats"], {"kind": "rows"},
-                  [_columns_expectation([*LINEAGE, *(c.name for c in terms.CITY_STATS.columns)],
-                                        WARNING), *exps],
-                  "统计表 (city self-reported): non-negative figures, parts within totals.")
+            exps.append(
+                _exp(
+                    "expect_column_pair_values_a_to_be_greater_than_b",
+                    WARNING,
+                    f"in the city's own table {fig.header} ≤ {parent.header}; the "
+                    "warehouse computes its own figures, so this is reported to the "
+                    "city, not a reason to stop",
+                    column_A=fig.parent,
+                    column_B=fig.name,
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                )
+            )
+    return _suite(
+        "raw.city_stats",
+        "raw.city_stats",
+        ["raw", "city_stats"],
+        {"kind": "rows"},
+        [
+            _columns_expectation([*LINEAGE, *(c.name for c in terms.CITY_STATS.columns)], WARNING),
+            *exps,
+        ],
+        "统计表 (city self-reported): non-negative figures, parts within totals.",
+    )
 
 
 def build_suites() -> dict[str, dict[str, Any]]:

@@ -27,8 +27,16 @@ ALL_JOB_NAME = "warmheart_all"
 all_assets_job = dg.define_asset_job(ALL_JOB_NAME, selection=dg.AssetSelection.all())
 
 defs = dg.Definitions(
-    assets=[campaign_config, raw_uploads, warehouse_models, published_marts,
-            report_by_cutoff, restricted_city_exports, progress_charts, final_summary],
+    assets=[
+        campaign_config,
+        raw_uploads,
+        warehouse_models,
+        published_marts,
+        report_by_cutoff,
+        restricted_city_exports,
+        progress_charts,
+        final_summary,
+    ],
     asset_checks=GATE_CHECKS,
     jobs=[all_assets_job],
     schedules=[build_cutoff_schedule(all_assets_job)],

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: staging → intermediate → marts, keyed by schema."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,8 +15,13 @@ from pipelines import settings
 from pipelines.dbt_project import dbt_project, manifest_path
 from pipelines.runlock import run_lock
 
-LAYER_GROUPS = {"staging": "staging", "intermediate": "people_and_facts", "marts": "marts",
-                "restricted": "restricted", "reference": "reference"}
+LAYER_GROUPS = {
+    "staging": "staging",
+    "intermediate": "people_and_facts",
+    "marts": "marts",
+    "restricted": "restricted",
+    "reference": "reference",
+}
 
 
 class WarmHeartTranslator(DagsterDbtTranslator):

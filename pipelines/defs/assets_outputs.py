@@ -32,7 +32,7 @@ RESTRICTED_GROUP = "restricted"
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name=PUBLISH_GROUP,
     description="The report of one cut-off: rows of rpt_campaign_stats with that cutoff_date "
-                "(16 cities + province 370000) in <marts>/by_cutoff/<cut-off>/ as parquet and csv.",
+    "(16 cities + province 370000) in <marts>/by_cutoff/<cut-off>/ as parquet and csv.",
 )
 def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     marts_dir = settings.marts_dir()
@@ -46,8 +46,12 @@ def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         (marts_dir / "by_cutoff").chmod(SHARED.folder)
         rows[key] = part.height
         context.log.info(f"report slice {key}: {part.height} rows → {folder}")
-    return dg.MaterializeResult(metadata={"rows_by_cutoff": dg.MetadataValue.json(rows),
-                                          "folder": str(marts_dir / "by_cutoff")})
+    return dg.MaterializeResult(
+        metadata={
+            "rows_by_cutoff": dg.MetadataValue.json(rows),
+            "folder": str(marts_dir / "by_cutoff"),
+        }
+    )
 
 
 @dg.asset(
@@ -57,13 +61,14 @@ def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name=RESTRICTED_GROUP,
     description="RESTRICTED (names, ID numbers, phones): per-city lists of one cut-off in "
-                "<restricted>/<cut-off>/<city_code>/: the city's 问题反馈 workbook (files received, "
-                "rows not loaded with 原因 and 如何修改, 数据比对, to-do list); "
-                + "; ".join(f"{e.name}.csv = {e.description}" for e in EXPORTS)
-                + ". Never written to the analysts' marts folder.",
+    "<restricted>/<cut-off>/<city_code>/: the city's 问题反馈 workbook (files received, "
+    "rows not loaded with 原因 and 如何修改, 数据比对, to-do list); "
+    + "; ".join(f"{e.name}.csv = {e.description}" for e in EXPORTS)
+    + ". Never written to the analysts' marts folder.",
 )
-def restricted_city_exports(context: dg.AssetExecutionContext,
-                            warehouse: WarehouseResource) -> dg.MaterializeResult:
+def restricted_city_exports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     root = settings.restricted_dir()
     rows: dict[str, dict[str, int]] = {}
     missing: dict[str, str] = {}
@@ -71,19 +76,22 @@ def restricted_city_exports(context: dg.AssetExecutionContext,
     campaign_name = load_campaign().name
     with warehouse.connect() as con:
         for key in context.partition_keys:
-            result = write_restricted_exports(con, key, root, log=context.log.info,
-                                              campaign_name=campaign_name)
+            result = write_restricted_exports(
+                con, key, root, log=context.log.info, campaign_name=campaign_name
+            )
             rows[key] = result.rows
             missing.update(result.missing)
             files += len(result.files)
             feedback_files += len(result.feedback)
-    return dg.MaterializeResult(metadata={
-        "rows_by_cutoff": dg.MetadataValue.json(rows),
-        "files": files,
-        "feedback_workbooks": feedback_files,
-        "not_written": dg.MetadataValue.json(missing),
-        "folder": str(root),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "rows_by_cutoff": dg.MetadataValue.json(rows),
+            "files": files,
+            "feedback_workbooks": feedback_files,
+            "not_written": dg.MetadataValue.json(missing),
+            "folder": str(root),
+        }
+    )
 
 
 @dg.asset(
@@ -91,17 +99,19 @@ def restricted_city_exports(context: dg.AssetExecutionContext,
     deps=[PUBLISHED_KEY],
     group_name=PUBLISH_GROUP,
     description="Campaign progress charts (PNG) and an index.html in <marts>/charts/: targets, "
-                ">=3 referral coverage, special-event cadence, employment by channel, reporting "
-                "timeliness, province trend. Missing marts are listed on the page.",
+    ">=3 referral coverage, special-event cadence, employment by channel, reporting "
+    "timeliness, province trend. Missing marts are listed on the page.",
 )
 def progress_charts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     result = write_charts(settings.marts_dir(), log=context.log.info)
-    return dg.MaterializeResult(metadata={
-        "page": dg.MetadataValue.path(str(result.folder / "index.html")),
-        "latest_cutoff": str(result.cutoff),
-        "charts": len(result.charts),
-        "not_drawn": dg.MetadataValue.json(result.missing),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "page": dg.MetadataValue.path(str(result.folder / "index.html")),
+            "latest_cutoff": str(result.cutoff),
+            "charts": len(result.charts),
+            "not_drawn": dg.MetadataValue.json(result.missing),
+        }
+    )
 
 
 @dg.asset(
@@ -109,15 +119,19 @@ def progress_charts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     deps=[PUBLISHED_KEY],
     group_name=PUBLISH_GROUP,
     description="The final summary (活动总结, contract §10) at the campaign's last cut-off, in Chinese, "
-                "for the province and each city: <marts>/summary/活动总结.xlsx and the printable "
-                "活动总结.html. Names no person; the cities' 典型案例 / 意见建议 shown as written.",
+    "for the province and each city: <marts>/summary/活动总结.xlsx and the printable "
+    "活动总结.html. Names no person; the cities' 典型案例 / 意见建议 shown as written.",
 )
-def final_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def final_summary(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         result = write_summary(con, load_campaign(), settings.marts_dir())
     context.log.info(f"summary at cut-off {result.cutoff} → {result.folder}")
-    return dg.MaterializeResult(metadata={
-        "cutoff": result.cutoff,
-        "workbook": dg.MetadataValue.path(str(result.files[0])),
-        "page": dg.MetadataValue.path(str(result.files[1])),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "cutoff": result.cutoff,
+            "workbook": dg.MetadataValue.path(str(result.files[0])),
+            "page": dg.MetadataValue.path(str(result.files[1])),
+        }
+    )

@@ -38,8 +38,13 @@ REPORT_KEY = dg.AssetKey(["marts", "rpt_campaign_stats"])
 MAX_SUMMARY_LINES = 8
 
 
-def _result(spec_name: str, asset_key: dg.AssetKey, outcomes: list[CheckOutcome], blocking: bool,
-            report_path: str) -> dg.AssetCheckResult:
+def _result(
+    spec_name: str,
+    asset_key: dg.AssetKey,
+    outcomes: list[CheckOutcome],
+    blocking: bool,
+    report_path: str,
+) -> dg.AssetCheckResult:
     failed = [o for o in outcomes if not o.success]
     summary = "\n".join(o.summary() for o in failed[:MAX_SUMMARY_LINES]) or "all passed"
     if len(failed) > MAX_SUMMARY_LINES:
@@ -66,24 +71,43 @@ def _raw_specs() -> list[dg.AssetCheckSpec]:
     for table in terms.ALL_TABLES:
         key = raw_table_key(table)
         if table is not terms.CITY_STATS:
-            specs.append(dg.AssetCheckSpec(
-                BLOCKING_CHECK, asset=key, blocking=True,
-                description=f"{table.title}: contract expectations whose failure would make a "
-                            "published figure wrong (expectations/raw.{table.name}*.json)."))
-        specs.append(dg.AssetCheckSpec(
-            WARNING_CHECK, asset=key, blocking=False,
-            description=f"{table.title}: expectations reported as warnings (plausible dates, "
-                        "repeats, unknown multi values; for 统计表 its parts vs totals)."))
-    specs.append(dg.AssetCheckSpec(
-        "cities_reported", asset=FILES_KEY, blocking=False,
-        description="Cities that sent nothing (or no ledger) for a cut-off others reported on."))
+            specs.append(
+                dg.AssetCheckSpec(
+                    BLOCKING_CHECK,
+                    asset=key,
+                    blocking=True,
+                    description=f"{table.title}: contract expectations whose failure would make a "
+                    "published figure wrong (expectations/raw.{table.name}*.json).",
+                )
+            )
+        specs.append(
+            dg.AssetCheckSpec(
+                WARNING_CHECK,
+                asset=key,
+                blocking=False,
+                description=f"{table.title}: expectations reported as warnings (plausible dates, "
+                "repeats, unknown multi values; for 统计表 its parts vs totals).",
+            )
+        )
+    specs.append(
+        dg.AssetCheckSpec(
+            "cities_reported",
+            asset=FILES_KEY,
+            blocking=False,
+            description="Cities that sent nothing (or no ledger) for a cut-off others reported on.",
+        )
+    )
     return specs
 
 
-@dg.multi_asset_check(specs=_raw_specs(), name="raw_input_gate",
-                      description="GX suites on every raw input table, before dbt builds on them.")
-def raw_input_gate(context: dg.AssetCheckExecutionContext,
-                   warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+@dg.multi_asset_check(
+    specs=_raw_specs(),
+    name="raw_input_gate",
+    description="GX suites on every raw input table, before dbt builds on them.",
+)
+def raw_input_gate(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
     campaign = load_campaign()
     run_id = context.run.run_id
     with warehouse.connect() as con:
@@ -92,24 +116,51 @@ def raw_input_gate(context: dg.AssetCheckExecutionContext,
             try:
                 outcomes = gate.raw_table_gate(con, name, campaign, gate.check_store())
             except Exception as exc:  # a crashed check must fail, never silently pass
-                outcomes = [CheckOutcome("gate_crashed", name, "python", "blocking", False,
-                                         "the gate ran", error=repr(exc), engine="python")]
+                outcomes = [
+                    CheckOutcome(
+                        "gate_crashed",
+                        name,
+                        "python",
+                        "blocking",
+                        False,
+                        "the gate ran",
+                        error=repr(exc),
+                        engine="python",
+                    )
+                ]
             if table is terms.CITY_STATS:
                 for o in outcomes:  # the city's own table never blocks (see module doc)
                     o.severity = "warning"
             path = str(gate_report.record_section(run_id, name, outcomes, key.to_user_string()))
             if table is not terms.CITY_STATS:
-                yield _result(BLOCKING_CHECK, key, [o for o in outcomes if o.severity == "blocking"],
-                              True, path)
-            yield _result(WARNING_CHECK, key, [o for o in outcomes if o.severity == "warning"],
-                          False, path)
+                yield _result(
+                    BLOCKING_CHECK,
+                    key,
+                    [o for o in outcomes if o.severity == "blocking"],
+                    True,
+                    path,
+                )
+            yield _result(
+                WARNING_CHECK, key, [o for o in outcomes if o.severity == "warning"], False, path
+            )
         try:
             reported = [coverage.cities_reported(con, campaign)]
         except Exception as exc:
-            reported = [CheckOutcome("cities_reported", "raw.files", "python", "warning", False,
-                                     "the register of files can be read", error=repr(exc),
-                                     engine="python")]
-        path = str(gate_report.record_section(run_id, "raw.files", reported, FILES_KEY.to_user_string()))
+            reported = [
+                CheckOutcome(
+                    "cities_reported",
+                    "raw.files",
+                    "python",
+                    "warning",
+                    False,
+                    "the register of files can be read",
+                    error=repr(exc),
+                    engine="python",
+                )
+            ]
+        path = str(
+            gate_report.record_section(run_id, "raw.files", reported, FILES_KEY.to_user_string())
+        )
         yield _result("cities_reported", FILES_KEY, reported, False, path)
 
 
@@ -127,8 +178,11 @@ def dbt_test_severities() -> dict[str, str]:
     from pipelines.dbt_project import manifest_path
 
     nodes = json.loads(manifest_path().read_text(encoding="utf-8")).get("nodes", {})
-    return {n["name"]: str(n.get("config", {}).get("severity", "error")).lower()
-            for n in nodes.values() if n.get("resource_type") == "test"}
+    return {
+        n["name"]: str(n.get("config", {}).get("severity", "error")).lower()
+        for n in nodes.values()
+        if n.get("resource_type") == "test"
+    }
 
 
 def dbt_test_rows(evaluations: list[dg.AssetCheckEvaluation]) -> list[dict[str, object]]:
@@ -136,20 +190,28 @@ def dbt_test_rows(evaluations: list[dg.AssetCheckEvaluation]) -> list[dict[str, 
     dbt_keys = warehouse_models.check_keys
     configured = dbt_test_severities()
     return [
-        {"asset_key": e.asset_key.to_user_string(), "name": e.check_name, "passed": e.passed,
-         "severity": e.severity.value, "configured_severity": configured.get(e.check_name, "error")}
+        {
+            "asset_key": e.asset_key.to_user_string(),
+            "name": e.check_name,
+            "passed": e.passed,
+            "severity": e.severity.value,
+            "configured_severity": configured.get(e.check_name, "error"),
+        }
         for e in evaluations
         if dg.AssetCheckKey(e.asset_key, e.check_name) in dbt_keys
     ]
 
 
-def run_check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
+def run_check_evaluations(
+    instance: dg.DagsterInstance, run_id: str
+) -> list[dg.AssetCheckEvaluation]:
     records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     return [r.dagster_event.event_specific_data for r in records if r.dagster_event]
 
 
-def blocking_checks_not_passed(instance: dg.DagsterInstance,
-                               check_keys: list[dg.AssetCheckKey]) -> list[str]:
+def blocking_checks_not_passed(
+    instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]
+) -> list[str]:
     """The blocking dbt checks among `check_keys` whose latest execution did not pass.
 
     Publication asks this so that materialising it alone (from the UI, without the dbt
@@ -165,4 +227,3 @@ def blocking_checks_not_passed(instance: dg.DagsterInstance,
         if status != "succeeded":
             not_passed.append(f"{key.asset_key.to_user_string()} {key.name}: {status}")
     return not_passed
-

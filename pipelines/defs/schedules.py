@@ -48,17 +48,23 @@ def build_cutoff_schedule(
         execution_timezone=campaign.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Runs on the 15th, the 30th and the last day of a shorter month (China time), "
-                    "for that day's cut-off; other days are skipped with the reason.",
+        "for that day's cut-off; other days are skipped with the reason.",
     )
     def semi_monthly_cutoff(context: dg.ScheduleEvaluationContext):
         when = context.scheduled_execution_time
         day = when.astimezone(campaign.zone).date() if when.tzinfo else when.date()
         key = cutoff_key_for(day, campaign)
         if key is None:
-            reason = ("not a report day" if not is_report_day(day, campaign)
-                      else f"no cut-off of campaign {campaign.id} on this day")
+            reason = (
+                "not a report day"
+                if not is_report_day(day, campaign)
+                else f"no cut-off of campaign {campaign.id} on this day"
+            )
             return dg.SkipReason(f"{day}: {reason}")
-        return dg.RunRequest(run_key=f"schedule:{campaign.id}:{key}", partition_key=key,
-                             tags={"warmheart/trigger": "schedule", "warmheart/cutoff": key})
+        return dg.RunRequest(
+            run_key=f"schedule:{campaign.id}:{key}",
+            partition_key=key,
+            tags={"warmheart/trigger": "schedule", "warmheart/cutoff": key},
+        )
 
     return semi_monthly_cutoff

@@ -30,7 +30,11 @@ def scan_uploads(raw_root: Path, campaign: Campaign) -> dict[str, str]:
         return found
     for path in base.glob("*/*/*"):
         # Spreadsheet lock files (~$x.xlsx) and hidden files are not uploads.
-        if path.is_file() and path.suffix.lower() in UPLOAD_SUFFIXES and not path.name.startswith(("~$", ".")):
+        if (
+            path.is_file()
+            and path.suffix.lower() in UPLOAD_SUFFIXES
+            and not path.name.startswith(("~$", "."))
+        ):
             st = path.stat()
             found[path.relative_to(raw_root).as_posix()] = f"{st.st_mtime_ns}:{st.st_size}"
     return found
@@ -41,8 +45,11 @@ def cutoff_of(rel_path: str) -> str:
     return rel_path.split("/")[2]
 
 
-def plan_runs(previous: dict[str, str] | None, current: dict[str, str], campaign: Campaign,
-              ) -> tuple[list[dg.RunRequest], list[str]]:
+def plan_runs(
+    previous: dict[str, str] | None,
+    current: dict[str, str],
+    campaign: Campaign,
+) -> tuple[list[dg.RunRequest], list[str]]:
     """Run requests (one per cut-off with new or changed files) and log lines for the rest."""
     if previous is None:
         return [], [f"first evaluation: recorded {len(current)} existing upload(s) as the baseline"]
@@ -59,11 +66,17 @@ def plan_runs(previous: dict[str, str] | None, current: dict[str, str], campaign
     requests = []
     for key, files in sorted(changed.items()):
         digest = hashlib.sha256("\n".join(files).encode()).hexdigest()[:16]
-        requests.append(dg.RunRequest(
-            run_key=f"upload:{key}:{digest}", partition_key=key,
-            tags={"warmheart/trigger": "upload", "warmheart/cutoff": key,
-                  "warmheart/files": str(len(files))},
-        ))
+        requests.append(
+            dg.RunRequest(
+                run_key=f"upload:{key}:{digest}",
+                partition_key=key,
+                tags={
+                    "warmheart/trigger": "upload",
+                    "warmheart/cutoff": key,
+                    "warmheart/files": str(len(files)),
+                },
+            )
+        )
         notes.append(f"cut-off {key}: {len(files)} new or changed file(s), e.g. {files[0]}")
     return requests, notes
 
@@ -79,7 +92,7 @@ def build_upload_sensor(
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Starts a run for the cut-off of each new or changed file under "
-                    "raw/submissions/<campaign>/<cut-off>/<city>/.",
+        "raw/submissions/<campaign>/<cut-off>/<city>/.",
     )
     def city_upload_sensor(context: dg.SensorEvaluationContext):
         current = scan_uploads(settings.raw_dir(), campaign)

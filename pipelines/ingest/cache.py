@@ -32,8 +32,20 @@ import polars as pl
 from pipelines.ingest.parse import Parsed
 
 PARSE_VERSION = 1
-META_FIELDS = ("file_format", "encoding", "table_type", "sheet", "header_row", "rows_read", "rows_blank",
-               "rows_loaded", "rows_quarantined", "status", "error", "error_code")
+META_FIELDS = (
+    "file_format",
+    "encoding",
+    "table_type",
+    "sheet",
+    "header_row",
+    "rows_read",
+    "rows_blank",
+    "rows_loaded",
+    "rows_quarantined",
+    "status",
+    "error",
+    "error_code",
+)
 # File-level failures that follow from the bytes alone (a bad location does not).
 CONTENT_FAILURES = {"unreadable_file", "empty_file", "unknown_table"}
 
@@ -66,14 +78,32 @@ class ParseCache:
         quarantine = pl.read_parquet(folder / "quarantine.parquet")
         issues = pl.read_parquet(folder / "issues.parquet")
         if parsed_as != rel_path:
-            quarantine = quarantine.with_columns(pl.col("reason").str.replace_all(parsed_as, rel_path, literal=True))
-            issues = issues.with_columns(pl.col("reason").str.replace_all(parsed_as, rel_path, literal=True))
+            quarantine = quarantine.with_columns(
+                pl.col("reason").str.replace_all(parsed_as, rel_path, literal=True)
+            )
+            issues = issues.with_columns(
+                pl.col("reason").str.replace_all(parsed_as, rel_path, literal=True)
+            )
         rows = pl.read_parquet(folder / "rows.parquet").drop("_file_sha256", "_sheet")
-        return Entry(meta, Parsed(rows=rows, quarantine=quarantine, issues=issues,
-                                  rows_read=meta["rows_read"], rows_blank=meta["rows_blank"]))
+        return Entry(
+            meta,
+            Parsed(
+                rows=rows,
+                quarantine=quarantine,
+                issues=issues,
+                rows_read=meta["rows_read"],
+                rows_blank=meta["rows_blank"],
+            ),
+        )
 
-    def put(self, sha256: str, source: str | None, rel_path: str, meta: dict[str, Any],
-            parsed: Parsed | None) -> bool:
+    def put(
+        self,
+        sha256: str,
+        source: str | None,
+        rel_path: str,
+        meta: dict[str, Any],
+        parsed: Parsed | None,
+    ) -> bool:
         """Store a parse (only what follows from the bytes); True when stored."""
         if parsed is None and meta.get("error_code") not in CONTENT_FAILURES:
             return False
@@ -86,12 +116,15 @@ class ParseCache:
             record = {k: meta.get(k) for k in META_FIELDS} | {"parsed_as": rel_path}
             if parsed is not None:
                 parsed.rows.select(
-                    pl.lit(sha256).alias("_file_sha256"), pl.lit(meta.get("sheet"), dtype=pl.String).alias("_sheet"),
+                    pl.lit(sha256).alias("_file_sha256"),
+                    pl.lit(meta.get("sheet"), dtype=pl.String).alias("_sheet"),
                     pl.all(),
                 ).write_parquet(tmp / "rows.parquet")
                 parsed.quarantine.write_parquet(tmp / "quarantine.parquet")
                 parsed.issues.write_parquet(tmp / "issues.parquet")
-            (tmp / "meta.json").write_text(json.dumps(record, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            (tmp / "meta.json").write_text(
+                json.dumps(record, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+            )
             os.replace(tmp, folder)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -40,7 +40,9 @@ from pathlib import Path
 from pipelines import terms
 
 # Office lock files and OS clutter: never uploads, recorded so an operator knows they were seen.
-CLUTTER = re.compile(r"^(~\$.*|\.~lock\..*#|Thumbs\.db|desktop\.ini|\.DS_Store|\._.*)$", re.IGNORECASE)
+CLUTTER = re.compile(
+    r"^(~\$.*|\.~lock\..*#|Thumbs\.db|desktop\.ini|\.DS_Store|\._.*)$", re.IGNORECASE
+)
 # Files the project itself keeps in the raw folder (git's placeholder): not uploads, not recorded.
 OWN_FILES = frozenset({".gitkeep"})
 ARCHIVE_SUFFIX = ".zip"
@@ -60,8 +62,10 @@ class ZipLimits:
 
     @classmethod
     def from_env(cls) -> ZipLimits:
-        return cls(int(os.environ.get("WARMHEART_ZIP_MAX_MB", "200")) * MB,
-                   int(os.environ.get("WARMHEART_ZIP_MAX_RATIO", "100")))
+        return cls(
+            int(os.environ.get("WARMHEART_ZIP_MAX_MB", "200")) * MB,
+            int(os.environ.get("WARMHEART_ZIP_MAX_RATIO", "100")),
+        )
 
 
 class Refused(Exception):
@@ -134,12 +138,21 @@ def locate(raw_root: Path, path: Path, rel: str | None = None) -> Location:
     )
     if parts[0] == "submissions":
         if len(parts) != 5:
-            return Location(path, rel, "submission", problem=f"file is not in a city folder ({expected})")
+            return Location(
+                path, rel, "submission", problem=f"file is not in a city folder ({expected})"
+            )
         _, campaign_id, cutoff_raw, city_raw, _ = parts
         cutoff = _parse_date(cutoff_raw)
         city = terms.normalize_city_code(city_raw)
-        loc = Location(path, rel, "submission", campaign_id, cutoff, city if city in terms.CITIES else None,
-                       city_raw)
+        loc = Location(
+            path,
+            rel,
+            "submission",
+            campaign_id,
+            cutoff,
+            city if city in terms.CITIES else None,
+            city_raw,
+        )
         if cutoff is None:
             return _bad(loc, f"cut-off folder '{cutoff_raw}' is not a date YYYY-MM-DD")
         if city not in terms.CITIES:
@@ -147,12 +160,19 @@ def locate(raw_root: Path, path: Path, rel: str | None = None) -> Location:
         return loc
     if parts[0] == "registries":
         if len(parts) != 3:
-            return Location(path, rel, "registry", problem=f"file is not in a registry folder ({expected})")
+            return Location(
+                path, rel, "registry", problem=f"file is not in a registry folder ({expected})"
+            )
         folder = parts[1]
         if folder not in terms.REGISTRY_BY_FOLDER:
             known = ", ".join(terms.REGISTRY_BY_FOLDER)
-            return Location(path, rel, "registry", registry_source=folder,
-                            problem=f"registry folder '{folder}' is unknown (known: {known})")
+            return Location(
+                path,
+                rel,
+                "registry",
+                registry_source=folder,
+                problem=f"registry folder '{folder}' is unknown (known: {known})",
+            )
         return Location(path, rel, "registry", registry_source=folder)
     return Location(path, rel, problem=f"file is outside the upload folders ({expected})")
 
@@ -166,6 +186,7 @@ def refuse(loc: Location, code: str, detail: str) -> Location:
 
 
 # --- walking ---------------------------------------------------------------------------------
+
 
 def _is_within(root_real: str, target: str) -> bool:
     return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
@@ -203,8 +224,13 @@ def _walk(raw_root: Path, root_real: str, folder: str, out: list[Location]) -> N
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         rel = printable(os.path.relpath(folder, raw_root))
-        out.append(refuse(locate(raw_root, Path(folder), rel + "/"), "refused_special_file",
-                           f"the folder cannot be listed ({exc.strerror})"))
+        out.append(
+            refuse(
+                locate(raw_root, Path(folder), rel + "/"),
+                "refused_special_file",
+                f"the folder cannot be listed ({exc.strerror})",
+            )
+        )
         return
     for entry in entries:
         path = Path(entry.path)
@@ -222,13 +248,23 @@ def _walk(raw_root: Path, root_real: str, folder: str, out: list[Location]) -> N
         else:
             mode = entry.stat(follow_symlinks=False).st_mode
             if not stat.S_ISREG(mode):
-                out.append(refuse(locate(raw_root, path, rel), "refused_special_file",
-                                   f"{_special_kind(mode)}, not a file; it is never opened"))
+                out.append(
+                    refuse(
+                        locate(raw_root, path, rel),
+                        "refused_special_file",
+                        f"{_special_kind(mode)}, not a file; it is never opened",
+                    )
+                )
                 continue
         loc = locate(raw_root, path, rel)
         if CLUTTER.match(entry.name):
-            out.append(refuse(loc, "not_an_upload",
-                               "an Office lock file or system clutter, not an upload; nothing to do"))
+            out.append(
+                refuse(
+                    loc,
+                    "not_an_upload",
+                    "an Office lock file or system clutter, not an upload; nothing to do",
+                )
+            )
         elif entry.name.lower().endswith(ARCHIVE_SUFFIX):
             out += archive_members(loc)
         else:
@@ -245,6 +281,7 @@ def discover(raw_root: Path) -> list[Location]:
 
 
 # --- zip uploads -----------------------------------------------------------------------------
+
 
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name as its author saw it: UTF-8 when flagged, else GBK/GB18030 (Windows zips)."""
@@ -274,12 +311,19 @@ def archive_members(loc: Location, limits: ZipLimits | None = None) -> list[Loca
             if declared > budget:
                 raise ArchiveRefused(
                     f"the archive would expand to {declared:,} bytes, past its limit of {budget:,} "
-                    f"({limits.max_bytes // MB} MB or {limits.max_ratio}× its {size:,} bytes)")
+                    f"({limits.max_bytes // MB} MB or {limits.max_ratio}× its {size:,} bytes)"
+                )
             if any(i.flag_bits & 0x1 for i in infos):
                 raise ArchiveRefused("the archive is password-protected")
     except ArchiveRefused as exc:
         return [refuse(loc, "refused_archive", str(exc))]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
         return [refuse(loc, "refused_archive", f"the zip cannot be opened ({exc})")]
     out: list[Location] = []
     for info in infos:
@@ -287,13 +331,25 @@ def archive_members(loc: Location, limits: ZipLimits | None = None) -> list[Loca
         member = replace(loc, rel_path=f"{loc.rel_path}/{name}", member=info.filename)
         base = name.replace("\\", "/").rsplit("/", 1)[-1]
         if _unsafe_member(name):
-            out.append(refuse(member, "refused_member",
-                               f"member '{name}' would be written outside the archive's folder"))
+            out.append(
+                refuse(
+                    member,
+                    "refused_member",
+                    f"member '{name}' would be written outside the archive's folder",
+                )
+            )
         elif name.startswith("__MACOSX/") or CLUTTER.match(base):
-            out.append(refuse(member, "not_an_upload", "system clutter inside the zip, not an upload"))
+            out.append(
+                refuse(member, "not_an_upload", "system clutter inside the zip, not an upload")
+            )
         elif not base.lower().endswith(MEMBER_SUFFIXES):
-            out.append(refuse(member, "skipped_member",
-                               f"member '{name}' is not an xlsx, xls or csv file; it was skipped"))
+            out.append(
+                refuse(
+                    member,
+                    "skipped_member",
+                    f"member '{name}' is not an xlsx, xls or csv file; it was skipped",
+                )
+            )
         else:
             out.append(member)
     return out

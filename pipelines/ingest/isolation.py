@@ -60,7 +60,10 @@ class _Guarded:
         try:
             return "ok", self.fn(*args)
         except MemoryError:
-            return "crash", "the reader ran out of memory (the file asks for more than the worker's limit)"
+            return (
+                "crash",
+                "the reader ran out of memory (the file asks for more than the worker's limit)",
+            )
         except Exception as exc:
             return "error", _describe(exc)
         except BaseException as exc:  # a panic in native code is a BaseException
@@ -72,10 +75,15 @@ class _Guarded:
 class ParseWorker:
     """Run one callable per file in a limited worker process, restarting it after a crash."""
 
-    def __init__(self, memory_mb: int | None = None, timeout_s: float | None = None,
-                 mode: str | None = None) -> None:
-        self.memory_mb = memory_mb or int(os.environ.get("WARMHEART_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB))
-        self.timeout_s = timeout_s or float(os.environ.get("WARMHEART_PARSE_TIMEOUT_S", DEFAULT_TIMEOUT_S))
+    def __init__(
+        self, memory_mb: int | None = None, timeout_s: float | None = None, mode: str | None = None
+    ) -> None:
+        self.memory_mb = memory_mb or int(
+            os.environ.get("WARMHEART_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB)
+        )
+        self.timeout_s = timeout_s or float(
+            os.environ.get("WARMHEART_PARSE_TIMEOUT_S", DEFAULT_TIMEOUT_S)
+        )
         self.mode = mode or os.environ.get("WARMHEART_PARSE_ISOLATION", "process")
         self._pool: cf.ProcessPoolExecutor | None = None
         self.restarts = 0
@@ -84,8 +92,11 @@ class ParseWorker:
         if self._pool is None:
             # spawn: a fresh interpreter, no copy of the run's DuckDB connection or threads.
             self._pool = cf.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory, initargs=(self.memory_mb,))
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory,
+                initargs=(self.memory_mb,),
+            )
         return self._pool
 
     def _kill(self) -> None:
@@ -109,11 +120,15 @@ class ParseWorker:
                 status, value = future.result(timeout=self.timeout_s)
             except cf.TimeoutError:
                 self._kill()
-                raise ParseCrashed(f"reading took longer than {self.timeout_s:.0f} s and was stopped") from None
+                raise ParseCrashed(
+                    f"reading took longer than {self.timeout_s:.0f} s and was stopped"
+                ) from None
             except cf.process.BrokenProcessPool:
                 self._kill()
-                raise ParseCrashed("the reader crashed (its process died, e.g. out of memory or an "
-                                   "abort in native code)") from None
+                raise ParseCrashed(
+                    "the reader crashed (its process died, e.g. out of memory or an "
+                    "abort in native code)"
+                ) from None
         if status == "crash":
             raise ParseCrashed(value)
         if status == "error":

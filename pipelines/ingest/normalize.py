@@ -61,11 +61,8 @@ def parse_date(text: pl.Expr) -> pl.Expr:
     )
     serial_num = text.str.replace(r"\.0+$", "").cast(pl.Float64, strict=False)
     serial = pl.when(
-        text.str.contains(r"^\d{5}(\.\d+)?$")
-        & serial_num.is_between(_SERIAL_MIN, _SERIAL_MAX)
-    ).then(
-        pl.lit(EXCEL_EPOCH) + pl.duration(days=serial_num.floor().cast(pl.Int64))
-    )
+        text.str.contains(r"^\d{5}(\.\d+)?$") & serial_num.is_between(_SERIAL_MIN, _SERIAL_MAX)
+    ).then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial_num.floor().cast(pl.Int64)))
     return pl.coalesce(separated, compact, serial.cast(pl.Date))
 
 
@@ -112,9 +109,13 @@ def numeric_id(text: pl.Expr) -> pl.Expr:
         "{}E+{}", mantissa.cast(pl.String), exponent.cast(pl.Int64).cast(pl.String)
     )
     exact = (num == num.floor()) & (num.abs() < 1e15)
-    return pl.when(num.is_null()).then(text).when(exact).then(
-        num.cast(pl.Int64).cast(pl.String)
-    ).otherwise(scientific)
+    return (
+        pl.when(num.is_null())
+        .then(text)
+        .when(exact)
+        .then(num.cast(pl.Int64).cast(pl.String))
+        .otherwise(scientific)
+    )
 
 
 _NEEDS_FOLD = "[\uff01-\uff5e\u3000\uffe5\u00a0]"
@@ -130,8 +131,14 @@ def clean_frame(df: pl.DataFrame) -> pl.DataFrame:
     if df.width == 0 or df.height == 0:
         return df
     flags = df.select(
-        *(pl.col(c).str.contains(_NEEDS_FOLD).any().alias(f"f{i}") for i, c in enumerate(df.columns)),
-        *(pl.col(c).str.contains(_NEEDS_SQUEEZE).any().alias(f"s{i}") for i, c in enumerate(df.columns)),
+        *(
+            pl.col(c).str.contains(_NEEDS_FOLD).any().alias(f"f{i}")
+            for i, c in enumerate(df.columns)
+        ),
+        *(
+            pl.col(c).str.contains(_NEEDS_SQUEEZE).any().alias(f"s{i}")
+            for i, c in enumerate(df.columns)
+        ),
     ).row(0)
     exprs = []
     for i, c in enumerate(df.columns):

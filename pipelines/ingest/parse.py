@@ -29,8 +29,13 @@ KIND_DTYPE: dict[str, pl.DataType] = {
     "multi": pl.List(pl.String()),
 }
 # Reason codes by column kind; their Chinese text lives in pipelines/reason_codes.py.
-BAD_REASON = {"date": "bad_date", "int": "bad_number", "money": "bad_number",
-              "multi": "bad_enum", "enum": "bad_enum"}
+BAD_REASON = {
+    "date": "bad_date",
+    "int": "bad_number",
+    "money": "bad_number",
+    "multi": "bad_enum",
+    "enum": "bad_enum",
+}
 MISSING_REASON = "missing_required"
 # The English detail kept in `reason` for operators' logs.
 _WHAT = {
@@ -59,7 +64,9 @@ def _value(col: terms.Column, text: pl.Expr) -> tuple[pl.Expr, str]:
     if col.kind == "date":
         return nz.parse_date(text), BAD_REASON["date"]
     if col.kind in ("int", "money"):
-        return (nz.parse_int(text) if col.kind == "int" else nz.parse_money(text)), BAD_REASON[col.kind]
+        return (nz.parse_int(text) if col.kind == "int" else nz.parse_money(text)), BAD_REASON[
+            col.kind
+        ]
     if col.kind == "multi":
         parts = nz.split_multi(text)
         if not col.values:
@@ -115,8 +122,12 @@ def parse_grid(grid: Grid, match: HeaderMatch, file_path: str) -> Parsed:
         body, quarantine = _quarantine(body, required, grid.cells.columns, match, messages)
     else:
         quarantine = empty_quarantine()
-    issues = _issues(body, [c for c in checks if not c.quarantines and c.col.name in match.columns], messages)
-    rows = body.select(pl.col("_source_row"), *(pl.col(f"_v_{c.name}").alias(c.name) for c in match.table.columns))
+    issues = _issues(
+        body, [c for c in checks if not c.quarantines and c.col.name in match.columns], messages
+    )
+    rows = body.select(
+        pl.col("_source_row"), *(pl.col(f"_v_{c.name}").alias(c.name) for c in match.table.columns)
+    )
     return Parsed(
         rows=rows,
         quarantine=quarantine,
@@ -134,15 +145,26 @@ def _body(grid: Grid, match: HeaderMatch) -> tuple[pl.LazyFrame, int]:
     # Everything up to the checks is one lazy plan, collected once: on the many small
     # files of a campaign the fixed cost per polars pass dominates, not the rows.
     # Prose (典型案例, 意见建议) is kept as written: only blank-only cells become empty.
-    prose = {match.columns[c.name] for c in match.table.columns if c.kind == "prose" and c.name in match.columns}
+    prose = {
+        match.columns[c.name]
+        for c in match.table.columns
+        if c.kind == "prose" and c.name in match.columns
+    }
     body = pl.concat(
         [
-            pl.int_range(match.header_row + 2, match.header_row + 2 + below.height,
-                         dtype=pl.Int32, eager=True).alias("_source_row").to_frame(),
+            pl.int_range(
+                match.header_row + 2,
+                match.header_row + 2 + below.height,
+                dtype=pl.Int32,
+                eager=True,
+            )
+            .alias("_source_row")
+            .to_frame(),
             nz.clean_frame(below),
             below.select(
                 pl.when(pl.col(f"c{j}").str.strip_chars().str.len_chars() > 0)
-                .then(pl.col(f"c{j}")).alias(f"_prose_c{j}")
+                .then(pl.col(f"c{j}"))
+                .alias(f"_prose_c{j}")
                 for j in sorted(prose)
             ),
         ],
@@ -154,15 +176,21 @@ def _body(grid: Grid, match: HeaderMatch) -> tuple[pl.LazyFrame, int]:
         _footer=first_cell.str.contains(FOOTER_REGEX).fill_null(False),
     )
     table = match.table
-    id_cols = [match.columns[c.name] for c in table.columns if c.kind == "id" and c.name in match.columns]
+    id_cols = [
+        match.columns[c.name] for c in table.columns if c.kind == "id" and c.name in match.columns
+    ]
     has_mask = grid.numeric_mask is not None and bool(id_cols) and below.height > 0
     if has_mask:
         mask = grid.numeric_mask(id_cols)  # type: ignore[misc]
-        mask = mask.rename({c: f"_num_{c}" for c in mask.columns}).with_row_index("_source_row", offset=1)
+        mask = mask.rename({c: f"_num_{c}" for c in mask.columns}).with_row_index(
+            "_source_row", offset=1
+        )
         mask = mask.with_columns(pl.col("_source_row").cast(pl.Int32))
         body = body.join(mask.lazy(), on="_source_row", how="left", maintain_order="left")
-    return body.with_columns(_text(col, match, has_mask and match.columns.get(col.name) in id_cols)
-                             for col in table.columns), below.height
+    return body.with_columns(
+        _text(col, match, has_mask and match.columns.get(col.name) in id_cols)
+        for col in table.columns
+    ), below.height
 
 
 def _text(col: terms.Column, match: HeaderMatch, numeric_id: bool) -> pl.Expr:
@@ -175,11 +203,15 @@ def _text(col: terms.Column, match: HeaderMatch, numeric_id: bool) -> pl.Expr:
         return pl.col(f"_prose_c{j}").alias(f"_t_{col.name}")
     text = pl.col(f"c{j}")
     if numeric_id:
-        text = pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
+        text = (
+            pl.when(pl.col(f"_num_c{j}").fill_null(False)).then(nz.numeric_id(text)).otherwise(text)
+        )
     return text.alias(f"_t_{col.name}")
 
 
-def _values(body: pl.LazyFrame, match: HeaderMatch, big: bool) -> tuple[pl.LazyFrame, dict[str, str]]:
+def _values(
+    body: pl.LazyFrame, match: HeaderMatch, big: bool
+) -> tuple[pl.LazyFrame, dict[str, str]]:
     """Each column's value `_v_*` and, for columns that can fail to parse, its flags
     `_l_*` (the cell loads) and `_c_*` (the cell is fully clean). Returns the reason
     code per column ('' when nothing can fail)."""
@@ -200,7 +232,8 @@ def _values(body: pl.LazyFrame, match: HeaderMatch, big: bool) -> tuple[pl.LazyF
             # distinct values, and a join is far cheaper than re-running the regexes per row.
             loads, clean = _flags(col, pl.col(tname), pl.col(vname))
             parsed = (
-                base.select(pl.col(tname)).unique()
+                base.select(pl.col(tname))
+                .unique()
                 .with_columns(value.alias(vname))
                 .with_columns(loads.alias(f"_l_{col.name}"), clean.alias(f"_c_{col.name}"))
             )
@@ -242,8 +275,11 @@ def _failing_checks(body: pl.DataFrame, checks: list[Check]) -> tuple[pl.DataFra
         return body, []
     body = body.with_columns(c.failed.alias(f"_k{i}") for i, c in enumerate(checks))
     failing = body.select(pl.col(f"_k{i}").any() for i in range(len(checks))).row(0)
-    return body, [Check(c.col, c.text, pl.col(f"_k{i}"), c.code, c.quarantines)
-                  for i, c in enumerate(checks) if failing[i]]
+    return body, [
+        Check(c.col, c.text, pl.col(f"_k{i}"), c.code, c.quarantines)
+        for i, c in enumerate(checks)
+        if failing[i]
+    ]
 
 
 class _Messages:
@@ -260,10 +296,17 @@ class _Messages:
     def __call__(self, col: terms.Column, code: str) -> pl.Expr:
         where = (pl.lit(self.file_path), pl.col("_source_row"), self.header(col))
         if code != "missing_required":
-            raw = pl.col(f"c{self.match.columns[col.name]}") if col.name in self.match.columns else pl.lit("")
+            raw = (
+                pl.col(f"c{self.match.columns[col.name]}")
+                if col.name in self.match.columns
+                else pl.lit("")
+            )
             return pl.format("{}: row {}, column {}: value '{}' " + _WHAT[code], *where, raw)
-        what = ("value is empty but required" if col.name in self.match.columns
-                else "the column is missing from the header but is required")
+        what = (
+            "value is empty but required"
+            if col.name in self.match.columns
+            else "the column is missing from the header but is required"
+        )
         return pl.format("{}: row {}, column {}: " + what, *where)
 
 
@@ -272,15 +315,24 @@ def _first_failing(required: list[Check], values: list[pl.Expr]) -> pl.Expr:
     return pl.coalesce([pl.when(pl.col("_fail") == i).then(v) for i, v in enumerate(values)])
 
 
-def _quarantine(body: pl.DataFrame, required: list[Check], cell_columns: list[str], match: HeaderMatch,
-                messages: _Messages) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _quarantine(
+    body: pl.DataFrame,
+    required: list[Check],
+    cell_columns: list[str],
+    match: HeaderMatch,
+    messages: _Messages,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows that load, quarantine): one quarantine row per source row (row accounting),
     naming the first failing column and listing every failing cell in the reason."""
-    body = body.with_columns(_fail=pl.min_horizontal([pl.when(c.failed).then(pl.lit(i))
-                                                      for i, c in enumerate(required)]))
+    body = body.with_columns(
+        _fail=pl.min_horizontal([pl.when(c.failed).then(pl.lit(i)) for i, c in enumerate(required)])
+    )
     is_bad = pl.col("_fail").is_not_null()
-    reasons = pl.concat_str([pl.when(c.failed).then(messages(c.col, c.code)) for c in required],
-                            separator="; ", ignore_nulls=True)
+    reasons = pl.concat_str(
+        [pl.when(c.failed).then(messages(c.col, c.code)) for c in required],
+        separator="; ",
+        ignore_nulls=True,
+    )
     row_json = pl.struct(
         [pl.col(c).alias(match.all_headers[i]) for i, c in enumerate(cell_columns)]
     ).struct.json_encode()
@@ -302,8 +354,12 @@ def _issues(body: pl.DataFrame, optional: list[Check], messages: _Messages) -> p
             column_name=messages.header(c.col),
             value=c.text.cast(pl.String),
             reason_code=pl.lit(c.code),
-            reason=pl.concat_str(messages(c.col, c.code), pl.lit(
-                " (the cell was set to empty, or unknown values dropped; the row was loaded)")),
+            reason=pl.concat_str(
+                messages(c.col, c.code),
+                pl.lit(
+                    " (the cell was set to empty, or unknown values dropped; the row was loaded)"
+                ),
+            ),
         )
         for c in optional
     ]

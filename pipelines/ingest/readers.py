@@ -45,9 +45,11 @@ def detect_format(data: bytes) -> str:
     if data.startswith(XLSX_MAGIC):
         return "xlsx"
     if data.startswith(XLS_MAGIC):
-        if ENCRYPTED_MARK in data[:1 << 20]:
-            raise UnreadableFile("the workbook is password-protected (encrypted): open it in Excel or "
-                                 "WPS, remove the password and save it again as .xlsx")
+        if ENCRYPTED_MARK in data[: 1 << 20]:
+            raise UnreadableFile(
+                "the workbook is password-protected (encrypted): open it in Excel or "
+                "WPS, remove the password and save it again as .xlsx"
+            )
         return "xls"
     if data.startswith(UTF16_BOMS):
         return "csv"  # Excel's "Unicode text": UTF-16, tab-separated
@@ -101,9 +103,15 @@ def read_csv(data: bytes, encoding: str) -> Grid:
     body = text.encode("utf-8")
 
     def parse(quote: str | None) -> pl.DataFrame:
-        return pl.read_csv(io.BytesIO(body), has_header=False, separator=sep,
-                           schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
-                           truncate_ragged_lines=True, quote_char=quote)
+        return pl.read_csv(
+            io.BytesIO(body),
+            has_header=False,
+            separator=sep,
+            schema={f"c{i}": pl.String for i in range(width)},
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            quote_char=quote,
+        )
 
     try:
         return Grid(None, parse('"'))
@@ -157,8 +165,11 @@ def read_html(data: bytes) -> Grid:
     parser.feed(text)
     rows = [r for r in parser.rows if r]
     width = max((len(r) for r in rows), default=0)
-    cells = pl.DataFrame([r + [""] * (width - len(r)) for r in rows], orient="row",
-                         schema={f"c{i}": pl.String for i in range(width)})
+    cells = pl.DataFrame(
+        [r + [""] * (width - len(r)) for r in rows],
+        orient="row",
+        schema={f"c{i}": pl.String for i in range(width)},
+    )
     # Empty strings are empty cells, as a spreadsheet reader returns them.
     return Grid(None, cells.with_columns(pl.all().replace("", None)) if width else cells)
 
@@ -179,7 +190,9 @@ def _excel_sheets(data: bytes) -> list[Grid]:
             # An empty or broken sheet must not hide the other sheets.
             continue
 
-        def numeric_mask(cols: list[int], _name: str = name, _width: int = cells.width) -> pl.DataFrame:
+        def numeric_mask(
+            cols: list[int], _name: str = name, _width: int = cells.width
+        ) -> pl.DataFrame:
             # Reading as boolean yields a value only for numeric/boolean cells and
             # NULL for text cells: the one way fastexcel tells a number from text.
             if not cols:

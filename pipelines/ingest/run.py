@@ -128,10 +128,18 @@ def _parse_file(rec: _FileRecord, campaign: Campaign) -> tuple[_FileRecord, Pars
 def _process(rec: _FileRecord, campaign: Campaign, data: bytes) -> Parsed | None:
     """Parse one file's bytes; failures land on `rec` (file-level quarantine)."""
     loc = rec.loc
-    if loc.problem is None and loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs:
+    if (
+        loc.problem is None
+        and loc.campaign_id == campaign.id
+        and loc.cutoff_date not in campaign.cutoffs
+    ):
         loc = rec.loc = discovery.Location(
-            **{**loc.__dict__, "problem": f"folder '{loc.cutoff_date}' is not a report cut-off "
-                                          f"of campaign {campaign.id}"})
+            **{
+                **loc.__dict__,
+                "problem": f"folder '{loc.cutoff_date}' is not a report cut-off "
+                f"of campaign {campaign.id}",
+            }
+        )
     try:
         rec.file_format = readers.detect_format(data) if data else None
         if rec.file_format == "csv":
@@ -162,20 +170,31 @@ def _process(rec: _FileRecord, campaign: Campaign, data: bytes) -> Parsed | None
         match = headers.find_header(grid.cells, loc.candidates)
         if match is None:
             continue
-        rec.table_type, rec.sheet, rec.header_row = match.table.name, grid.sheet, match.header_row + 1
+        rec.table_type, rec.sheet, rec.header_row = (
+            match.table.name,
+            grid.sheet,
+            match.header_row + 1,
+        )
         parsed = parse_grid(grid, match, loc.rel_path)
         rec.rows_read, rec.rows_blank = parsed.rows_read, parsed.rows_blank
         rec.rows_loaded, rec.rows_quarantined = parsed.rows.height, parsed.quarantine.height
         rec.status = "loaded_with_quarantine" if rec.rows_quarantined else "loaded"
         return parsed
     expected = " / ".join(f"{t.title}({'、'.join(t.signature)})" for t in loc.candidates)
-    rec.fail("unknown_table", "no recognisable header row in the first "
-             f"{headers.HEADER_SEARCH_ROWS} rows of any sheet; expected the headers of one of: {expected}")
+    rec.fail(
+        "unknown_table",
+        "no recognisable header row in the first "
+        f"{headers.HEADER_SEARCH_ROWS} rows of any sheet; expected the headers of one of: {expected}",
+    )
     return None
 
 
-def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | None,
-           ingested_at: dt.datetime) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    rec: _FileRecord,
+    parsed: Parsed | None,
+    ingested_at: dt.datetime,
+) -> None:
     loc = rec.loc
     ctx = _context(rec)
     if parsed is not None and rec.table_type is not None:
@@ -196,21 +215,43 @@ def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | No
         _insert(con, "quarantine", parsed.quarantine.with_columns(**ctx))
         _insert(con, "cell_issues", parsed.issues.with_columns(**ctx))
     elif rec.error_code:
-        whole = empty_quarantine().vstack(pl.DataFrame(
-            {"source_row": [None], "column_name": [None], "value": [None],
-             "reason_code": [rec.error_code], "reason": [rec.error], "row_json": [None]},
-            schema=empty_quarantine().schema,
-        ))
+        whole = empty_quarantine().vstack(
+            pl.DataFrame(
+                {
+                    "source_row": [None],
+                    "column_name": [None],
+                    "value": [None],
+                    "reason_code": [rec.error_code],
+                    "reason": [rec.error],
+                    "row_json": [None],
+                },
+                schema=empty_quarantine().schema,
+            )
+        )
         _insert(con, "quarantine", whole.with_columns(**ctx))
     record = {
-        "file_sha256": rec.sha256, "file_path": loc.rel_path, "file_name": loc.file_name,
-        "file_format": rec.file_format, "encoding": rec.encoding, "source": loc.source,
-        "campaign_id": loc.campaign_id, "cutoff_date": loc.cutoff_date, "city_code": loc.city_code,
-        "city_code_raw": loc.city_code_raw, "registry_source": loc.registry_source,
-        "table_type": rec.table_type, "sheet": rec.sheet, "header_row": rec.header_row,
-        "received_at": rec.received_at, "is_late": rec.is_late, "rows_read": rec.rows_read,
-        "rows_blank": rec.rows_blank, "rows_loaded": rec.rows_loaded,
-        "rows_quarantined": rec.rows_quarantined, "status": rec.status, "error": rec.error,
+        "file_sha256": rec.sha256,
+        "file_path": loc.rel_path,
+        "file_name": loc.file_name,
+        "file_format": rec.file_format,
+        "encoding": rec.encoding,
+        "source": loc.source,
+        "campaign_id": loc.campaign_id,
+        "cutoff_date": loc.cutoff_date,
+        "city_code": loc.city_code,
+        "city_code_raw": loc.city_code_raw,
+        "registry_source": loc.registry_source,
+        "table_type": rec.table_type,
+        "sheet": rec.sheet,
+        "header_row": rec.header_row,
+        "received_at": rec.received_at,
+        "is_late": rec.is_late,
+        "rows_read": rec.rows_read,
+        "rows_blank": rec.rows_blank,
+        "rows_loaded": rec.rows_loaded,
+        "rows_quarantined": rec.rows_quarantined,
+        "status": rec.status,
+        "error": rec.error,
         "ingested_at": ingested_at,
     }
     cols = [c for c, _ in FILES_DDL]
@@ -220,8 +261,12 @@ def _write(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | No
     )
 
 
-def _write_atomically(con: duckdb.DuckDBPyConnection, rec: _FileRecord, parsed: Parsed | None,
-                      ingested_at: dt.datetime) -> None:
+def _write_atomically(
+    con: duckdb.DuckDBPyConnection,
+    rec: _FileRecord,
+    parsed: Parsed | None,
+    ingested_at: dt.datetime,
+) -> None:
     """A file's rows, quarantine, cell issues and register entry: all or nothing."""
     con.execute("begin transaction")
     try:
@@ -263,7 +308,9 @@ def ingest_all(
         for n, loc in enumerate(locations, 1):
             summary.files_seen += 1
             try:
-                rec, parsed = _ingest_one(con, loc, campaign, worker, seen, ingested_at, store, summary)
+                rec, parsed = _ingest_one(
+                    con, loc, campaign, worker, seen, ingested_at, store, summary
+                )
             except Exception as exc:
                 say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
                 summary.files_quarantined += 1
@@ -272,18 +319,26 @@ def ingest_all(
                 summary.files_skipped += 1
                 continue
             _tally(summary, rec, parsed)
-            say(f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
+            say(
+                f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
                 f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
-                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else ""))
+                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else "")
+            )
     summary.seconds = time.perf_counter() - started
     say(f"ingest: {summary}")
     return summary
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaign: Campaign,
-                worker: ParseWorker, seen: set[tuple[str, str]], ingested_at: dt.datetime,
-                store: ParseCache | None = None,
-                summary: IngestSummary | None = None) -> tuple[_FileRecord | None, Parsed | None]:
+def _ingest_one(
+    con: duckdb.DuckDBPyConnection,
+    loc: discovery.Location,
+    campaign: Campaign,
+    worker: ParseWorker,
+    seen: set[tuple[str, str]],
+    ingested_at: dt.datetime,
+    store: ParseCache | None = None,
+    summary: IngestSummary | None = None,
+) -> tuple[_FileRecord | None, Parsed | None]:
     """Record one entry (None when the same bytes were ingested before) and its rows."""
     if loc.refused:
         sha = loc.identity()
@@ -323,7 +378,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaig
         # file as quarantined with the error so it stays visible, and move on.
         parsed = None
         _reset(rec)
-        rec.fail("unreadable_file", f"could not be written to the warehouse: {type(exc).__name__}: {exc}")
+        rec.fail(
+            "unreadable_file", f"could not be written to the warehouse: {type(exc).__name__}: {exc}"
+        )
         _write_atomically(con, rec, None, ingested_at)
     seen.add((loc.rel_path, sha))
     return rec, parsed
@@ -332,7 +389,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, loc: discovery.Location, campaig
 def _located(rec: _FileRecord, campaign: Campaign) -> bool:
     """The file's place is sound (what the parse store may key on: bytes and source)."""
     loc = rec.loc
-    return loc.problem is None and not (loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs)
+    return loc.problem is None and not (
+        loc.campaign_id == campaign.id and loc.cutoff_date not in campaign.cutoffs
+    )
 
 
 def _stored(rec: _FileRecord, campaign: Campaign, store: ParseCache | None) -> Entry | None:
@@ -346,9 +405,17 @@ def _stored(rec: _FileRecord, campaign: Campaign, store: ParseCache | None) -> E
     return entry
 
 
-def _store(rec: _FileRecord, campaign: Campaign, store: ParseCache | None, parsed: Parsed | None) -> None:
+def _store(
+    rec: _FileRecord, campaign: Campaign, store: ParseCache | None, parsed: Parsed | None
+) -> None:
     if store is not None and _located(rec, campaign):
-        store.put(rec.sha256, rec.loc.source, rec.loc.rel_path, {k: getattr(rec, k) for k in META_FIELDS}, parsed)
+        store.put(
+            rec.sha256,
+            rec.loc.source,
+            rec.loc.rel_path,
+            {k: getattr(rec, k) for k in META_FIELDS},
+            parsed,
+        )
 
 
 def _reset(rec: _FileRecord) -> None:

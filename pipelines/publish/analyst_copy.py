@@ -37,7 +37,9 @@ def pii_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if PII_COLUMN.match(c)]
 
 
-def _analyst_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, list[str]]:
+def _analyst_tables(
+    con: duckdb.DuckDBPyConnection, catalog: str | None = None
+) -> dict[str, list[str]]:
     where_catalog = "and table_catalog = ?" if catalog else ""
     params = [ANALYST_SCHEMA] + ([catalog] if catalog else [])
     rows = con.execute(
@@ -52,7 +54,9 @@ def _analyst_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) 
     return tables
 
 
-def build_analyst_copy(warehouse: duckdb.DuckDBPyConnection | str | Path, dest: Path) -> dict[str, int]:
+def build_analyst_copy(
+    warehouse: duckdb.DuckDBPyConnection | str | Path, dest: Path
+) -> dict[str, int]:
     """Copy schema `marts` of the warehouse into a new DuckDB file and swap it in at `dest`.
 
     `warehouse` is an open connection to the pipeline's warehouse (the publish
@@ -79,15 +83,20 @@ def build_analyst_copy(warehouse: duckdb.DuckDBPyConnection | str | Path, dest: 
         tables = _analyst_tables(con, catalog)
         leaks = {t: pii_columns(cols) for t, cols in tables.items() if pii_columns(cols)}
         if leaks:
-            raise AnalystCopyError(f"refusing the analyst copy: marts with identifying columns {leaks}")
+            raise AnalystCopyError(
+                f"refusing the analyst copy: marts with identifying columns {leaks}"
+            )
         con.execute(f"attach '{tmp}' as {alias}")
         try:
             con.execute(f"create schema {alias}.{ANALYST_SCHEMA}")
             for table in tables:
-                con.execute(f'create table {alias}.{ANALYST_SCHEMA}."{table}" as '
-                            f'select * from "{catalog}".{ANALYST_SCHEMA}."{table}"')
+                con.execute(
+                    f'create table {alias}.{ANALYST_SCHEMA}."{table}" as '
+                    f'select * from "{catalog}".{ANALYST_SCHEMA}."{table}"'
+                )
                 rows[table] = con.execute(
-                    f'select count(*) from {alias}.{ANALYST_SCHEMA}."{table}"').fetchall()[0][0]
+                    f'select count(*) from {alias}.{ANALYST_SCHEMA}."{table}"'
+                ).fetchall()[0][0]
         finally:
             # Detach checkpoints the file: the swapped-in copy needs no WAL.
             con.execute(f"detach {alias}")

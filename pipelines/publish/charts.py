@@ -79,8 +79,9 @@ def _read(marts_dir: Path, name: str, missing: list[str]) -> pl.DataFrame | None
 
 
 def _latest_cities(df: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
-    return (df.filter((pl.col("cutoff_date") == cutoff) & (pl.col("city_code") != PROVINCE))
-              .sort("city_code"))
+    return df.filter((pl.col("cutoff_date") == cutoff) & (pl.col("city_code") != PROVINCE)).sort(
+        "city_code"
+    )
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
@@ -89,8 +90,15 @@ def _save(fig: plt.Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def _bar(path: Path, codes: list[str], values: list[float], title: str, ylabel: str,
-         target_line: float | None = None, percent: bool = False) -> None:
+def _bar(
+    path: Path,
+    codes: list[str],
+    values: list[float],
+    title: str,
+    ylabel: str,
+    target_line: float | None = None,
+    percent: bool = False,
+) -> None:
     fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
     bars = ax.bar(_city_names(codes), values, color="#3a7ca5")
     if target_line is not None:
@@ -112,8 +120,13 @@ def _bar(path: Path, codes: list[str], values: list[float], title: str, ylabel: 
 
 def _chart_targets(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     cities = _latest_cities(stats, cutoff)
-    _bar(out / "targets.png", cities["city_code"].to_list(), cities["targets_identified"].to_list(),
-         f"各市认定的援助对象人数（截至{_date(cutoff)}）", "人数")
+    _bar(
+        out / "targets.png",
+        cities["city_code"].to_list(),
+        cities["targets_identified"].to_list(),
+        f"各市认定的援助对象人数（截至{_date(cutoff)}）",
+        "人数",
+    )
     return "targets.png"
 
 
@@ -134,8 +147,11 @@ def _chart_trend(stats: pl.DataFrame, out: Path) -> str:
 
 def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     cities = _latest_cities(stats, cutoff)
-    channels = {"企业吸纳": "employed_by_enterprise", "灵活就业": "employed_flexibly",
-                "公益性岗位": "employed_public_welfare"}
+    channels = {
+        "企业吸纳": "employed_by_enterprise",
+        "灵活就业": "employed_flexibly",
+        "公益性岗位": "employed_public_welfare",
+    }
     names = _city_names(cities["city_code"].to_list())
     fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
     bottom = [0.0] * cities.height
@@ -158,14 +174,24 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
 
 def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
     cities = _latest_cities(targets, cutoff)
-    _bar(out / "referral_coverage.png", cities["city_code"].to_list(),
-         cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-         f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）", "比例",
-         target_line=1.0, percent=True)
-    _bar(out / "event_cadence.png", cities["city_code"].to_list(),
-         cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-         f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）", "达标时段比例",
-         target_line=1.0, percent=True)
+    _bar(
+        out / "referral_coverage.png",
+        cities["city_code"].to_list(),
+        cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+        f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）",
+        "比例",
+        target_line=1.0,
+        percent=True,
+    )
+    _bar(
+        out / "event_cadence.png",
+        cities["city_code"].to_list(),
+        cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
+        f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）",
+        "达标时段比例",
+        target_line=1.0,
+        percent=True,
+    )
     return ["referral_coverage.png", "event_cadence.png"]
 
 
@@ -174,10 +200,15 @@ def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path) -> list[st
     # Received on time / expected uploads, over every cut-off so far.
     rate = pl.col("on_time").cast(pl.Float64).sum() / pl.col("expected").cast(pl.Float64).sum()
     per_city = comp.group_by("city_code").agg(rate.alias("rate")).sort("city_code")
-    _bar(out / "reporting_timeliness.png", per_city["city_code"].to_list(),
-         per_city["rate"].fill_null(0.0).to_list(),
-         f"各市按时上报比例（截至{_date(cutoff)}各期）", "按时比例", target_line=1.0,
-         percent=True)
+    _bar(
+        out / "reporting_timeliness.png",
+        per_city["city_code"].to_list(),
+        per_city["rate"].fill_null(0.0).to_list(),
+        f"各市按时上报比例（截至{_date(cutoff)}各期）",
+        "按时比例",
+        target_line=1.0,
+        percent=True,
+    )
     return ["reporting_timeliness.png"]
 
 
@@ -188,7 +219,9 @@ def _date(day: dt.date, year: bool = True) -> str:
 def _page(result: ChartsResult, captions: dict[str, str]) -> str:
     items = "\n".join(
         f'<figure><img src="{html.escape(c)}" alt="{html.escape(captions.get(c, c))}">'
-        f"<figcaption>{html.escape(captions.get(c, c))}</figcaption></figure>" for c in result.charts)
+        f"<figcaption>{html.escape(captions.get(c, c))}</figcaption></figure>"
+        for c in result.charts
+    )
     missing = "".join(f"<li>{html.escape(m)}</li>" for m in result.missing) or "<li>无</li>"
     latest = _date(dt.date.fromisoformat(result.cutoff)) if result.cutoff else "（尚无数据）"
     return f"""<!doctype html>
@@ -223,8 +256,11 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
         if stats is not None and stats.height:
             cutoff = stats["cutoff_date"].max()
             result.cutoff = str(cutoff)
-            result.charts += [_chart_targets(stats, cutoff, staged), _chart_trend(stats, staged),
-                              _chart_employment(stats, cutoff, staged)]
+            result.charts += [
+                _chart_targets(stats, cutoff, staged),
+                _chart_trend(stats, staged),
+                _chart_employment(stats, cutoff, staged),
+            ]
             log(f"charts: report figures drawn for cut-off {cutoff}")
             targets = _read(marts_dir, "rpt_city_targets", result.missing)
             if targets is not None:

@@ -94,7 +94,9 @@ def _value(row: dict[str, Any]) -> str:
     """The value worded for the city: as written, or the figures that disagree."""
     code = row["reason_code"]
     if code == "figure_difference":
-        return f"本市填报 {_number(row['reported_value'])}，省里计算 {_number(row['computed_value'])}"
+        return (
+            f"本市填报 {_number(row['reported_value'])}，省里计算 {_number(row['computed_value'])}"
+        )
     if code == "discrimination_unmarked":
         return f"岗位编号 {row['subject']}"
     if code == "referrals_below_minimum":
@@ -130,7 +132,9 @@ def cover_sheet(fb: CityFeedback) -> Sheet:
     rows: list[tuple[Any, ...]] = []
     for section in SECTION_TITLES:
         for r in counts.filter(pl.col("section") == section).iter_rows(named=True):
-            rows.append((SECTION_TITLES[section], reason_codes.explain(r["reason_code"]).title, r["len"]))
+            rows.append(
+                (SECTION_TITLES[section], reason_codes.explain(r["reason_code"]).title, r["len"])
+            )
     intro = [
         f"{fb.campaign_name} 问题反馈",
         f"城市：{fb.city_name}（{fb.city_code}）    截止日期：{fb.cutoff:%Y年%m月%d日}",
@@ -151,47 +155,104 @@ def files_sheet(fb: CityFeedback) -> Sheet:
     rows = []
     for f in fb.files.sort("received_at", "file_path").iter_rows(named=True):
         table = terms.TABLES_BY_NAME.get(f["table_type"] or "")
-        rows.append((
-            f["file_name"],
-            table.title if table else "未识别",
-            f["received_at"].strftime("%Y-%m-%d %H:%M") if f["received_at"] else "",
-            "逾期" if f["is_late"] else "按时",
-            "采用" if f["is_current"] else ("已被新文件替代" if f["is_superseded"] else "未读入"),
-            f["rows_read"] or 0, f["rows_loaded"] or 0, f["rows_quarantined"] or 0,
-        ))
-    return Sheet("收到的文件", ("文件名", "表格", "收到时间", "是否按时", "是否采用", "读取行数",
-                              "读入行数", "未读入行数"), rows, (44, 14, 18, 10, 16, 10, 10, 12),
-                 ["本期收到的全部文件。同一张表多次上传的，以最后收到的为准。"], "本期未收到文件")
+        rows.append(
+            (
+                f["file_name"],
+                table.title if table else "未识别",
+                f["received_at"].strftime("%Y-%m-%d %H:%M") if f["received_at"] else "",
+                "逾期" if f["is_late"] else "按时",
+                "采用"
+                if f["is_current"]
+                else ("已被新文件替代" if f["is_superseded"] else "未读入"),
+                f["rows_read"] or 0,
+                f["rows_loaded"] or 0,
+                f["rows_quarantined"] or 0,
+            )
+        )
+    return Sheet(
+        "收到的文件",
+        (
+            "文件名",
+            "表格",
+            "收到时间",
+            "是否按时",
+            "是否采用",
+            "读取行数",
+            "读入行数",
+            "未读入行数",
+        ),
+        rows,
+        (44, 14, 18, 10, 16, 10, 10, 12),
+        ["本期收到的全部文件。同一张表多次上传的，以最后收到的为准。"],
+        "本期未收到文件",
+    )
 
 
 def issues_sheet(fb: CityFeedback) -> Sheet:
     df = fb.section("data_issue").with_columns(
-        _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9))
+        _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9)
+    )
     df = _sorted(df, "file_path", "_order", "source_row", "column_name")
     rows = [
-        (r["file_name"] or r["file_path"], r["sheet"] or "", r["source_row"], _column(r), _value(r),
-         title, reason_codes.LEVEL_TITLES.get(r["issue_level"], ""), cause, fix)
+        (
+            r["file_name"] or r["file_path"],
+            r["sheet"] or "",
+            r["source_row"],
+            _column(r),
+            _value(r),
+            title,
+            reason_codes.LEVEL_TITLES.get(r["issue_level"], ""),
+            cause,
+            fix,
+        )
         for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
-    return Sheet("数据问题", ("文件名", "工作表", "行号", "列名", "填写的内容", "问题类型", "处理结果", "原因",
-                            "如何修改"),
-                 rows, (36, 12, 7, 12, 22, 28, 22, 46, 52),
-                 ["上传的数据中有以下问题：未读入或无法确认人员的行不计入统计，请改正后重新上传。"
-                  "行号是 Excel 中的行号。"],
-                 "本期上传的数据全部读入，没有问题")
+    return Sheet(
+        "数据问题",
+        (
+            "文件名",
+            "工作表",
+            "行号",
+            "列名",
+            "填写的内容",
+            "问题类型",
+            "处理结果",
+            "原因",
+            "如何修改",
+        ),
+        rows,
+        (36, 12, 7, 12, 22, 28, 22, 46, 52),
+        [
+            "上传的数据中有以下问题：未读入或无法确认人员的行不计入统计，请改正后重新上传。"
+            "行号是 Excel 中的行号。"
+        ],
+        "本期上传的数据全部读入，没有问题",
+    )
 
 
 def comparison_sheet(fb: CityFeedback) -> Sheet:
     df = _sorted(fb.section("comparison"), "reason_code", "column_name", "id_number", "subject")
     rows = [
-        (title, r["name"] or "", r["id_number"] or "", _column(r), _value(r), _city_names(r["detail"] or ""),
-         cause, fix)
+        (
+            title,
+            r["name"] or "",
+            r["id_number"] or "",
+            _column(r),
+            _value(r),
+            _city_names(r["detail"] or ""),
+            cause,
+            fix,
+        )
         for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
-    return Sheet("数据比对", ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改"),
-                 rows, (22, 10, 21, 24, 28, 36, 46, 46),
-                 ["台账与省级部门数据、其他城市台账、本市统计表之间不一致的地方，请逐条核实。"],
-                 "没有发现不一致")
+    return Sheet(
+        "数据比对",
+        ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改"),
+        rows,
+        (22, 10, 21, 24, 28, 36, 46, 46),
+        ["台账与省级部门数据、其他城市台账、本市统计表之间不一致的地方，请逐条核实。"],
+        "没有发现不一致",
+    )
 
 
 def todo_sheet(fb: CityFeedback) -> Sheet:
@@ -200,10 +261,14 @@ def todo_sheet(fb: CityFeedback) -> Sheet:
         (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
         for r, (title, _cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
     ]
-    return Sheet("待办事项", ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理"),
-                 rows, (22, 10, 21, 14, 16, 52),
-                 ["截至本期，以下援助对象还需要跟进（每人可能出现在多个事项中）。"],
-                 "本期没有待办事项")
+    return Sheet(
+        "待办事项",
+        ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理"),
+        rows,
+        (22, 10, 21, 14, 16, 52),
+        ["截至本期，以下援助对象还需要跟进（每人可能出现在多个事项中）。"],
+        "本期没有待办事项",
+    )
 
 
 SHEETS: list[SheetBuilder] = [cover_sheet, files_sheet, issues_sheet, comparison_sheet, todo_sheet]
@@ -219,8 +284,17 @@ def _display_width(text: str) -> int:
 
 def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
     """Wrapped lines of the tallest cell: spreadsheet programs do not grow rows for us."""
-    return max((-(-_display_width(str(v)) // max(w - 1, 1)) for v, w in zip(row, widths, strict=False)
-                if v is not None and str(v)), default=1) or 1
+    return (
+        max(
+            (
+                -(-_display_width(str(v)) // max(w - 1, 1))
+                for v, w in zip(row, widths, strict=False)
+                if v is not None and str(v)
+            ),
+            default=1,
+        )
+        or 1
+    )
 
 
 def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> None:
@@ -230,7 +304,9 @@ def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> Non
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
     text_fmt = wb.add_format(base)
-    head_fmt = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+    head_fmt = wb.add_format(
+        {**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True}
+    )
     cell_fmt = wb.add_format({**base, "border": 1, "text_wrap": True})
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name)
@@ -264,23 +340,34 @@ def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> Non
     wb.close()
 
 
-def load_items(con: duckdb.DuckDBPyConnection, cutoff: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_items(
+    con: duckdb.DuckDBPyConnection, cutoff: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(feedback items, files) of every city for one cut-off."""
-    items = con.sql(f"select * from {FEEDBACK_RELATION} where cutoff_date = ?", params=[cutoff]).pl()
-    files = con.sql(f"select * from {FILES_RELATION} where cutoff_date = ? and city_code is not null",
-                    params=[cutoff]).pl()
+    items = con.sql(
+        f"select * from {FEEDBACK_RELATION} where cutoff_date = ?", params=[cutoff]
+    ).pl()
+    files = con.sql(
+        f"select * from {FILES_RELATION} where cutoff_date = ? and city_code is not null",
+        params=[cutoff],
+    ).pl()
     return items, files
 
 
-def write_city_feedback(con: duckdb.DuckDBPyConnection, cutoff: dt.date, folder: Path,
-                        campaign_name: str) -> dict[str, Path]:
+def write_city_feedback(
+    con: duckdb.DuckDBPyConnection, cutoff: dt.date, folder: Path, campaign_name: str
+) -> dict[str, Path]:
     """One workbook per city for `cutoff`, in <folder>/<city_code>/; city code → path."""
     items, files = load_items(con, cutoff)
     written = {}
     for code in terms.CITIES:
-        fb = CityFeedback(campaign_name, cutoff, code,
-                          items.filter(pl.col("city_code") == code),
-                          files.filter(pl.col("city_code") == code))
+        fb = CityFeedback(
+            campaign_name,
+            cutoff,
+            code,
+            items.filter(pl.col("city_code") == code),
+            files.filter(pl.col("city_code") == code),
+        )
         path = folder / code / file_name(code, cutoff)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(path, build_sheets(fb), dt.datetime.combine(cutoff, dt.time()))

@@ -67,6 +67,7 @@ SHARED = Modes(folder=0o750, file=0o640)  # analysts' marts: the owner's group r
 
 # --- text --------------------------------------------------------------------------------
 
+
 def escape_formula(value: str | None) -> str | None:
     """`value` made inert for a spreadsheet (a leading apostrophe when it starts a formula)."""
     if value and value.startswith(FORMULA_TRIGGERS):
@@ -78,10 +79,16 @@ def escape_formula_expr(column: str) -> pl.Expr:
     """Polars form of `escape_formula` for one text column."""
     col = pl.col(column)
     pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_TRIGGERS) + "]"
-    return pl.when(col.str.contains(pattern)).then(pl.lit(FORMULA_ESCAPE) + col).otherwise(col).alias(column)
+    return (
+        pl.when(col.str.contains(pattern))
+        .then(pl.lit(FORMULA_ESCAPE) + col)
+        .otherwise(col)
+        .alias(column)
+    )
 
 
 # --- frames --------------------------------------------------------------------------------
+
 
 def _sortable(dtype: pl.DataType) -> bool:
     return not isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object)
@@ -124,6 +131,7 @@ def csv_bytes(df: pl.DataFrame) -> bytes:
 
 # --- files and folders ---------------------------------------------------------------------
 
+
 def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
     """Write `path` through a temporary file in the same folder and a rename (all or nothing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,8 +154,9 @@ def write_csv(df: pl.DataFrame, path: Path, sort_by: Sequence[str] | None = None
     return write_bytes_atomic(path, csv_bytes(sorted_frame(df, sort_by)))
 
 
-def write_frame(df: pl.DataFrame, folder: Path, name: str,
-                sort_by: Sequence[str] | None = None) -> list[Path]:
+def write_frame(
+    df: pl.DataFrame, folder: Path, name: str, sort_by: Sequence[str] | None = None
+) -> list[Path]:
     """`<folder>/<name>.parquet` (values as they are) and `<folder>/<name>.csv` (safe); both paths."""
     folder.mkdir(parents=True, exist_ok=True)
     ordered = sorted_frame(df, sort_by)
@@ -223,8 +232,13 @@ def build_folder(target: Path, modes: Modes) -> Iterator[Path]:
 
 # --- xlsx ----------------------------------------------------------------------------------
 
-def safe_workbook(path: Path, created: dt.date | dt.datetime, title: str = "",
-                  options: Mapping[str, Any] | None = None) -> xlsxwriter.Workbook:
+
+def safe_workbook(
+    path: Path,
+    created: dt.date | dt.datetime,
+    title: str = "",
+    options: Mapping[str, Any] | None = None,
+) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook whose text is never a formula and whose bytes do not depend on now.
 
     `created` is stamped as the document's creation date (use the cut-off or campaign
@@ -232,12 +246,15 @@ def safe_workbook(path: Path, created: dt.date | dt.datetime, title: str = "",
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     when = created if isinstance(created, dt.datetime) else dt.datetime.combine(created, dt.time())
-    wb = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False,  # "=1+1" typed by a city stays the text "=1+1"
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-        **(options or {}),
-    })
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,  # "=1+1" typed by a city stays the text "=1+1"
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            **(options or {}),
+        },
+    )
     wb.set_properties({"created": when, "title": title, "author": "", "company": ""})
     return wb
 
@@ -253,14 +270,22 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -
     elif isinstance(value, dt.date | dt.datetime):
         ws.write_string(row, col, value.isoformat(), fmt)
     elif isinstance(value, list | tuple):
-        ws.write_string(row, col, CSV_LIST_SEPARATOR.join("" if v is None else str(v) for v in value), fmt)
+        ws.write_string(
+            row, col, CSV_LIST_SEPARATOR.join("" if v is None else str(v) for v in value), fmt
+        )
     else:
         ws.write_string(row, col, str(value), fmt)
 
 
-def write_frame_to_sheet(ws: Worksheet, df: pl.DataFrame, first_row: int = 0, first_col: int = 0,
-                         header: bool = True, header_format: Any = None,
-                         cell_format: Any = None) -> int:
+def write_frame_to_sheet(
+    ws: Worksheet,
+    df: pl.DataFrame,
+    first_row: int = 0,
+    first_col: int = 0,
+    header: bool = True,
+    header_format: Any = None,
+    cell_format: Any = None,
+) -> int:
     """Write `df` (header row, then rows as given) into `ws`; return the next free row."""
     row = first_row
     if header:

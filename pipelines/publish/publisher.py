@@ -58,7 +58,9 @@ def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> li
     return [r[0] for r in rows]
 
 
-def read_mart(con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCHEMA) -> pl.DataFrame:
+def read_mart(
+    con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCHEMA
+) -> pl.DataFrame:
     """A mart in a deterministic row order (all columns, left to right)."""
     # A cursor: DuckDB 2.0 refuses relation queries while an execute() result is unfinished.
     cur = con.cursor()
@@ -103,8 +105,9 @@ def _carry_over(previous: Path, staged: Path) -> None:
             shutil.copy2(path, dest, follow_symlinks=False)
 
 
-def publish_version(con: duckdb.DuckDBPyConnection, marts_dir: Path,
-                    writers: Iterable[Writer]) -> list[Path]:
+def publish_version(
+    con: duckdb.DuckDBPyConnection, marts_dir: Path, writers: Iterable[Writer]
+) -> list[Path]:
     """Run every writer into a new version folder, then swap it in; all or nothing."""
     marts_dir = Path(marts_dir)
     with build_folder(marts_dir, SHARED) as staged:
@@ -115,18 +118,22 @@ def publish_version(con: duckdb.DuckDBPyConnection, marts_dir: Path,
     return [marts_dir / p.relative_to(staged) for p in written]
 
 
-def publish_marts(con: duckdb.DuckDBPyConnection, marts_dir: Path,
-                  extra_writers: Iterable[Writer] = ()) -> Publication:
+def publish_marts(
+    con: duckdb.DuckDBPyConnection, marts_dir: Path, extra_writers: Iterable[Writer] = ()
+) -> Publication:
     """Publish schema `marts` (parquet + csv) plus whatever `extra_writers` add, atomically."""
     pub = Publication(Path(marts_dir))
     try:
-        pub.files = publish_version(con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers])
+        pub.files = publish_version(
+            con, pub.marts_dir, [mart_files_writer(pub.rows), *extra_writers]
+        )
     except OSError as exc:
         full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         what = "the disk is full" if full else f"writing failed ({exc.strerror or exc})"
         raise PublicationFailed(
-            exc.errno, f"{what} while publishing to {pub.marts_dir}: nothing was published and the "
-                       f"previous marts are untouched; {'free some space' if full else 'fix it'} and run again"
+            exc.errno,
+            f"{what} while publishing to {pub.marts_dir}: nothing was published and the "
+            f"previous marts are untouched; {'free some space' if full else 'fix it'} and run again",
         ) from exc
     pub.version = dt.datetime.now().isoformat(timespec="seconds")
     return pub
@@ -140,7 +147,9 @@ def official_xlsx_writer(campaign: Campaign) -> Writer:
         out = []
         for cutoff in sorted(stats.get_column("cutoff_date").unique().to_list()):
             path = folder / f"{REPORT_TABLE}_{cutoff.isoformat()}.xlsx"
-            write_official_xlsx(stats.filter(pl.col("cutoff_date") == cutoff), cutoff, path, campaign)
+            write_official_xlsx(
+                stats.filter(pl.col("cutoff_date") == cutoff), cutoff, path, campaign
+            )
             out.append(path)
         return out
 

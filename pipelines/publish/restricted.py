@@ -66,10 +66,13 @@ class RestrictedResult:
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     schema, name = relation.split(".", 1)
-    return con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()[0][0] > 0  # fetchall: a pending result would block the next query
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()[0][0]
+        > 0
+    )  # fetchall: a pending result would block the next query
 
 
 def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.DataFrame:
@@ -77,10 +80,13 @@ def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.
     return con.sql(f"select * from {export.relation}").pl()
 
 
-
-
-def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: Path,
-                             log: Log = print, campaign_name: str = "") -> RestrictedResult:
+def write_restricted_exports(
+    con: duckdb.DuckDBPyConnection,
+    cutoff: str,
+    root: Path,
+    log: Log = print,
+    campaign_name: str = "",
+) -> RestrictedResult:
     """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in."""
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(RESTRICTED.folder)
@@ -90,13 +96,19 @@ def write_restricted_exports(con: duckdb.DuckDBPyConnection, cutoff: str, root: 
             df = load_export(con, export)
             df = df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
             result.rows[export.name] = df.height
-            for (city,), part in df.partition_by("city_code", as_dict=True, maintain_order=True).items():
+            for (city,), part in df.partition_by(
+                "city_code", as_dict=True, maintain_order=True
+            ).items():
                 path = write_csv(part, staged / str(city) / f"{export.name}.csv")
                 result.files.append(result.folder / str(city) / path.name)
-            log(f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
-                f"{df['city_code'].n_unique()} cities")
+            log(
+                f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
+                f"{df['city_code'].n_unique()} cities"
+            )
         if _relation_exists(con, feedback.FEEDBACK_RELATION):
-            written = feedback.write_city_feedback(con, dt.date.fromisoformat(cutoff), staged, campaign_name)
+            written = feedback.write_city_feedback(
+                con, dt.date.fromisoformat(cutoff), staged, campaign_name
+            )
             result.feedback = {c: result.folder / p.relative_to(staged) for c, p in written.items()}
             log(f"restricted {cutoff}: 问题反馈 workbooks for {len(written)} cities")
         else:

@@ -28,7 +28,9 @@ class SummaryResult:
     cutoff: str = ""
 
 
-def write_summary(con: duckdb.DuckDBPyConnection, campaign: Campaign, marts_dir: Path) -> SummaryResult:
+def write_summary(
+    con: duckdb.DuckDBPyConnection, campaign: Campaign, marts_dir: Path
+) -> SummaryResult:
     """Build the summary of the campaign's last cut-off into <marts_dir>/summary/."""
     summary = load_summary(con, campaign)
     result = SummaryResult(folder=marts_dir / SUMMARY_FOLDER, cutoff=str(summary.cutoff))

@@ -37,7 +37,9 @@ section.scope + section.scope { page-break-before: always; }
 def _table(section: Section) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in section.table.columns)
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
+        + "</tr>"
         for row in section.table.iter_rows()
     )
     note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
@@ -54,8 +56,10 @@ def _texts(scope: Scope) -> str:
         for n, t in enumerate(items, 1):
             label = f"{n}. {t.title}" if t.title is not None else f"{n}."
             people = f"（涉及{t.people_involved}人）" if t.people_involved is not None else ""
-            parts.append(f"<p><strong>{html.escape(label)}</strong>{html.escape(people)}</p>"
-                         f'<div class="prose">{html.escape(t.content)}</div>')
+            parts.append(
+                f"<p><strong>{html.escape(label)}</strong>{html.escape(people)}</p>"
+                f'<div class="prose">{html.escape(t.content)}</div>'
+            )
     return "\n".join(parts)
 
 
@@ -65,7 +69,9 @@ def render_summary_html(summary: Summary) -> str:
         body = "\n".join(_table(s) for s in scope.sections)
         if scope.code != "370000":
             body += "\n" + _texts(scope)
-        scopes.append(f'<section class="scope" id="c{scope.code}"><h2>{html.escape(scope.name)}</h2>\n{body}</section>')
+        scopes.append(
+            f'<section class="scope" id="c{scope.code}"><h2>{html.escape(scope.name)}</h2>\n{body}</section>'
+        )
     c = summary.campaign
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(summary.title)}</title>

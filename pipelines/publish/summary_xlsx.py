@@ -26,8 +26,9 @@ def write_summary_xlsx(summary: Summary, path: Path) -> Path:
     wb = safe_workbook(path, created=summary.campaign.end, title=summary.title)
     title = wb.add_format({"bold": True, "font_size": 16})
     heading = wb.add_format({"bold": True, "font_size": 12, "bottom": 1})
-    header = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,
-                            "valign": "vcenter"})
+    header = wb.add_format(
+        {"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
     cell = wb.add_format({"border": 1, "valign": "top"})
     note = wb.add_format({"italic": True, "font_color": "#555555"})
     prose = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
@@ -36,8 +37,13 @@ def write_summary_xlsx(summary: Summary, path: Path) -> Path:
         ws.set_column(0, 0, 28)
         ws.set_column(1, MAX_COLUMNS, 14)
         ws.write_string(0, 0, f"{summary.title}（{scope.name}）", title)
-        ws.write_string(1, 0, f"活动期间 {summary.campaign.start} 至 {summary.campaign.end}；"
-                              f"数据截至 {summary.cutoff}（最后一个截止日）。", note)
+        ws.write_string(
+            1,
+            0,
+            f"活动期间 {summary.campaign.start} 至 {summary.campaign.end}；"
+            f"数据截至 {summary.cutoff}（最后一个截止日）。",
+            note,
+        )
         r = 3
         for section in scope.sections:
             ws.write_string(r, 0, section.title, heading)
@@ -67,7 +73,9 @@ def write_summary_xlsx(summary: Summary, path: Path) -> Path:
                     ws.write_string(r, 0, label, cell)
                     ws.merge_range(r, 1, r, 8, "", prose)
                     ws.write_string(r, 1, text.content, prose)
-                    lines = max(1, sum(len(part) // 60 + 1 for part in text.content.splitlines() or [""]))
+                    lines = max(
+                        1, sum(len(part) // 60 + 1 for part in text.content.splitlines() or [""])
+                    )
                     ws.set_row(r, 15 * min(lines, 30))
                     if text.people_involved is not None:
                         ws.write_string(r, 9, f"涉及{text.people_involved}人", cell)

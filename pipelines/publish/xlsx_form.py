@@ -51,7 +51,10 @@ def header_spans(figures: tuple[terms.Figure, ...] = terms.FIGURES) -> list[tupl
             i += 1
             continue
         j = i
-        while j + 1 < len(figures) and (figures[j + 1].group, figures[j + 1].parent) == (f.group, f.parent):
+        while j + 1 < len(figures) and (figures[j + 1].group, figures[j + 1].parent) == (
+            f.group,
+            f.parent,
+        ):
             j += 1
         spans.append((f.group, i, j))
         i = j + 1
@@ -71,7 +74,9 @@ def form_rows(stats: pl.DataFrame, cutoff: dt.date) -> list[tuple[str, dict[str,
     return labelled
 
 
-def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campaign: CampaignLike) -> None:
+def write_official_xlsx(
+    stats: pl.DataFrame, cutoff: dt.date, path: Path, campaign: CampaignLike
+) -> None:
     """Write the official form of `cutoff` from rpt_campaign_stats rows to `path`."""
     figures = terms.FIGURES
     rows = form_rows(stats, cutoff)
@@ -86,12 +91,16 @@ def write_official_xlsx(stats: pl.DataFrame, cutoff: dt.date, path: Path, campai
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
     text_fmt = wb.add_format({**base, "align": "left"})
     right_fmt = wb.add_format({**base, "align": "right"})
-    head_fmt = wb.add_format({**base, "bold": True, "align": "center", "border": 1, "text_wrap": True})
+    head_fmt = wb.add_format(
+        {**base, "bold": True, "align": "center", "border": 1, "text_wrap": True}
+    )
     name_fmt = wb.add_format({**base, "align": "center", "border": 1})
     int_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "#,##0"})
     money_fmt = wb.add_format({**base, "align": "right", "border": 1, "num_format": "#,##0.00"})
     total_name_fmt = wb.add_format({**base, "bold": True, "align": "center", "border": 1})
-    total_int_fmt = wb.add_format({**base, "bold": True, "align": "right", "border": 1, "num_format": "#,##0"})
+    total_int_fmt = wb.add_format(
+        {**base, "bold": True, "align": "right", "border": 1, "num_format": "#,##0"}
+    )
     total_money_fmt = wb.add_format(
         {**base, "bold": True, "align": "right", "border": 1, "num_format": "#,##0.00"}
     )

@@ -81,7 +81,9 @@ def seed_text(rules: tuple[Rule, ...] | None = None) -> str:
     return buf.getvalue()
 
 
-def flag(title: str | None, requirements: str | None, rules: tuple[Rule, ...] | None = None) -> list[str]:
+def flag(
+    title: str | None, requirements: str | None, rules: tuple[Rule, ...] | None = None
+) -> list[str]:
     """Rule ids matching a posting (岗位名称 + 岗位要求), as the SQL mart computes them."""
     text = " ".join(t for t in (title, requirements) if t)
     return [r.rule_id for r in (rules or load_rules()) if r.matches(text)]

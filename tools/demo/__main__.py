@@ -20,12 +20,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, required=True, help="raw root to write (e.g. data/raw)")
     ap.add_argument("--seed", type=int, required=True, help="random seed (same seed → same bytes)")
-    ap.add_argument("--persons-per-city", type=int, required=True, help="ledger people per city (K)")
-    ap.add_argument("--truth", type=Path, default=None,
-                    help="ground-truth folder (default: ground_truth beside --out, outside the raw tree)")
-    ap.add_argument("--campaign", default=None, help="campaign id (default: WARMHEART_CAMPAIGN or 2022-warm-heart)")
-    ap.add_argument("--no-policy-tables", action="store_true",
-                    help="no city sends 援助基地, 结对帮扶, 联系人 or 典型案例/意见建议")
+    ap.add_argument(
+        "--persons-per-city", type=int, required=True, help="ledger people per city (K)"
+    )
+    ap.add_argument(
+        "--truth",
+        type=Path,
+        default=None,
+        help="ground-truth folder (default: ground_truth beside --out, outside the raw tree)",
+    )
+    ap.add_argument(
+        "--campaign",
+        default=None,
+        help="campaign id (default: WARMHEART_CAMPAIGN or 2022-warm-heart)",
+    )
+    ap.add_argument(
+        "--no-policy-tables",
+        action="store_true",
+        help="no city sends 援助基地, 结对帮扶, 联系人 or 典型案例/意见建议",
+    )
     args = ap.parse_args(argv)
     out: Path = args.out
     truth: Path = args.truth or out.resolve().parent / "ground_truth"
@@ -36,8 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         print(f"[demo {time.perf_counter() - t0:7.1f}s, peak {peak:6.0f} MiB] {msg}", flush=True)
 
-    summary = generate(out, truth, args.seed, args.persons_per_city, campaign, progress=say,
-                       policy_tables=not args.no_policy_tables)
+    summary = generate(
+        out,
+        truth,
+        args.seed,
+        args.persons_per_city,
+        campaign,
+        progress=say,
+        policy_tables=not args.no_policy_tables,
+    )
     print(f"wrote {summary.files} files ({summary.rows} data rows) under {out}; truth in {truth}")
     return 0
 

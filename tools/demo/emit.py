@@ -64,16 +64,27 @@ def noise_list(*columns: pl.Series) -> pl.Series:
     """Per-row noise kinds from tag columns (null = no noise of that kind), as "|"-joined
     text: millions of tiny lists are slow to build; rows.parquet gets lists at the end."""
     df = pl.DataFrame({f"t{i}": c for i, c in enumerate(columns)})
-    return df.select(pl.concat_str(pl.all(), separator="|", ignore_nulls=True).alias("noise")).to_series()
+    return df.select(
+        pl.concat_str(pl.all(), separator="|", ignore_nulls=True).alias("noise")
+    ).to_series()
 
 
-def truth_frame(person_id: pl.Series | None, noise: pl.Series, expected: pl.Series | None = None) -> pl.DataFrame:
+def truth_frame(
+    person_id: pl.Series | None, noise: pl.Series, expected: pl.Series | None = None
+) -> pl.DataFrame:
     n = len(noise)
-    return pl.DataFrame({
-        "person_id": person_id if person_id is not None else pl.Series([None] * n, dtype=pl.String),
-        "noise": noise,
-        "expected": expected if expected is not None else pl.Series(["loaded"] * n, dtype=pl.String),
-    }, schema={"person_id": pl.String, "noise": pl.String, "expected": pl.String})
+    return pl.DataFrame(
+        {
+            "person_id": person_id
+            if person_id is not None
+            else pl.Series([None] * n, dtype=pl.String),
+            "noise": noise,
+            "expected": expected
+            if expected is not None
+            else pl.Series(["loaded"] * n, dtype=pl.String),
+        },
+        schema={"person_id": pl.String, "noise": pl.String, "expected": pl.String},
+    )
 
 
 def file_rng(seed: int, *key: object) -> np.random.Generator:
@@ -98,9 +109,20 @@ class Recorder:
         return CellNoise(file_rng(self.seed, *key), self.scale)
 
     # ------------------------------------------------------------------ one file
-    def emit(self, rel: str, table: terms.Table, fmt: str, enc: str | None, rows: Rows, pick: CellNoise,
-             received: dt.datetime, city: str | None, cutoff: dt.date | None, titles: list[str] = (),
-             file_noise: list[str] = ()) -> None:
+    def emit(
+        self,
+        rel: str,
+        table: terms.Table,
+        fmt: str,
+        enc: str | None,
+        rows: Rows,
+        pick: CellNoise,
+        received: dt.datetime,
+        city: str | None,
+        cutoff: dt.date | None,
+        titles: list[str] = (),
+        file_noise: list[str] = (),
+    ) -> None:
         """Write one file (headers spoiled by `pick`) and record its truth."""
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,21 +145,38 @@ class Recorder:
             noise.append("format_xls")
         self.register(rel, table.name, fmt, enc, received, city, cutoff, noise)
         n = rows.truth.height
-        self.rows.append(rows.truth.select(
-            pl.lit(rel).alias("file_path"),
-            pl.int_range(header_row + 1, header_row + 1 + n, dtype=pl.Int64).alias("source_row"),
-            pl.lit(table.name).alias("table_type"),
-            "person_id", "noise", "expected",
-        ))
-        self.logical[table.name].append(rows.logical.with_columns(
-            rid=pl.int_range(self.n_rows, self.n_rows + n, dtype=pl.Int64),
-            file_path=pl.lit(rel),
-            loaded=rows.truth["expected"] == "loaded",
-        ))
+        self.rows.append(
+            rows.truth.select(
+                pl.lit(rel).alias("file_path"),
+                pl.int_range(header_row + 1, header_row + 1 + n, dtype=pl.Int64).alias(
+                    "source_row"
+                ),
+                pl.lit(table.name).alias("table_type"),
+                "person_id",
+                "noise",
+                "expected",
+            )
+        )
+        self.logical[table.name].append(
+            rows.logical.with_columns(
+                rid=pl.int_range(self.n_rows, self.n_rows + n, dtype=pl.Int64),
+                file_path=pl.lit(rel),
+                loaded=rows.truth["expected"] == "loaded",
+            )
+        )
         self.n_rows += n
 
-    def register(self, rel: str, table: str, fmt: str, enc: str | None, received: dt.datetime,
-                 city: str | None, cutoff: dt.date | None, noise: list[str]) -> None:
+    def register(
+        self,
+        rel: str,
+        table: str,
+        fmt: str,
+        enc: str | None,
+        received: dt.datetime,
+        city: str | None,
+        cutoff: dt.date | None,
+        noise: list[str],
+    ) -> None:
         ts = china_epoch(received)
         os.utime(self.out / rel, (ts, ts))
         noise = sorted(set(noise))
@@ -147,18 +186,40 @@ class Recorder:
 
     def single_row(self, rel: str, table: str, source_row: int, noise: list[str]) -> None:
         """The truth of a one-row file written elsewhere (the statistics table)."""
-        self.rows.append(pl.DataFrame({
-            "file_path": [rel], "source_row": [source_row], "table_type": [table], "person_id": [None],
-            "noise": ["|".join(noise)], "expected": ["loaded"]},
-            schema={"file_path": pl.String, "source_row": pl.Int64, "table_type": pl.String,
-                    "person_id": pl.String, "noise": pl.String, "expected": pl.String}))
+        self.rows.append(
+            pl.DataFrame(
+                {
+                    "file_path": [rel],
+                    "source_row": [source_row],
+                    "table_type": [table],
+                    "person_id": [None],
+                    "noise": ["|".join(noise)],
+                    "expected": ["loaded"],
+                },
+                schema={
+                    "file_path": pl.String,
+                    "source_row": pl.Int64,
+                    "table_type": pl.String,
+                    "person_id": pl.String,
+                    "noise": pl.String,
+                    "expected": pl.String,
+                },
+            )
+        )
         self.n_rows += 1
 
     # ------------------------------------------------------------------ one table of one slot
-    def slot_table(self, city: str, idx: int, table: terms.Table, what: str,
-                   names: Callable[[str, dt.date], tuple[str, ...]],
-                   build: Callable[[CellNoise, str], Rows], ncols: int | None = None,
-                   nrows: int = 0) -> None:
+    def slot_table(
+        self,
+        city: str,
+        idx: int,
+        table: terms.Table,
+        what: str,
+        names: Callable[[str, dt.date], tuple[str, ...]],
+        build: Callable[[CellNoise, str], Rows],
+        ncols: int | None = None,
+        nrows: int = 0,
+    ) -> None:
         """Write one table of one slot (and its earlier, incomplete version when the slot
         is re-uploaded). `build(noise, fmt)` makes the rows once the format is chosen."""
         plan = self.plan
@@ -167,7 +228,7 @@ class Recorder:
         fmt, enc = plan.choose_format(pick, city, nrows, ncols or len(table.columns))
         rows = build(pick, fmt)
         reupload = (city, idx, table.name) in plan.reuploads
-        for v in ((0, 1) if reupload else (1,)):
+        for v in (0, 1) if reupload else (1,):
             correction = reupload and v == 1
             these, file_noise = rows, []
             if reupload and v == 0:
@@ -184,39 +245,75 @@ class Recorder:
                 file_noise.append("late_file")
             name = plan.file_name(pick, names(terms.CITIES[city], cut), fmt, correction)
             titles = plan.titles(pick, fmt, city, what, cut)
-            self.emit(f"{plan.folder(city, idx)}/{name}", table, fmt, enc, these, pick, received, city, cut,
-                      titles, file_noise)
+            self.emit(
+                f"{plan.folder(city, idx)}/{name}",
+                table,
+                fmt,
+                enc,
+                these,
+                pick,
+                received,
+                city,
+                cut,
+                titles,
+                file_noise,
+            )
 
     # ------------------------------------------------------------------ the truth files
     def files_frame(self) -> pl.DataFrame:
         f = self.files
-        df = pl.DataFrame({
-            "file_path": [x.path for x in f],
-            "table_type": [x.table for x in f],
-            "city_code": [x.city for x in f],
-            "cutoff_date": [x.cutoff for x in f],
-            "received_at": [x.received for x in f],
-            "format": [x.fmt for x in f],
-            "encoding": [x.encoding for x in f],
-        }, schema_overrides={"city_code": pl.Utf8, "cutoff_date": pl.Date, "encoding": pl.Utf8,
-                             "received_at": pl.Datetime("us")})
-        late = pl.when(pl.col("cutoff_date").is_null()).then(None).otherwise(
-            pl.col("received_at").dt.date() > pl.col("cutoff_date"))
-        latest = pl.col("received_at") == pl.col("received_at").max().over(["city_code", "cutoff_date", "table_type"])
+        df = pl.DataFrame(
+            {
+                "file_path": [x.path for x in f],
+                "table_type": [x.table for x in f],
+                "city_code": [x.city for x in f],
+                "cutoff_date": [x.cutoff for x in f],
+                "received_at": [x.received for x in f],
+                "format": [x.fmt for x in f],
+                "encoding": [x.encoding for x in f],
+            },
+            schema_overrides={
+                "city_code": pl.Utf8,
+                "cutoff_date": pl.Date,
+                "encoding": pl.Utf8,
+                "received_at": pl.Datetime("us"),
+            },
+        )
+        late = (
+            pl.when(pl.col("cutoff_date").is_null())
+            .then(None)
+            .otherwise(pl.col("received_at").dt.date() > pl.col("cutoff_date"))
+        )
+        latest = pl.col("received_at") == pl.col("received_at").max().over(
+            ["city_code", "cutoff_date", "table_type"]
+        )
         current = pl.when(pl.col("cutoff_date").is_null()).then(True).otherwise(latest)
         return df.with_columns(is_late=late, is_current=current).select(
-            "file_path", "table_type", "city_code", "cutoff_date", "received_at", "is_late", "is_current",
-            "format", "encoding")
+            "file_path",
+            "table_type",
+            "city_code",
+            "cutoff_date",
+            "received_at",
+            "is_late",
+            "is_current",
+            "format",
+            "encoding",
+        )
 
     def rows_frame(self) -> pl.DataFrame:
         rows = pl.concat(self.rows, how="vertical")
-        return rows.with_columns(noise=pl.when(pl.col("noise") == "").then(pl.lit([], pl.List(pl.String)))
-                                 .otherwise(pl.col("noise").str.split("|")))
+        return rows.with_columns(
+            noise=pl.when(pl.col("noise") == "")
+            .then(pl.lit([], pl.List(pl.String)))
+            .otherwise(pl.col("noise").str.split("|"))
+        )
 
     def logical_frames(self) -> dict[str, pl.DataFrame]:
         return {t: pl.concat(frames, how="diagonal_relaxed") for t, frames in self.logical.items()}
 
     @staticmethod
     def noise_counts(rows: pl.DataFrame) -> Counter[str]:
-        counts = rows.select(pl.col("noise").explode().drop_nulls().value_counts(sort=True)).unnest("noise")
+        counts = rows.select(pl.col("noise").explode().drop_nulls().value_counts(sort=True)).unnest(
+            "noise"
+        )
         return Counter(dict(zip(counts["noise"].to_list(), counts["count"].to_list(), strict=True)))

@@ -35,16 +35,22 @@ def ensure_demo_data(persons_per_city: int | None = None) -> bool:
         return False
     k = persons_per_city or int(os.environ.get("WARMHEART_DEMO_PERSONS", DEFAULT_PERSONS_PER_CITY))
     truth = raw.parent / "ground_truth"
-    print(f"{raw} is empty: generating a demo campaign (seed {DEMO_SEED}, {k} persons per city); "
-          f"ground truth in {truth}")
+    print(
+        f"{raw} is empty: generating a demo campaign (seed {DEMO_SEED}, {k} persons per city); "
+        f"ground truth in {truth}"
+    )
     generate(out=raw, truth=truth, seed=DEMO_SEED, persons_per_city=k, campaign=load_campaign())
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.demo.ensure", description=__doc__)
-    ap.add_argument("--persons-per-city", type=int, default=None,
-                    help=f"persons per city (default WARMHEART_DEMO_PERSONS or {DEFAULT_PERSONS_PER_CITY})")
+    ap.add_argument(
+        "--persons-per-city",
+        type=int,
+        default=None,
+        help=f"persons per city (default WARMHEART_DEMO_PERSONS or {DEFAULT_PERSONS_PER_CITY})",
+    )
     args = ap.parse_args(argv)
     ensure_demo_data(args.persons_per_city)
     return 0

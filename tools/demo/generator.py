@@ -63,8 +63,15 @@ class Summary:
     manifest: dict = field(default_factory=dict)
 
 
-def generate(out: Path, truth: Path, seed: int, persons_per_city: int, campaign: Campaign,
-             progress: Progress | None = None, policy_tables: bool = True) -> Summary:
+def generate(
+    out: Path,
+    truth: Path,
+    seed: int,
+    persons_per_city: int,
+    campaign: Campaign,
+    progress: Progress | None = None,
+    policy_tables: bool = True,
+) -> Summary:
     """Write a demo campaign under `out` and its ground truth under `truth`; with
     `policy_tables` off, no city sends 援助基地, 结对帮扶, 联系人 or 典型案例/意见建议."""
     say: Progress = progress or (lambda _msg: None)
@@ -96,8 +103,17 @@ def generate(out: Path, truth: Path, seed: int, persons_per_city: int, campaign:
     manifest = write_truth(truth, rec, world, plan, result, seed, persons_per_city, campaign)
     secs = time.perf_counter() - t0
     say(f"done: {manifest['files']} files, {manifest['rows']} rows in {secs:.1f}s")
-    return Summary(out, truth, seed, persons_per_city, campaign.id, manifest["files"], manifest["rows"], secs,
-                   manifest)
+    return Summary(
+        out,
+        truth,
+        seed,
+        persons_per_city,
+        campaign.id,
+        manifest["files"],
+        manifest["rows"],
+        secs,
+        manifest,
+    )
 
 
 def write_submissions(ctx: Context, rec: Recorder, stages: list, say: Progress) -> None:
@@ -110,30 +126,46 @@ def write_submissions(ctx: Context, rec: Recorder, stages: list, say: Progress) 
         say(f"submissions: {terms.CITIES[city]} done ({len(rec.files)} files so far)")
 
 
-def write_truth(truth: Path, rec: Recorder, world: World, plan: Plan, result: truth_mod.Result, seed: int,
-                k: int, campaign: Campaign) -> dict:
+def write_truth(
+    truth: Path,
+    rec: Recorder,
+    world: World,
+    plan: Plan,
+    result: truth_mod.Result,
+    seed: int,
+    k: int,
+    campaign: Campaign,
+) -> dict:
     files = rec.files_frame()
     rows = rec.rows_frame()
     # person_resolvable from the contract's resolution (computed in truth.py).
     resolvable = result.resolvable.select("rid", "resolvable")
-    rows = (rows.with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
-            .join(resolvable, on="rid", how="left", maintain_order="left")
-            .with_columns(person_resolvable=pl.col("person_id").is_not_null() & pl.col("resolvable").fill_null(False))
-            .drop("rid", "resolvable"))
+    rows = (
+        rows.with_row_index("rid")
+        .with_columns(pl.col("rid").cast(pl.Int64))
+        .join(resolvable, on="rid", how="left", maintain_order="left")
+        .with_columns(
+            person_resolvable=pl.col("person_id").is_not_null()
+            & pl.col("resolvable").fill_null(False)
+        )
+        .drop("rid", "resolvable")
+    )
     rows.write_parquet(truth / "rows.parquet")
     files.write_parquet(truth / "files.parquet")
     persons = world.all_people()
     ledger_ids = set(rows.filter(pl.col("table_type") == "ledger")["person_id"].unique().to_list())
-    pl.DataFrame({
-        "person_id": [p.pid for p in persons],
-        "name": [p.name for p in persons],
-        "gender": ["男" if p.male else "女" for p in persons],
-        "birth_date": [p.birth for p in persons],
-        "phone": [p.phone for p in persons],
-        "home_city": [p.home_city for p in persons],
-        "on_any_ledger": [p.pid in ledger_ids for p in persons],
-        "find_one_candidate": [p.role == "find_one" for p in persons],
-    }).write_parquet(truth / "persons.parquet")
+    pl.DataFrame(
+        {
+            "person_id": [p.pid for p in persons],
+            "name": [p.name for p in persons],
+            "gender": ["男" if p.male else "女" for p in persons],
+            "birth_date": [p.birth for p in persons],
+            "phone": [p.phone for p in persons],
+            "home_city": [p.home_city for p in persons],
+            "on_any_ledger": [p.pid in ledger_ids for p in persons],
+            "find_one_candidate": [p.role == "find_one" for p in persons],
+        }
+    ).write_parquet(truth / "persons.parquet")
     result.stats.write_parquet(truth / "expected_stats.parquet")
     result.stats.write_csv(truth / "expected_stats.csv")
     result.supplement.write_parquet(truth / "expected_supplement.parquet")
@@ -149,18 +181,31 @@ def write_truth(truth: Path, rec: Recorder, world: World, plan: Plan, result: tr
         "noise_counts": dict(sorted(noise_counts.items())),
         "file_noise_counts": {k: len(v) for k, v in sorted(rec.file_noise.items())},
         "file_noise": {k: sorted(v) for k, v in sorted(rec.file_noise.items())},
-        "missing_slots": [{"city_code": c, "cutoff_date": cut[i].isoformat()} for c, i in sorted(plan.missing)],
-        "late_files": sorted(files.filter(pl.col("is_late").fill_null(False))["file_path"].to_list()),
-        "reuploaded_slots": [{"city_code": c, "cutoff_date": cut[i].isoformat(), "table_type": t}
-                             for c, i, t in sorted(plan.reuploads)],
+        "missing_slots": [
+            {"city_code": c, "cutoff_date": cut[i].isoformat()} for c, i in sorted(plan.missing)
+        ],
+        "late_files": sorted(
+            files.filter(pl.col("is_late").fill_null(False))["file_path"].to_list()
+        ),
+        "reuploaded_slots": [
+            {"city_code": c, "cutoff_date": cut[i].isoformat(), "table_type": t}
+            for c, i, t in sorted(plan.reuploads)
+        ],
         "cross_city_persons": plan.cross_city,
-        "cross_city_tie": None if not plan.tie else {
-            "cities": sorted(plan.tie[:2]), "cutoff_date": cut[plan.tie[2]].isoformat()},
-        "folder_371200": {"city_code": plan.laiwu_slot[0], "cutoff_date": cut[plan.laiwu_slot[1]].isoformat()},
+        "cross_city_tie": None
+        if not plan.tie
+        else {"cities": sorted(plan.tie[:2]), "cutoff_date": cut[plan.tie[2]].isoformat()},
+        "folder_371200": {
+            "city_code": plan.laiwu_slot[0],
+            "cutoff_date": cut[plan.laiwu_slot[1]].isoformat(),
+        },
         "find_one_candidates": sum(p.role == "find_one" for p in persons),
-        "person_quarantine_rows": int(rows.filter(~pl.col("person_resolvable") & pl.col("person_id").is_not_null()).height),
+        "person_quarantine_rows": int(
+            rows.filter(~pl.col("person_resolvable") & pl.col("person_id").is_not_null()).height
+        ),
         "quarantined_rows": int((rows["expected"] == "quarantined").sum()),
     }
-    (truth / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False),
-                                         encoding="utf-8")
+    (truth / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8"
+    )
     return manifest

@@ -19,8 +19,14 @@ from tools.demo import ids
 from tools.demo.writers import DATE, NUMBER, TEXT
 
 DATE_STYLES = ("iso", "slash", "dot", "compact", "cn", "cell")
-_STRFTIME = {"iso": "%Y-%m-%d", "slash": "%Y/%-m/%-d", "dot": "%Y.%-m.%-d", "compact": "%Y%m%d",
-             "cn": "%Y年%-m月%-d日", "cell": "%Y-%m-%d"}
+_STRFTIME = {
+    "iso": "%Y-%m-%d",
+    "slash": "%Y/%-m/%-d",
+    "dot": "%Y.%-m.%-d",
+    "compact": "%Y%m%d",
+    "cn": "%Y年%-m月%-d日",
+    "cell": "%Y-%m-%d",
+}
 # Multi-value separators other than the usual 、 (docs/contract.md §3).
 ODD_SEPARATORS = ("，", ",", "；", ";", "／", "/", " ")
 NAME_DOT_VARIANTS = ("•", "・", "．")
@@ -75,7 +81,9 @@ class CellNoise:
         return self.rng.random(n) < self.rate(rate)
 
     # ---------------------------------------------------------------- IDs
-    def ids(self, pids: pl.Series, fmt: str, typo_rate: float, numeric_as_text: bool = False) -> Cells:
+    def ids(
+        self, pids: pl.Series, fmt: str, typo_rate: float, numeric_as_text: bool = False
+    ) -> Cells:
         """One draw per cell against cumulative rates: typo, numeric cell, 15 digits,
         full-width, spaces; otherwise a lowercase x now and then."""
         n = len(pids)
@@ -97,7 +105,7 @@ class CellNoise:
             k = kind[i]
             if k == 0:
                 q = int(pos[i])
-                t = p[:q] + str((int(p[q]) + int(delta[i])) % 10) + p[q + 1:]
+                t = p[:q] + str((int(p[q]) + int(delta[i])) % 10) + p[q + 1 :]
                 c, name = t, "id_typo"
             elif k == 1:
                 value = ids.spoil_numeric(p)
@@ -129,8 +137,12 @@ class CellNoise:
         types: pl.Series | int = TEXT
         if numeric:
             types = pl.Series(np.zeros(n, dtype=np.uint8)).scatter(numeric, NUMBER)
-        return Cells(_patched(pids, at, cells), types, _patched(pids, at, texts),
-                     _patched(pl.Series([None] * n, dtype=pl.String), tag_at, tag_of))
+        return Cells(
+            _patched(pids, at, cells),
+            types,
+            _patched(pids, at, texts),
+            _patched(pl.Series([None] * n, dtype=pl.String), tag_at, tag_of),
+        )
 
     # ---------------------------------------------------------------- names, phones
     def names(self, names: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -162,14 +174,22 @@ class CellNoise:
         p = pl.col("p")
         df = pl.DataFrame({"p": phones, "k": kind})
         out = df.select(
-            cell=pl.when(pl.col("k") == 0).then(pl.concat_str([p.str.slice(0, 3), p.str.slice(3, 4), p.str.slice(7)],
-                                                             separator="-"))
-            .when(pl.col("k") == 1).then(pl.lit("+86 ") + p)
-            .when(pl.col("k") == 2).then(pl.concat_str([p.str.slice(0, 3), p.str.slice(3, 4), p.str.slice(7)],
-                                                       separator=" "))
+            cell=pl.when(pl.col("k") == 0)
+            .then(
+                pl.concat_str([p.str.slice(0, 3), p.str.slice(3, 4), p.str.slice(7)], separator="-")
+            )
+            .when(pl.col("k") == 1)
+            .then(pl.lit("+86 ") + p)
+            .when(pl.col("k") == 2)
+            .then(
+                pl.concat_str([p.str.slice(0, 3), p.str.slice(3, 4), p.str.slice(7)], separator=" ")
+            )
             .otherwise(p),
-            tag=pl.col("k").replace_strict([0, 1, 2, 3], ["phone_dashes", "phone_plus86", "phone_spaces", None],
-                                           return_dtype=pl.String),
+            tag=pl.col("k").replace_strict(
+                [0, 1, 2, 3],
+                ["phone_dashes", "phone_plus86", "phone_spaces", None],
+                return_dtype=pl.String,
+            ),
         )
         return out["cell"], out["tag"]
 
@@ -199,7 +219,9 @@ class CellNoise:
             text = text.when(s == k).then(d.dt.strftime(_STRFTIME[name]))
         out = df.select(
             text=text,
-            types=pl.when(s == DATE_STYLES.index("cell")).then(pl.lit(DATE, pl.UInt8)).otherwise(pl.lit(TEXT, pl.UInt8)),
+            types=pl.when(s == DATE_STYLES.index("cell"))
+            .then(pl.lit(DATE, pl.UInt8))
+            .otherwise(pl.lit(TEXT, pl.UInt8)),
         )
         return out["text"], out["types"]
 
@@ -210,7 +232,9 @@ class CellNoise:
         odd = self.hit(n, 0.15) & (values.list.len().fill_null(0).to_numpy() > 1)
         which = np.where(odd, self.rng.integers(0, len(ODD_SEPARATORS), n), len(ODD_SEPARATORS))
         df = pl.DataFrame({"v": values, "sep": pick([*ODD_SEPARATORS, "、"], which)})
-        return df.select(pl.col("v").list.join(pl.col("sep"))).to_series(), tags(odd, "multi_separator")
+        return df.select(pl.col("v").list.join(pl.col("sep"))).to_series(), tags(
+            odd, "multi_separator"
+        )
 
     def money(self, amounts: pl.Series, fmt: str) -> tuple[pl.Series, pl.Series | int, pl.Series]:
         n = len(amounts)
@@ -218,12 +242,16 @@ class CellNoise:
         comma = self.rng.random(n) < 0.5
         plain = amounts.cast(pl.Float64)
         cents = (plain * 100).round().cast(pl.Int64)
-        two_places = ((cents // 100).cast(pl.String) + "." + (cents % 100).cast(pl.String).str.zfill(2))
+        two_places = (
+            (cents // 100).cast(pl.String) + "." + (cents % 100).cast(pl.String).str.zfill(2)
+        )
         cell = (two_places if fmt == "csv" else plain.cast(pl.String)).to_list()
         for i in np.flatnonzero(spoil):
             a = float(plain[int(i)])
             cell[i] = f"{a:,.2f}" if comma[i] else f"{a:.2f}元"
-        types: pl.Series | int = TEXT if fmt == "csv" else pl.Series(np.where(spoil, TEXT, NUMBER).astype(np.uint8))
+        types: pl.Series | int = (
+            TEXT if fmt == "csv" else pl.Series(np.where(spoil, TEXT, NUMBER).astype(np.uint8))
+        )
         return pl.Series(cell, dtype=pl.String), types, tags(spoil, "money_text")
 
     # ---------------------------------------------------------------- headers

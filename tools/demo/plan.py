@@ -21,8 +21,19 @@ from tools.demo.world import World, rand_date
 FORMATS = ("xlsx", "xlsx", "xlsx", "csv:gb18030", "csv:utf-8-sig", "csv:utf-8", "xls")
 BIG_FILE_CELLS = 40_000  # above this many cells a table goes to CSV (as big exports do)
 XLS_MAX_CELLS = 12_000  # .xls is the old format of small offices' small files
-SLOT_TABLE_ORDER = ("ledger", "visits", "job_posts", "events", "referrals", "city_stats",
-                   "bases", "pairings", "contacts", "cases", "suggestions")
+SLOT_TABLE_ORDER = (
+    "ledger",
+    "visits",
+    "job_posts",
+    "events",
+    "referrals",
+    "city_stats",
+    "bases",
+    "pairings",
+    "contacts",
+    "cases",
+    "suggestions",
+)
 
 
 def hash_small(city: str, idx: int) -> int:
@@ -52,11 +63,17 @@ class Plan:
             if (c, i) in late:
                 t = day + dt.timedelta(days=r.randint(1, 3), seconds=r.randint(8 * 3600, 20 * 3600))
             else:
-                t = day - dt.timedelta(days=r.randint(0, 2)) + dt.timedelta(seconds=r.randint(8 * 3600, 22 * 3600))
+                t = (
+                    day
+                    - dt.timedelta(days=r.randint(0, 2))
+                    + dt.timedelta(seconds=r.randint(8 * 3600, 22 * 3600))
+                )
             self.received[(c, i)] = t
         # People claimed by two cities at the same cut-off (not in cities with a missing slot,
         # so carried-forward ledgers never take part in a conflict).
-        self.guests: dict[tuple[str, int], list[tuple[str, dt.date]]] = defaultdict(list)  # pid, 认定日期
+        self.guests: dict[tuple[str, int], list[tuple[str, dt.date]]] = defaultdict(
+            list
+        )  # pid, 认定日期
         self.cross_city: list[dict] = []
         eligible = [c for c in cities if c not in missing_cities]
         persons = world.persons
@@ -65,35 +82,55 @@ class Plan:
             p = r.choice(persons[home])
             other = r.choice([c for c in eligible if c != home])
             assert p.identified_on is not None
-            first = next((i for i in range(n) if p.identified_on <= cut[i] - dt.timedelta(days=4)), None)
+            first = next(
+                (i for i in range(n) if p.identified_on <= cut[i] - dt.timedelta(days=4)), None
+            )
             if first is None or any(g["person_id"] == p.pid for g in self.cross_city):
                 continue
             i0 = r.randint(first, n - 1)
             i1 = min(n - 1, i0 + r.randint(0, 2))
-            ident_b = rand_date(r, max(p.identified_on, campaign.start), cut[i0] - dt.timedelta(days=1))
+            ident_b = rand_date(
+                r, max(p.identified_on, campaign.start), cut[i0] - dt.timedelta(days=1)
+            )
             for i in range(i0, i1 + 1):
                 self.guests[(other, i)].append((p.pid, ident_b))
-            self.cross_city.append({"person_id": p.pid, "home_city": home, "other_city": other,
-                                    "cutoffs": [cut[i].isoformat() for i in range(i0, i1 + 1)]})
+            self.cross_city.append(
+                {
+                    "person_id": p.pid,
+                    "home_city": home,
+                    "other_city": other,
+                    "cutoffs": [cut[i].isoformat() for i in range(i0, i1 + 1)],
+                }
+            )
         self.cross_city_keys = {(pid, i) for (_c, i), gs in self.guests.items() for pid, _ in gs}
         # One deliberate tie: both cities' ledgers received at the same second (lower code wins).
         self.tie: tuple[str, str, int] | None = None
         if self.cross_city:
             g = self.cross_city[0]
-            self.tie = (g["home_city"], g["other_city"], cut.index(dt.date.fromisoformat(g["cutoffs"][0])))
+            self.tie = (
+                g["home_city"],
+                g["other_city"],
+                cut.index(dt.date.fromisoformat(g["cutoffs"][0])),
+            )
         # Corrected re-uploads: (city, idx, table); never on the tie's ledgers.
         tie_slots = {(self.tie[0], self.tie[2]), (self.tie[1], self.tie[2])} if self.tie else set()
         self.reuploads: set[tuple[str, int, str]] = set()
         for table in ("ledger", "ledger", "referrals", "job_posts", "visits"):
             while True:
                 c, i = r.choice(self.slots)
-                if (c, i, table) not in self.reuploads and (table != "ledger" or (c, i) not in tie_slots):
+                if (c, i, table) not in self.reuploads and (
+                    table != "ledger" or (c, i) not in tie_slots
+                ):
                     self.reuploads.add((c, i, table))
                     break
         # The cut-off folder a record first arrives in, per city: the next sent one.
         self.next_sent = {
-            city: np.array([next((j for j in range(i, n) if (city, j) not in self.missing), n)
-                            for i in range(n + 1)])
+            city: np.array(
+                [
+                    next((j for j in range(i, n) if (city, j) not in self.missing), n)
+                    for i in range(n + 1)
+                ]
+            )
             for city in cities
         }
 
@@ -107,7 +144,8 @@ class Plan:
         if self.tie and table == "ledger" and idx == self.tie[2] and city == self.tie[1]:
             return self.file_time(self.tie[0], idx, "ledger")
         t = self.received[(city, idx)] + dt.timedelta(
-            seconds=137 * SLOT_TABLE_ORDER.index(table) + (hash_small(city, idx) % 97))
+            seconds=137 * SLOT_TABLE_ORDER.index(table) + (hash_small(city, idx) % 97)
+        )
         if version:
             t += dt.timedelta(hours=3 + (hash_small(city, idx + 7) % 40))
         return t
@@ -120,10 +158,13 @@ class Plan:
         i = np.where(delay & (i + 1 < n), i + 1, i)
         return self.next_sent[city][i]
 
-    def choose_format(self, pick, city: str | None, nrows: int, ncols: int,
-                      fixed: str | None = None) -> tuple[str, str | None]:
+    def choose_format(
+        self, pick, city: str | None, nrows: int, ncols: int, fixed: str | None = None
+    ) -> tuple[str, str | None]:
         """`pick` draws (a CellNoise of the file): the city's habit mostly, sometimes another."""
-        choice = fixed or (self.habit[city] if city and pick.random() < 0.8 else pick.choice(FORMATS))
+        choice = fixed or (
+            self.habit[city] if city and pick.random() < 0.8 else pick.choice(FORMATS)
+        )
         fmt, _, enc = choice.partition(":")
         cells = nrows * ncols
         if fmt == "xls" and cells > XLS_MAX_CELLS:
@@ -134,7 +175,9 @@ class Plan:
 
     def titles(self, pick, fmt: str, city: str, what: str, cutoff: dt.date) -> list[str]:
         if (fmt == "csv" and pick.random() < 0.05) or (fmt != "csv" and pick.random() < 0.5):
-            lines = [f"{terms.CITIES[city]}{what}（截至{cutoff.year}年{cutoff.month}月{cutoff.day}日）"]
+            lines = [
+                f"{terms.CITIES[city]}{what}（截至{cutoff.year}年{cutoff.month}月{cutoff.day}日）"
+            ]
             if pick.random() < 0.4:
                 lines.append(f"填报单位：{terms.CITIES[city]}人力资源和社会保障局")
             return lines

@@ -25,13 +25,52 @@ from tools.demo import ids
 D = dt.date
 OTHER_PROVINCE_REGIONS = ("410102", "130104", "320102", "220102", "340104", "120101")
 MINORITY_PARTS = (
-    "买买提", "阿卜杜拉", "艾力", "古丽", "热依拉", "努尔", "阿依古丽", "吐尔逊",
-    "依明", "米娜瓦尔", "帕提古丽", "阿迪力", "麦合木提", "迪丽拜尔", "巴图", "其其格",
+    "买买提",
+    "阿卜杜拉",
+    "艾力",
+    "古丽",
+    "热依拉",
+    "努尔",
+    "阿依古丽",
+    "吐尔逊",
+    "依明",
+    "米娜瓦尔",
+    "帕提古丽",
+    "阿迪力",
+    "麦合木提",
+    "迪丽拜尔",
+    "巴图",
+    "其其格",
 )
 PHONE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-    "155", "157", "158", "159", "166", "176", "177", "178", "180", "182", "185", "186",
-    "187", "188", "189", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "178",
+    "180",
+    "182",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
 )
 PLANS = (
     "推荐适合岗位不少于3个，开展一次职业指导",
@@ -44,19 +83,54 @@ PLANS = (
     "推荐参加见习岗位",
 )
 EXTRA_TITLES = (
-    "保洁员", "保安员", "仓库管理员", "普工", "收银员", "客服专员", "快递分拣员",
-    "餐厅服务员", "社区网格员", "家政服务员", "养老护理员", "送餐员", "理货员",
+    "保洁员",
+    "保安员",
+    "仓库管理员",
+    "普工",
+    "收银员",
+    "客服专员",
+    "快递分拣员",
+    "餐厅服务员",
+    "社区网格员",
+    "家政服务员",
+    "养老护理员",
+    "送餐员",
+    "理货员",
 )
 FAIR_REQUIREMENTS = (
-    "身体健康，能吃苦耐劳", "高中及以上学历", "有相关工作经验者优先", "持C1驾驶证",
-    "熟练使用办公软件", "责任心强，服从安排", "接受倒班", "提供食宿，缴纳五险",
+    "身体健康，能吃苦耐劳",
+    "高中及以上学历",
+    "有相关工作经验者优先",
+    "持C1驾驶证",
+    "熟练使用办公软件",
+    "责任心强，服从安排",
+    "接受倒班",
+    "提供食宿，缴纳五险",
 )
 DISCRIMINATORY_REQUIREMENTS = (
-    "限男性", "仅招女性", "年龄35周岁以下", "限本市户籍", "乙肝携带者勿扰",
-    "已婚已育优先", "未婚未育者勿扰", "身高160cm以上，形象气质佳", "五官端正，限25岁以下",
+    "限男性",
+    "仅招女性",
+    "年龄35周岁以下",
+    "限本市户籍",
+    "乙肝携带者勿扰",
+    "已婚已育优先",
+    "未婚未育者勿扰",
+    "身高160cm以上，形象气质佳",
+    "五官端正，限25岁以下",
 )
-SCHOOLS = ("山东大学", "中国海洋大学", "济南大学", "青岛大学", "山东师范大学", "山东理工大学",
-           "曲阜师范大学", "临沂大学", "山东职业学院", "潍坊职业学院", "日照职业技术学院")
+SCHOOLS = (
+    "山东大学",
+    "中国海洋大学",
+    "济南大学",
+    "青岛大学",
+    "山东师范大学",
+    "山东理工大学",
+    "曲阜师范大学",
+    "临沂大学",
+    "山东职业学院",
+    "潍坊职业学院",
+    "日照职业技术学院",
+)
 DEGREES = ("本科", "专科", "硕士研究生")
 DISABILITY_TYPES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾")
 RELIEF_TYPES = ("急难型临时救助", "支出型临时救助")
@@ -206,7 +280,11 @@ class World:
 
     def company(self, city: str) -> str:
         short = terms.CITIES[city][:-1]
-        return short + self.rng.choice(self._company_prefixes) + self.rng.choice(self._company_suffixes)
+        return (
+            short
+            + self.rng.choice(self._company_prefixes)
+            + self.rng.choice(self._company_suffixes)
+        )
 
     def person(self, city: str, age_group: str) -> Person:
         r = self.rng
@@ -231,7 +309,9 @@ class World:
         r, c = self.rng, self.c
         start, end = c.start, c.end
         if r.random() < 0.35:
-            p.identified_on = rand_date(r, start - dt.timedelta(days=330), start - dt.timedelta(days=1))
+            p.identified_on = rand_date(
+                r, start - dt.timedelta(days=330), start - dt.timedelta(days=1)
+            )
         else:
             p.identified_on = rand_date(r, start, end)
         ident = p.identified_on
@@ -263,7 +343,11 @@ class World:
             p.disabled_on = rand_date(r, D(2005, 1, 1), end)
         if r.random() < 0.12:
             ds = rand_date(r, D(2016, 1, 1), end - dt.timedelta(days=10))
-            de = rand_date(r, ds + dt.timedelta(days=30), end + dt.timedelta(days=200)) if r.random() < 0.2 else None
+            de = (
+                rand_date(r, ds + dt.timedelta(days=30), end + dt.timedelta(days=200))
+                if r.random() < 0.2
+                else None
+            )
             p.dibao = (ds, de if de is None or de <= end else None)
             p.household = f"DB{p.region}{r.randrange(10**7):07d}"
         p.poverty = r.random() < 0.06
@@ -304,7 +388,10 @@ class World:
         ident = p.identified_on
         assert ident is not None
         cats: list[str] = []
-        if p.ledger_reg_on and (ident - p.ledger_reg_on).days >= self.c.thresholds.long_term_unemployed_days:
+        if (
+            p.ledger_reg_on
+            and (ident - p.ledger_reg_on).days >= self.c.thresholds.long_term_unemployed_days
+        ):
             cats.append("长期失业人员")
         age = (ident - p.birth).days // 365
         th = self.c.thresholds
@@ -350,8 +437,11 @@ class World:
     def _registry_only(self, city: str, qualifies: bool) -> Person:
         """People the registries know and no ledger lists; some should be found (发现一人)."""
         r, start = self.rng, self.c.start
-        kind = r.choice(("long", "disabled", "dibao", "poverty", "grad")) if qualifies else r.choice(
-            ("recent", "disabled_only", "cancelled"))
+        kind = (
+            r.choice(("long", "disabled", "dibao", "poverty", "grad"))
+            if qualifies
+            else r.choice(("recent", "disabled_only", "cancelled"))
+        )
         p = self.person(city, "grad" if kind == "grad" else r.choice(("older", "middle")))
         p.role = "find_one" if qualifies else "registry_other"
         if kind == "long":
@@ -381,7 +471,10 @@ class World:
             p.disabled_on = rand_date(r, D(2008, 1, 1), D(2021, 12, 31))
         else:
             p.reg_on = start - dt.timedelta(days=r.randint(400, 900))
-            p.reg_cancel, p.reg_cancel_reason = p.reg_on + dt.timedelta(days=r.randint(30, 200)), "已就业"
+            p.reg_cancel, p.reg_cancel_reason = (
+                p.reg_on + dt.timedelta(days=r.randint(30, 200)),
+                "已就业",
+            )
         return p
 
     # ------------------------------------------------------------------ postings, events
@@ -389,8 +482,11 @@ class World:
         r, start, end = self.rng, self.c.start, self.c.end
         out = []
         for i in range(n):
-            published = (rand_date(r, start - dt.timedelta(days=30), start - dt.timedelta(days=1))
-                         if r.random() < 0.1 else rand_date(r, start, end))
+            published = (
+                rand_date(r, start - dt.timedelta(days=30), start - dt.timedelta(days=1))
+                if r.random() < 0.1
+                else rand_date(r, start, end)
+            )
             discriminatory = r.random() < 0.08
             reqs = r.sample(FAIR_REQUIREMENTS, r.randint(1, 3))
             if discriminatory or r.random() < 0.02:  # a few slip through unflagged
@@ -401,11 +497,23 @@ class World:
             region = r.choice(self.current[city])[0]
             smin = r.choice((2000, 2500, 3000, 3500, 4000, 4500, 5000))
             title = r.choice(self._jobs) if r.random() < 0.5 else r.choice(EXTRA_TITLES)
-            out.append(Post(
-                f"GW{city}{i + 1:05d}", city, self.company(city), ids.make_uscc(region, r), title,
-                r.choice(terms.JOB_CATEGORIES), r.randint(1, 20), "；".join(reqs), smin,
-                smin + r.choice((500, 1000, 1500, 2000, 3000)), published, discriminatory, removed,
-            ))
+            out.append(
+                Post(
+                    f"GW{city}{i + 1:05d}",
+                    city,
+                    self.company(city),
+                    ids.make_uscc(region, r),
+                    title,
+                    r.choice(terms.JOB_CATEGORIES),
+                    r.randint(1, 20),
+                    "；".join(reqs),
+                    smin,
+                    smin + r.choice((500, 1000, 1500, 2000, 3000)),
+                    published,
+                    discriminatory,
+                    removed,
+                )
+            )
         return out
 
     def _events(self, city: str) -> list[Event]:
@@ -423,14 +531,35 @@ class World:
                 n += 1
                 held = rand_date(r, day, min(day + dt.timedelta(days=block - 1), c.end))
                 form = r.choice(terms.EVENT_FORMS)
-                out.append(Event(f"HD{city}{n:04d}", city, f"{name}就业援助专场招聘会（第{n}场）", held,
-                                 form, True, r.randint(10, 80), r.randint(50, 600), r.randint(80, 900)))
+                out.append(
+                    Event(
+                        f"HD{city}{n:04d}",
+                        city,
+                        f"{name}就业援助专场招聘会（第{n}场）",
+                        held,
+                        form,
+                        True,
+                        r.randint(10, 80),
+                        r.randint(50, 600),
+                        r.randint(80, 900),
+                    )
+                )
             for _ in range(r.choice((0, 1, 2))):
                 n += 1
                 held = rand_date(r, day, min(day + dt.timedelta(days=block - 1), c.end))
-                out.append(Event(f"HD{city}{n:04d}", city, f"{name}综合招聘会", held,
-                                 r.choice(terms.EVENT_FORMS), False, r.randint(10, 150),
-                                 r.randint(50, 2000), r.randint(100, 3000)))
+                out.append(
+                    Event(
+                        f"HD{city}{n:04d}",
+                        city,
+                        f"{name}综合招聘会",
+                        held,
+                        r.choice(terms.EVENT_FORMS),
+                        False,
+                        r.randint(10, 150),
+                        r.randint(50, 2000),
+                        r.randint(100, 3000),
+                    )
+                )
             day += dt.timedelta(days=block)
         return out
 
@@ -447,11 +576,15 @@ class World:
             self.persons[city] = people
             n_only = max(3, self.k // 25)
             for j in range(n_only):
-                self.registry_only.append(self._registry_only(city, qualifies=j < 0.6 * n_only or j == 0))
+                self.registry_only.append(
+                    self._registry_only(city, qualifies=j < 0.6 * n_only or j == 0)
+                )
             self.posts[city] = self._posts(city, max(15, self.k // 12))
             self.events[city] = self._events(city)
-        progress(f"world: {sum(len(v) for v in self.persons.values())} ledger people, "
-                 f"{len(self.registry_only)} registry-only people")
+        progress(
+            f"world: {sum(len(v) for v in self.persons.values())} ledger people, "
+            f"{len(self.registry_only)} registry-only people"
+        )
 
     def all_people(self) -> list[Person]:
         return [p for v in self.persons.values() for p in v] + self.registry_only
@@ -459,11 +592,27 @@ class World:
 
 # ---------------------------------------------------------------------- columnar views
 PERSON_SCHEMA = {
-    "pid": pl.String, "name": pl.String, "male": pl.Boolean, "phone": pl.String, "phone2": pl.String,
-    "phone_change_idx": pl.Int64, "district": pl.String, "region": pl.String, "home_city": pl.String,
-    "role": pl.String, "identified_on": pl.Date, "cats": pl.List(pl.String), "needs": pl.List(pl.String),
-    "ledger_reg_on": pl.Date, "grad_on": pl.Date, "employed_on": pl.Date, "channel": pl.String,
-    "employer": pl.String, "wish": pl.String, "plan": pl.String, "plan_from_idx": pl.Int64,
+    "pid": pl.String,
+    "name": pl.String,
+    "male": pl.Boolean,
+    "phone": pl.String,
+    "phone2": pl.String,
+    "phone_change_idx": pl.Int64,
+    "district": pl.String,
+    "region": pl.String,
+    "home_city": pl.String,
+    "role": pl.String,
+    "identified_on": pl.Date,
+    "cats": pl.List(pl.String),
+    "needs": pl.List(pl.String),
+    "ledger_reg_on": pl.Date,
+    "grad_on": pl.Date,
+    "employed_on": pl.Date,
+    "channel": pl.String,
+    "employer": pl.String,
+    "wish": pl.String,
+    "plan": pl.String,
+    "plan_from_idx": pl.Int64,
 }
 
 

@@ -45,7 +45,9 @@ class Sheet:
         return self.text.height
 
     def filter(self, keep: pl.Series) -> Sheet:
-        types = {k: (v.filter(keep) if isinstance(v, pl.Series) else v) for k, v in self.types.items()}
+        types = {
+            k: (v.filter(keep) if isinstance(v, pl.Series) else v) for k, v in self.types.items()
+        }
         return Sheet(self.header, self.text.filter(keep), types)
 
     def type_of(self, col: str) -> pl.Expr:
@@ -65,7 +67,9 @@ def write_csv(path: Path, encoding: str, sheet: Sheet, title_lines: Sequence[str
     for t in title_lines:
         w.writerow([t])
     w.writerow(sheet.header)
-    body = sheet.text.write_csv(include_header=False, line_terminator=newline, quote_style="necessary")
+    body = sheet.text.write_csv(
+        include_header=False, line_terminator=newline, quote_style="necessary"
+    )
     with open(path, "wb") as fh:
         fh.write((head.getvalue() + body).encode(encoding))
     return len(title_lines) + 1
@@ -127,7 +131,9 @@ _STYLES = (
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _col_letter(j: int) -> str:
@@ -148,23 +154,53 @@ def _text_cell(ref: str, text: str, style: int = 0) -> str:
 def _data_rows_xml(sheet: Sheet, first_row: int) -> pl.Series:
     """`<row>` elements of the data rows, one string per row, built column-wise."""
     n = sheet.height
-    df = sheet.text.with_columns(_r=pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).cast(pl.String))
+    df = sheet.text.with_columns(
+        _r=pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).cast(pl.String)
+    )
     cells = []
     for j, col in enumerate(sheet.text.columns):
         ref = pl.lit(_col_letter(j)) + pl.col("_r")
         t = pl.col(col)
         kind = sheet.type_of(col)
-        esc = (t.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
-               .str.replace_all(">", "&gt;", literal=True))
-        space = pl.when(t.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-        serial = (t.str.to_date("%Y-%m-%d", strict=False) - pl.lit(EXCEL_EPOCH)).dt.total_days().cast(pl.String)
+        esc = (
+            t.str.replace_all("&", "&amp;", literal=True)
+            .str.replace_all("<", "&lt;", literal=True)
+            .str.replace_all(">", "&gt;", literal=True)
+        )
+        space = (
+            pl.when(t.str.contains(r"^\s|\s$"))
+            .then(pl.lit(' xml:space="preserve"'))
+            .otherwise(pl.lit(""))
+        )
+        serial = (
+            (t.str.to_date("%Y-%m-%d", strict=False) - pl.lit(EXCEL_EPOCH))
+            .dt.total_days()
+            .cast(pl.String)
+        )
         cell = (
-            pl.when(t.is_null()).then(pl.lit(""))
-            .when(kind == NUMBER).then(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('"><v>'), t, pl.lit("</v></c>")]))
-            .when(kind == DATE).then(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('" s="1"><v>'), serial,
-                                                    pl.lit("</v></c>")]))
-            .otherwise(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('" t="inlineStr"><is><t'), space, pl.lit(">"),
-                                      esc, pl.lit("</t></is></c>")]))
+            pl.when(t.is_null())
+            .then(pl.lit(""))
+            .when(kind == NUMBER)
+            .then(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('"><v>'), t, pl.lit("</v></c>")]))
+            .when(kind == DATE)
+            .then(
+                pl.concat_str(
+                    [pl.lit('<c r="'), ref, pl.lit('" s="1"><v>'), serial, pl.lit("</v></c>")]
+                )
+            )
+            .otherwise(
+                pl.concat_str(
+                    [
+                        pl.lit('<c r="'),
+                        ref,
+                        pl.lit('" t="inlineStr"><is><t'),
+                        space,
+                        pl.lit(">"),
+                        esc,
+                        pl.lit("</t></is></c>"),
+                    ]
+                )
+            )
         )
         cells.append(cell)
     row = pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'), *cells, pl.lit("</row>")])
@@ -179,15 +215,21 @@ def write_xlsx(path: Path, sheet_name: str, sheet: Sheet, title_lines: Sequence[
         rows.append(f'<row r="{r}">{_text_cell(f"A{r}", t, 2)}</row>')
     r += 1
     header_row = r
-    rows.append(f'<row r="{r}">' + "".join(_text_cell(f"{_col_letter(j)}{r}", h, 2)
-                                            for j, h in enumerate(sheet.header)) + "</row>")
+    rows.append(
+        f'<row r="{r}">'
+        + "".join(_text_cell(f"{_col_letter(j)}{r}", h, 2) for j, h in enumerate(sheet.header))
+        + "</row>"
+    )
     data = _data_rows_xml(sheet, r + 1).str.join("").item() if sheet.height else ""
     last = f"{_col_letter(max(len(sheet.header), 1) - 1)}{r + sheet.height}"
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<dimension ref="A1:{last}"/><sheetData>' + "".join(rows) + data + "</sheetData></worksheet>"
+        f'<dimension ref="A1:{last}"/><sheetData>'
+        + "".join(rows)
+        + data
+        + "</sheetData></worksheet>"
     )
     workbook = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -204,10 +246,15 @@ def write_xlsx(path: Path, sheet_name: str, sheet: Sheet, title_lines: Sequence[
         f"<dc:title>{_esc(path.stem)}</dc:title><dc:creator>暖心活动</dc:creator>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created></cp:coreProperties>'
     )
-    parts = (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS),
-             ("docProps/core.xml", core), ("xl/workbook.xml", workbook),
-             ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
-             ("xl/worksheets/sheet1.xml", xml))
+    parts = (
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _ROOT_RELS),
+        ("docProps/core.xml", core),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+        ("xl/styles.xml", _STYLES),
+        ("xl/worksheets/sheet1.xml", xml),
+    )
     with zipfile.ZipFile(path, "w") as zf:
         for name, content in parts:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
@@ -261,8 +308,15 @@ def write_xls(path: Path, sheet_name: str, sheet: Sheet, title_lines: Sequence[s
 
 
 def _xlsx_workbook(path: Path) -> xlsxwriter.Workbook:
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     wb.set_properties({"created": FIXED_CREATED, "author": "暖心活动", "title": path.stem})
     return wb
 
@@ -315,8 +369,9 @@ def write_stats_xlsx(path: Path, layout: StatsLayout) -> int:
     wb = _xlsx_workbook(path)
     ws = wb.add_worksheet("统计表")
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
-    head = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
-                          "text_wrap": True})
+    head = wb.add_format(
+        {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
+    )
     cell = wb.add_format({"border": 1})
     last = layout.ncols - 1
     ws.merge_range(0, 0, 0, last, layout.title, title)

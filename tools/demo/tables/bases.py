@@ -24,8 +24,11 @@ TABLE = terms.BASES
 WHAT = "就业援助基地名单"
 WORDS = ("暖心", "众诚", "鲁信", "安康", "惠民", "齐鲁", "同心", "润泽", "恒信", "泰和")
 OPERATORS = ("人力资源有限公司", "职业培训学校", "科技有限公司", "就业服务中心")
-KINDS = {terms.BASE_EMPLOYMENT_ASSISTANCE: "就业援助基地", terms.BASE_TRAINING: "职业技能培训基地",
-         terms.BASE_INTERNSHIP: "就业见习基地"}
+KINDS = {
+    terms.BASE_EMPLOYMENT_ASSISTANCE: "就业援助基地",
+    terms.BASE_TRAINING: "职业技能培训基地",
+    terms.BASE_INTERNSHIP: "就业见习基地",
+}
 NEVER_SENDING_CITIES = 4
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -51,7 +54,9 @@ def sending_slots(ctx: Context, what: str, city: str, r: np.random.Generator) ->
 def uscc_code(city: str, r: np.random.Generator, typo_rate: float = 0.15) -> str:
     """A 统一社会信用代码 of the city's region; now and then with a typo (the GB 32100 check
     fails, the row still loads)."""
-    body = "91" + city + "".join(USCC_ALPHABET[int(x)] for x in r.integers(0, len(USCC_ALPHABET), 9))
+    body = (
+        "91" + city + "".join(USCC_ALPHABET[int(x)] for x in r.integers(0, len(USCC_ALPHABET), 9))
+    )
     good = body + uscc.calc_check_digit(body)
     if r.random() < typo_rate:
         return good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -99,10 +104,19 @@ class Bases:
                 else:
                     recognised = start + dt.timedelta(days=int(r.integers(0, (end - start).days)))
                 code = uscc_code(city, r)
-                rows.append({"base_id": f"JD{city[:4]}{k + 1:02d}", "base_name": short + WORDS[words[k]] + KINDS[kind],
-                             "base_type": kind, "operator": operator, "operator_uscc": code,
-                             "recognised_on": recognised, "posts_offered": int(r.integers(5, 80)),
-                             "contact_name": None, "contact_phone": None})
+                rows.append(
+                    {
+                        "base_id": f"JD{city[:4]}{k + 1:02d}",
+                        "base_name": short + WORDS[words[k]] + KINDS[kind],
+                        "base_type": kind,
+                        "operator": operator,
+                        "operator_uscc": code,
+                        "recognised_on": recognised,
+                        "posts_offered": int(r.integers(5, 80)),
+                        "contact_name": None,
+                        "contact_phone": None,
+                    }
+                )
             self.lists[city] = pl.DataFrame(rows, schema_overrides={"recognised_on": pl.Date})
             self.slots[city] = sending_slots(ctx, "bases", city, r)
             self.employ_at_bases(city, r)
@@ -122,8 +136,11 @@ class Bases:
             employers[pid] = spelled_differently(name, r)[0]
         if employers:
             new = pl.DataFrame({"pid": list(employers), "_employer": list(employers.values())})
-            self.ctx.persons[city] = persons.join(new, on="pid", how="left", maintain_order="left").with_columns(
-                employer=pl.coalesce("_employer", "employer")).drop("_employer")
+            self.ctx.persons[city] = (
+                persons.join(new, on="pid", how="left", maintain_order="left")
+                .with_columns(employer=pl.coalesce("_employer", "employer"))
+                .drop("_employer")
+            )
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
         if idx not in self.slots.get(city, ()):
@@ -138,12 +155,22 @@ class Bases:
         def build(nz: CellNoise, fmt: str) -> Rows:
             style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
             day, day_type = nz.dates(recs["recognised_on"], style)
-            text = recs.select([pl.col(c.name).cast(pl.String) for c in TABLE.columns]).with_columns(
-                recognised_on=day)
-            bad = recs["operator_uscc"].map_elements(lambda c: not uscc.is_valid(c), return_dtype=pl.Boolean).to_numpy()
+            text = recs.select(
+                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
+            ).with_columns(recognised_on=day)
+            bad = (
+                recs["operator_uscc"]
+                .map_elements(lambda c: not uscc.is_valid(c), return_dtype=pl.Boolean)
+                .to_numpy()
+            )
             noise = noise_list(date_tag, tags(bad, "uscc_typo"))
-            logical = recs.select("base_id", "base_name", "base_type", "operator", "operator_uscc", "recognised_on")
-            return Rows(Sheet([], text, {"recognised_on": day_type, "posts_offered": NUMBER}),
-                        truth_frame(None, noise), logical)
+            logical = recs.select(
+                "base_id", "base_name", "base_type", "operator", "operator_uscc", "recognised_on"
+            )
+            return Rows(
+                Sheet([], text, {"recognised_on": day_type, "posts_offered": NUMBER}),
+                truth_frame(None, noise),
+                logical,
+            )
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)

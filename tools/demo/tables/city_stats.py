@@ -36,7 +36,11 @@ def write(ctx: Context, rec: Recorder, stats: pl.DataFrame) -> None:
             for f in terms.FIGURES:
                 v = exp[f.name]
                 if deviates and pick.random() < 0.3:
-                    v = round(v * (1.0 + 0.2 * pick.random()), 2) if f.money else int(v) + int(pick.rng.integers(0, 6))
+                    v = (
+                        round(v * (1.0 + 0.2 * pick.random()), 2)
+                        if f.money
+                        else int(v) + int(pick.rng.integers(0, 6))
+                    )
                 values.append(float(v) if f.money else int(v))
             layout = StatsLayout(
                 title=f"{ctx.campaign.name}统计表",
@@ -52,7 +56,9 @@ def write(ctx: Context, rec: Recorder, stats: pl.DataFrame) -> None:
             rel = f"{plan.folder(city, idx)}/{plan.file_name(pick, names(terms.CITIES[city], cut), fmt, False)}"
             path: Path = rec.out / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            row = (writers.write_stats_xlsx if fmt == "xlsx" else writers.write_stats_xls)(path, layout)
+            row = (writers.write_stats_xlsx if fmt == "xlsx" else writers.write_stats_xls)(
+                path, layout
+            )
             noise = ["title_rows", "two_row_header"] + (["format_xls"] if fmt == "xls" else [])
             if received.date() > cut:
                 noise.append("late_file")

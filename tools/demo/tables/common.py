@@ -45,8 +45,14 @@ def uniform_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np
     return lo + np.floor(rng.random(len(lo)) * (span + 1)).astype(np.int64).astype("timedelta64[D]")
 
 
-def spread(ctx: Context, rng: np.random.Generator, city: str, records: pl.DataFrame, day: np.ndarray,
-           resend: float) -> pl.DataFrame:
+def spread(
+    ctx: Context,
+    rng: np.random.Generator,
+    city: str,
+    records: pl.DataFrame,
+    day: np.ndarray,
+    resend: float,
+) -> pl.DataFrame:
     """Records per cut-off folder: first report (10 % one folder late, skipped slots moving
     them on), plus resends of older ones in later folders. Adds `idx` and `resent`,
     ordered by folder, then record order."""
@@ -54,14 +60,24 @@ def spread(ctx: Context, rng: np.random.Generator, city: str, records: pl.DataFr
     n_cut = len(plan.c.cutoffs)
     m = records.height
     first = plan.report_idx(city, day, rng.random(m) < 0.1)
-    parts = [records.with_columns(idx=pl.Series(first, dtype=pl.Int64), resent=pl.lit(False),
-                                  _ord=pl.int_range(0, m, dtype=pl.Int64))]
+    parts = [
+        records.with_columns(
+            idx=pl.Series(first, dtype=pl.Int64),
+            resent=pl.lit(False),
+            _ord=pl.int_range(0, m, dtype=pl.Int64),
+        )
+    ]
     for j in range(n_cut):
         again = (first < j) & (rng.random(m) < resend)
         if (city, j) in plan.missing or not again.any():
             continue
-        parts.append(records.with_columns(idx=pl.lit(j, pl.Int64), resent=pl.lit(True),
-                                          _ord=pl.int_range(0, m, dtype=pl.Int64)).filter(pl.Series(again)))
+        parts.append(
+            records.with_columns(
+                idx=pl.lit(j, pl.Int64),
+                resent=pl.lit(True),
+                _ord=pl.int_range(0, m, dtype=pl.Int64),
+            ).filter(pl.Series(again))
+        )
     out = pl.concat(parts).filter(pl.col("idx") < n_cut)
     return out.sort("idx", "_ord").drop("_ord")
 

@@ -37,7 +37,9 @@ class Contacts:
                 continue
             r = ctx.rng("contacts", city)
             first = 0 if r.random() < 0.8 else min(1, n - 1)
-            slots = [first] + ([int(r.integers(first + 1, n))] if n > first + 1 and r.random() < 0.3 else [])
+            slots = [first] + (
+                [int(r.integers(first + 1, n))] if n > first + 1 and r.random() < 0.3 else []
+            )
             for i in slots:
                 if (city, i) in ctx.plan.missing:
                     continue
@@ -47,7 +49,8 @@ class Contacts:
                     "unit": terms.CITIES[city] + "人力资源和社会保障局就业促进科",
                     "position": POSITIONS[int(r.integers(len(POSITIONS)))],
                     "office_phone": "0531-" + "".join(str(int(d)) for d in r.integers(0, 10, 8)),
-                    "mobile": phone, "email": f"jy{city}@example.cn",
+                    "mobile": phone,
+                    "email": f"jy{city}@example.cn",
                 }
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
@@ -58,8 +61,10 @@ class Contacts:
 
         def build(nz: CellNoise, fmt: str) -> Rows:
             text = recs.select([c.name for c in TABLE.columns])
-            return Rows(Sheet([], text, {"name": pl.Series([TEXT], dtype=pl.UInt8)}),
-                        truth_frame(None, noise_list(pl.Series([None], dtype=pl.String))),
-                        recs.select("name", "mobile"))
+            return Rows(
+                Sheet([], text, {"name": pl.Series([TEXT], dtype=pl.UInt8)}),
+                truth_frame(None, noise_list(pl.Series([None], dtype=pl.String))),
+                recs.select("name", "mobile"),
+            )
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=1)

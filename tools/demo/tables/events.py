@@ -32,13 +32,19 @@ class Events:
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
         evs = ctx.world.events[city]
-        recs = pl.DataFrame({
-            "event_id": [e.event_id for e in evs], "event_name": [e.name for e in evs],
-            "held_on": [e.held_on for e in evs], "event_form": [e.form for e in evs],
-            "is_special": [terms.YES if e.special else terms.NO for e in evs],
-            "employers_count": [e.employers for e in evs], "posts_offered": [e.posts for e in evs],
-            "participants": [e.participants for e in evs],
-        }, schema_overrides={"held_on": pl.Date})
+        recs = pl.DataFrame(
+            {
+                "event_id": [e.event_id for e in evs],
+                "event_name": [e.name for e in evs],
+                "held_on": [e.held_on for e in evs],
+                "event_form": [e.form for e in evs],
+                "is_special": [terms.YES if e.special else terms.NO for e in evs],
+                "employers_count": [e.employers for e in evs],
+                "posts_offered": [e.posts for e in evs],
+                "participants": [e.participants for e in evs],
+            },
+            schema_overrides={"held_on": pl.Date},
+        )
         day = np.array([max(e.held_on, ctx.campaign.start) for e in evs], dtype="datetime64[D]")
         return spread(ctx, ctx.rng("events", city), city, recs, day, resend=0.5)
 
@@ -48,8 +54,15 @@ class Events:
         def build(nz: CellNoise, fmt: str) -> Rows:
             style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
             held, held_type = nz.dates(recs["held_on"], style)
-            text = recs.select([pl.col(c.name).cast(pl.String) for c in TABLE.columns]).with_columns(held_on=held)
-            types = {"held_on": held_type, "employers_count": NUMBER, "posts_offered": NUMBER, "participants": NUMBER}
+            text = recs.select(
+                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
+            ).with_columns(held_on=held)
+            types = {
+                "held_on": held_type,
+                "employers_count": NUMBER,
+                "posts_offered": NUMBER,
+                "participants": NUMBER,
+            }
             noise = noise_list(date_tag, tags(recs["resent"].to_numpy(), "resent"))
             logical = recs.select("event_id", "held_on", "is_special", "event_form")
             return Rows(Sheet([], text, types), truth_frame(None, noise), logical)

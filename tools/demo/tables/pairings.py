@@ -21,8 +21,17 @@ TABLE = terms.PAIRINGS
 WHAT = "结对帮扶台账"
 COMMUNITIES = ("幸福", "和谐", "阳光", "康宁", "兴隆", "朝阳", "新华", "福泉")
 CADRE_SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "孙")
-SCHEMA = {"pairing_id": pl.String, "pairing_type": pl.String, "helper": pl.String, "helper_uscc": pl.String,
-          "pid": pl.String, "name": pl.String, "community": pl.String, "paired_on": pl.Date, "ended_on": pl.Date}
+SCHEMA = {
+    "pairing_id": pl.String,
+    "pairing_type": pl.String,
+    "helper": pl.String,
+    "helper_uscc": pl.String,
+    "pid": pl.String,
+    "name": pl.String,
+    "community": pl.String,
+    "paired_on": pl.Date,
+    "ended_on": pl.Date,
+}
 
 
 def names(city: str, cut: dt.date) -> tuple[str, ...]:
@@ -46,28 +55,53 @@ class Pairings:
             persons = ctx.persons[city]
             chosen = persons.filter(pl.Series(r.random(persons.height) < 0.2))
             n = chosen.height
-            paired = [start - dt.timedelta(days=20) + dt.timedelta(days=int(d)) for d in r.integers(0, span + 20, n)]
-            ended = [p + dt.timedelta(days=int(d)) if u < 0.15 else None
-                     for p, d, u in zip(paired, r.integers(5, 60, n), r.random(n), strict=True)]
-            cadre = pl.DataFrame({
-                "pairing_id": [f"JD-{k + 1:04d}" for k in range(n)],
-                "pairing_type": [terms.PAIRING_CADRE_TARGET] * n,
-                "helper": [CADRE_SURNAMES[int(i)] + "干部" for i in r.integers(0, len(CADRE_SURNAMES), n)],
-                "helper_uscc": [None] * n,
-                "pid": chosen["pid"], "name": chosen["name"], "community": [None] * n,
-                "paired_on": paired, "ended_on": ended,
-            }, schema=SCHEMA)
+            paired = [
+                start - dt.timedelta(days=20) + dt.timedelta(days=int(d))
+                for d in r.integers(0, span + 20, n)
+            ]
+            ended = [
+                p + dt.timedelta(days=int(d)) if u < 0.15 else None
+                for p, d, u in zip(paired, r.integers(5, 60, n), r.random(n), strict=True)
+            ]
+            cadre = pl.DataFrame(
+                {
+                    "pairing_id": [f"JD-{k + 1:04d}" for k in range(n)],
+                    "pairing_type": [terms.PAIRING_CADRE_TARGET] * n,
+                    "helper": [
+                        CADRE_SURNAMES[int(i)] + "干部"
+                        for i in r.integers(0, len(CADRE_SURNAMES), n)
+                    ],
+                    "helper_uscc": [None] * n,
+                    "pid": chosen["pid"],
+                    "name": chosen["name"],
+                    "community": [None] * n,
+                    "paired_on": paired,
+                    "ended_on": ended,
+                },
+                schema=SCHEMA,
+            )
             m = int(r.integers(1, 5))
-            enterprise = pl.DataFrame({
-                "pairing_id": [f"QS-{k + 1:03d}" for k in range(m)],
-                "pairing_type": [terms.PAIRING_ENTERPRISE_COMMUNITY] * m,
-                "helper": [terms.CITIES[city].removesuffix("市") + "爱心企业" + str(k + 1) for k in range(m)],
-                "helper_uscc": [uscc_code(city, r) for _ in range(m)],
-                "pid": [None] * m, "name": [None] * m,
-                "community": [COMMUNITIES[int(i)] + "社区" for i in r.integers(0, len(COMMUNITIES), m)],
-                "paired_on": [start + dt.timedelta(days=int(d)) for d in r.integers(0, span, m)],
-                "ended_on": [None] * m,
-            }, schema=SCHEMA)
+            enterprise = pl.DataFrame(
+                {
+                    "pairing_id": [f"QS-{k + 1:03d}" for k in range(m)],
+                    "pairing_type": [terms.PAIRING_ENTERPRISE_COMMUNITY] * m,
+                    "helper": [
+                        terms.CITIES[city].removesuffix("市") + "爱心企业" + str(k + 1)
+                        for k in range(m)
+                    ],
+                    "helper_uscc": [uscc_code(city, r) for _ in range(m)],
+                    "pid": [None] * m,
+                    "name": [None] * m,
+                    "community": [
+                        COMMUNITIES[int(i)] + "社区" for i in r.integers(0, len(COMMUNITIES), m)
+                    ],
+                    "paired_on": [
+                        start + dt.timedelta(days=int(d)) for d in r.integers(0, span, m)
+                    ],
+                    "ended_on": [None] * m,
+                },
+                schema=SCHEMA,
+            )
             self.lists[city] = pl.concat([cadre, enterprise])
             self.slots[city] = sending_slots(ctx, "pairings", city, r)
 
@@ -95,14 +129,27 @@ class Pairings:
             style, date_tag = nz.row_date_styles(n, nz.file_date_style(fmt), fmt)
             paired, paired_type = nz.dates(recs["paired_on"], style)
             ended, ended_type = nz.dates(recs["ended_on"], style)
-            text = recs.select(
-                pl.col("pairing_id"), pl.col("pairing_type"), pl.col("helper"), pl.col("helper_uscc"),
-                pl.col("name"), pl.lit(None, pl.String).alias("id_number"), pl.col("community"),
-            ).with_columns(id_number=cell, paired_on=paired, ended_on=ended).select([c.name for c in TABLE.columns])
+            text = (
+                recs.select(
+                    pl.col("pairing_id"),
+                    pl.col("pairing_type"),
+                    pl.col("helper"),
+                    pl.col("helper_uscc"),
+                    pl.col("name"),
+                    pl.lit(None, pl.String).alias("id_number"),
+                    pl.col("community"),
+                )
+                .with_columns(id_number=cell, paired_on=paired, ended_on=ended)
+                .select([c.name for c in TABLE.columns])
+            )
             noise = noise_list(id_tag, date_tag)
-            logical = recs.select("pairing_id", "pairing_type", "helper_uscc", "paired_on", "ended_on").with_columns(
-                id_text=text_id, name_text=recs["name"])
-            return Rows(Sheet([], text, {"paired_on": paired_type, "ended_on": ended_type}),
-                        truth_frame(recs["pid"], noise), logical)
+            logical = recs.select(
+                "pairing_id", "pairing_type", "helper_uscc", "paired_on", "ended_on"
+            ).with_columns(id_text=text_id, name_text=recs["name"])
+            return Rows(
+                Sheet([], text, {"paired_on": paired_type, "ended_on": ended_type}),
+                truth_frame(recs["pid"], noise),
+                logical,
+            )
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)

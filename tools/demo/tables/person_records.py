@@ -13,13 +13,23 @@ from tools.demo.tables.common import BAD_DATES
 from tools.demo.writers import TEXT, Sheet
 
 
-def rows(recs: pl.DataFrame, nz: CellNoise, fmt: str, table: terms.Table, day_col: str,
-         logical_cols: tuple[str, ...]) -> Rows:
+def rows(
+    recs: pl.DataFrame,
+    nz: CellNoise,
+    fmt: str,
+    table: terms.Table,
+    day_col: str,
+    logical_cols: tuple[str, ...],
+) -> Rows:
     """`recs`: pid, name, `day_col`, the table's other columns, `resent`."""
     dup = nz.hit(recs.height, 0.01)  # the same row twice in one file
-    recs = (recs.with_columns(_n=pl.Series(1 + dup.astype(np.int64))).with_row_index("_i")
-            .select(pl.all().repeat_by("_n").explode())
-            .with_columns(_dup=pl.int_range(pl.len()).over("_i") > 0).drop("_i", "_n"))
+    recs = (
+        recs.with_columns(_n=pl.Series(1 + dup.astype(np.int64)))
+        .with_row_index("_i")
+        .select(pl.all().repeat_by("_n").explode())
+        .with_columns(_dup=pl.int_range(pl.len()).over("_i") > 0)
+        .drop("_i", "_n")
+    )
     n = recs.height
     ids = nz.ids(recs["pid"], fmt, typo_rate=0.005)
     name, name_tag = nz.names(recs["name"])
@@ -28,17 +38,36 @@ def rows(recs: pl.DataFrame, nz: CellNoise, fmt: str, table: terms.Table, day_co
     missing = nz.hit(n, 0.002)
     bad = ~missing & nz.hit(n, 0.002)
     bad_text = pick(BAD_DATES, nz.rng.integers(0, len(BAD_DATES), n))
-    day_cell = pl.DataFrame({"d": day_text, "m": missing, "b": bad, "x": bad_text}).select(
-        pl.when("m").then(None).when("b").then(pl.col("x")).otherwise(pl.col("d"))).to_series()
+    day_cell = (
+        pl.DataFrame({"d": day_text, "m": missing, "b": bad, "x": bad_text})
+        .select(pl.when("m").then(None).when("b").then(pl.col("x")).otherwise(pl.col("d")))
+        .to_series()
+    )
     day_type = day_type.zip_with(pl.Series(~bad), pl.Series([TEXT] * n, dtype=pl.UInt8))
     cells = {"name": name, "id_number": ids.cell, day_col: day_cell}
-    text = pl.DataFrame({c.name: cells.get(c.name, recs[c.name] if c.name in recs.columns else None)
-                         for c in table.columns}, schema={c.name: pl.String for c in table.columns})
-    noise = noise_list(tags(recs["resent"].to_numpy(), "resent"), tags(recs["_dup"].to_numpy(), "duplicate_row"),
-                       ids.tag, name_tag, date_tag, tags(missing, "missing_required"), tags(bad, "bad_date"))
+    text = pl.DataFrame(
+        {
+            c.name: cells.get(c.name, recs[c.name] if c.name in recs.columns else None)
+            for c in table.columns
+        },
+        schema={c.name: pl.String for c in table.columns},
+    )
+    noise = noise_list(
+        tags(recs["resent"].to_numpy(), "resent"),
+        tags(recs["_dup"].to_numpy(), "duplicate_row"),
+        ids.tag,
+        name_tag,
+        date_tag,
+        tags(missing, "missing_required"),
+        tags(bad, "bad_date"),
+    )
     quarantined = missing | bad
     expected = pl.Series(np.where(quarantined, "quarantined", "loaded"), dtype=pl.String)
     logical = pl.DataFrame({"id_text": ids.text, "name_text": name}).with_columns(
-        recs.select(logical_cols))
-    return Rows(Sheet([], text, {"id_number": ids.types, day_col: day_type}),
-                truth_frame(recs["pid"], noise, expected), logical)
+        recs.select(logical_cols)
+    )
+    return Rows(
+        Sheet([], text, {"id_number": ids.types, day_col: day_type}),
+        truth_frame(recs["pid"], noise, expected),
+        logical,
+    )

@@ -47,12 +47,17 @@ class Referrals:
         available = np.searchsorted(published, day, side="right")  # postings already published
         chosen = np.floor(rng.random(len(who)) * available).astype(np.int64)
         ok = available > 0
-        recs = pl.DataFrame({
-            "pid": p["pid"][who], "name": p["name"][who],
-            "post_id": pick(post_ids, np.where(ok, chosen, 0)),
-            "referred_on": pl.Series(day, dtype=pl.Date),
-            "referral_method": pick(terms.REFERRAL_METHODS, rng.integers(0, len(terms.REFERRAL_METHODS), len(who))),
-        }).filter(pl.Series(ok))
+        recs = pl.DataFrame(
+            {
+                "pid": p["pid"][who],
+                "name": p["name"][who],
+                "post_id": pick(post_ids, np.where(ok, chosen, 0)),
+                "referred_on": pl.Series(day, dtype=pl.Date),
+                "referral_method": pick(
+                    terms.REFERRAL_METHODS, rng.integers(0, len(terms.REFERRAL_METHODS), len(who))
+                ),
+            }
+        ).filter(pl.Series(ok))
         recs = recs.unique(["pid", "post_id"], keep="first", maintain_order=True)
         return spread(ctx, rng, city, recs, days(recs["referred_on"]), resend=0.1)
 
@@ -60,6 +65,8 @@ class Referrals:
         recs = self.by_city[city].filter(pl.col("idx") == idx)
 
         def build(nz: CellNoise, fmt: str):
-            return person_records.rows(recs, nz, fmt, TABLE, "referred_on", ("post_id", "referred_on"))
+            return person_records.rows(
+                recs, nz, fmt, TABLE, "referred_on", ("post_id", "referred_on")
+            )
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)

@@ -15,7 +15,10 @@ from tools.demo.tables.common import Context
 from tools.demo.writers import NUMBER, TEXT, Sheet
 
 CASES = (
-    ("“一人一策”助{n}名长期失业人员重返岗位", "针对辖区长期失业人员逐户走访，建立台账，\n逐人制定帮扶计划，推荐岗位3个以上。"),
+    (
+        "“一人一策”助{n}名长期失业人员重返岗位",
+        "针对辖区长期失业人员逐户走访，建立台账，\n逐人制定帮扶计划，推荐岗位3个以上。",
+    ),
     ("就业大篷车开进社区", "联合{n}家企业开展“就业大篷车”进社区活动，现场达成意向。"),
     ("=SUM(A1:A9) 公益性岗位托底安置", "对零就业家庭成员优先安置公益性岗位，确保“动态清零”。"),
 )
@@ -29,6 +32,7 @@ SUGGESTIONS = (
 def names(kind: str):
     def _names(city: str, cut: dt.date) -> tuple[str, ...]:
         return (f"{city}{kind}", f"暖心活动{kind}", f"附件 {kind}（{cut:%m%d}）")
+
     return _names
 
 
@@ -42,12 +46,29 @@ class SummaryTexts:
             r = ctx.rng("summary_texts", city)
             if r.random() < 0.4:
                 continue  # this city sends no texts
-            cases = [(t.format(n=int(r.integers(3, 30))), c.format(n=int(r.integers(3, 30))), int(r.integers(1, 40)))
-                     for t, c in (CASES[int(i)] for i in r.choice(len(CASES), int(r.integers(1, 3)), replace=False))]
-            sugg = [SUGGESTIONS[int(i)] for i in r.choice(len(SUGGESTIONS), int(r.integers(1, 3)), replace=False)]
+            cases = [
+                (
+                    t.format(n=int(r.integers(3, 30))),
+                    c.format(n=int(r.integers(3, 30))),
+                    int(r.integers(1, 40)),
+                )
+                for t, c in (
+                    CASES[int(i)]
+                    for i in r.choice(len(CASES), int(r.integers(1, 3)), replace=False)
+                )
+            ]
+            sugg = [
+                SUGGESTIONS[int(i)]
+                for i in r.choice(len(SUGGESTIONS), int(r.integers(1, 3)), replace=False)
+            ]
             self.texts[city] = (
-                pl.DataFrame({"title": [c[0] for c in cases], "content": [c[1] for c in cases],
-                              "people_involved": [c[2] for c in cases]}),
+                pl.DataFrame(
+                    {
+                        "title": [c[0] for c in cases],
+                        "content": [c[1] for c in cases],
+                        "people_involved": [c[2] for c in cases],
+                    }
+                ),
                 pl.DataFrame({"content": sugg}),
             )
 
@@ -55,13 +76,22 @@ class SummaryTexts:
         if city not in self.texts or idx != len(self.ctx.campaign.cutoffs) - 1:
             return
         cases, sugg = self.texts[city]
-        for table, recs, what in ((terms.CASES, cases, "典型案例"), (terms.SUGGESTIONS, sugg, "意见建议")):
-            def build(nz: CellNoise, fmt: str, recs: pl.DataFrame = recs, table: terms.Table = table) -> Rows:
+        for table, recs, what in (
+            (terms.CASES, cases, "典型案例"),
+            (terms.SUGGESTIONS, sugg, "意见建议"),
+        ):
+
+            def build(
+                nz: CellNoise, fmt: str, recs: pl.DataFrame = recs, table: terms.Table = table
+            ) -> Rows:
                 text = recs.select([pl.col(c.name).cast(pl.String) for c in table.columns])
                 formula = recs["content"].str.contains(r"^[=+]") | (
-                    recs["title"].str.contains(r"^[=+]") if "title" in recs.columns else False)
+                    recs["title"].str.contains(r"^[=+]") if "title" in recs.columns else False
+                )
                 noise = noise_list(tags(formula.to_numpy(), "formula_like_text"))
-                types: dict[str, int | pl.Series] = {"content": pl.Series([TEXT] * recs.height, dtype=pl.UInt8)}
+                types: dict[str, int | pl.Series] = {
+                    "content": pl.Series([TEXT] * recs.height, dtype=pl.UInt8)
+                }
                 if "people_involved" in recs.columns:
                     types["people_involved"] = NUMBER
                 return Rows(Sheet([], text, types), truth_frame(None, noise), recs)

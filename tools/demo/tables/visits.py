@@ -40,19 +40,45 @@ class Visits:
         people = p[who]
         lo = np.maximum(days(people["identified_on"]), date_of(c.start - dt.timedelta(days=20)))
         day = uniform_days(rng, lo, np.full(len(lo), date_of(c.end)))
-        recs = pl.DataFrame({
-            "pid": people["pid"], "name": people["name"], "visited_on": pl.Series(day, dtype=pl.Date),
-            "visit_method": pick(terms.VISIT_METHODS, rng.integers(0, len(terms.VISIT_METHODS), len(who))),
-        })
+        recs = pl.DataFrame(
+            {
+                "pid": people["pid"],
+                "name": people["name"],
+                "visited_on": pl.Series(day, dtype=pl.Date),
+                "visit_method": pick(
+                    terms.VISIT_METHODS, rng.integers(0, len(terms.VISIT_METHODS), len(who))
+                ),
+            }
+        )
         # People another city also claims get a call from that city too.
-        guests = [(pid, ident) for (g, _i), gs in ctx.plan.guests.items() if g == city for pid, ident in gs]
+        guests = [
+            (pid, ident)
+            for (g, _i), gs in ctx.plan.guests.items()
+            if g == city
+            for pid, ident in gs
+        ]
         if guests:
-            g = pl.DataFrame({"pid": [x[0] for x in guests], "_ident": [x[1] for x in guests]},
-                             schema={"pid": pl.String, "_ident": pl.Date})
-            g = g.with_row_index("_o").join(ctx.everyone.select("pid", "name"), on="pid", how="left").sort("_o")
+            g = pl.DataFrame(
+                {"pid": [x[0] for x in guests], "_ident": [x[1] for x in guests]},
+                schema={"pid": pl.String, "_ident": pl.Date},
+            )
+            g = (
+                g.with_row_index("_o")
+                .join(ctx.everyone.select("pid", "name"), on="pid", how="left")
+                .sort("_o")
+            )
             gday = uniform_days(rng, days(g["_ident"]), np.full(g.height, date_of(c.end)))
-            recs = pl.concat([recs, g.select("pid", "name", visited_on=pl.Series(gday, dtype=pl.Date),
-                                             visit_method=pl.lit("电话联系"))])
+            recs = pl.concat(
+                [
+                    recs,
+                    g.select(
+                        "pid",
+                        "name",
+                        visited_on=pl.Series(gday, dtype=pl.Date),
+                        visit_method=pl.lit("电话联系"),
+                    ),
+                ]
+            )
         recs = recs.with_columns(visitor=random_names(ctx.world, rng, recs.height))
         return spread(ctx, rng, city, recs, days(recs["visited_on"]), resend=0.1)
 
@@ -60,6 +86,8 @@ class Visits:
         recs = self.by_city[city].filter(pl.col("idx") == idx)
 
         def build(nz: CellNoise, fmt: str):
-            return person_records.rows(recs, nz, fmt, TABLE, "visited_on", ("visited_on", "visit_method"))
+            return person_records.rows(
+                recs, nz, fmt, TABLE, "visited_on", ("visited_on", "visit_method")
+            )
 
         rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)
