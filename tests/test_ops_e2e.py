@@ -291,15 +291,15 @@ def test_restricted_lists_reconcile_with_the_marts_counts(run):
         for city in terms.CITIES:
             folder = root / "restricted" / cutoff / city
 
-            def rows(name: str) -> int:
-                path = folder / f"{name}.csv"  # noqa: B023
+            def rows(name: str, folder: Path = folder) -> int:
+                path = folder / f"{name}.csv"
                 return pl.read_csv(path, infer_schema=False).height if path.exists() else 0
 
-            def mart(df: pl.DataFrame, column: str) -> int:
+            def mart(df: pl.DataFrame, column: str, cutoff: str = cutoff, city: str = city) -> int:
                 return df.filter(
-                    (pl.col("cutoff_date").cast(pl.String) == cutoff)  # noqa: B023
+                    (pl.col("cutoff_date").cast(pl.String) == cutoff)
                     & (pl.col("city_code") == city)
-                )[column].sum()  # noqa: B023
+                )[column].sum()
 
             assert rows("discovery_candidates") == mart(discovery, "candidates"), (cutoff, city)
             unpaid = mart(targets, "relief_eligible") - mart(targets, "relief_eligible_paid")
