@@ -38,7 +38,7 @@ INGEST_PROGRESS = re.compile(r"^ingest \[(\d+)/(\d+)\] .* loaded=(\d+) quarantin
 INGEST_TOTAL = re.compile(r"^ingest: (\d+) files under ")
 # IngestSummary.__str__, logged once at the end of ingestion.
 INGEST_DONE = re.compile(
-    r"^ingest: (\d+) files seen: (\d+) loaded, (\d+) unchanged, (\d+) quarantined, "
+    r"^ingest: (\d+) files seen: (\d+) loaded(?: \(\d+ from the parse store\))?, (\d+) unchanged, (\d+) quarantined, "
     r"(\d+) late; rows loaded (\d+) .*rows quarantined (\d+)"
 )
 

@@ -53,14 +53,27 @@ def test_an_unreadable_required_number_quarantines_the_row_and_an_optional_one_o
     ).fetchall() == [(3, "月薪下限", "面议", "bad_number")]
 
 
-def test_office_lock_files_and_dotfiles_are_not_uploads(con, tmp_path):
+def test_office_lock_files_are_recorded_as_not_an_upload_and_never_loaded(con, tmp_path):
     folder = city_dir(tmp_path)
     write_csv(folder / "走访.csv", ["身份证号", "走访日期"], [[ID_A, "2022-08-03"]])
     (folder / "~$走访.xlsx").write_bytes(b"\x00lock")
     (folder / ".~lock.走访.csv#").write_bytes(b"lock")
     ingest_all(con, tmp_path, CAMPAIGN)
-    assert con.execute("select file_name from raw.files").fetchall() == [("走访.csv",)]
-    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+    files = con.execute(
+        "select file_name, status, rows_loaded from raw.files order by file_name"
+    ).fetchall()
+    by_name = {name: (status, rows) for name, status, rows in files}
+    assert set(by_name) == {"走访.csv", "~$走访.xlsx", ".~lock.走访.csv#"}
+    assert by_name["走访.csv"][1] == 1
+    for lock in ("~$走访.xlsx", ".~lock.走访.csv#"):
+        assert by_name[lock][1] in (0, None)
+        assert by_name[lock][0] != by_name["走访.csv"][0]
+    assert con.execute("select count(*) from raw.visits").fetchone() == (1,)
+    # Recorded so an operator knows they were seen, with the reason; no data row is lost.
+    assert con.execute(
+        "select distinct reason_code from raw.quarantine where file_path like '%lock%'"
+        " or file_path like '%~$%'"
+    ).fetchall() == [("not_an_upload",)]
 
 
 def test_a_required_column_missing_from_the_header_quarantines_every_row(con, tmp_path):
