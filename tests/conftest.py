@@ -66,6 +66,18 @@ def clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_leaked_environment() -> Iterator[None]:
+    """A test that runs the CLI in-process (it exports the person_key secret for dbt) must not
+    change what later tests see: the WARMHEART_* variables are put back after every test."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("WARMHEART_")}
+    yield
+    for var in [k for k in os.environ if k.startswith("WARMHEART_")]:
+        if var not in before:
+            del os.environ[var]
+    os.environ.update(before)
+
+
 @dataclass(frozen=True)
 class DemoRun:
     """A generated campaign after `python -m pipelines run`: every folder under `root`."""

@@ -22,10 +22,10 @@ def test_a_crashing_raw_check_is_a_failed_blocking_check_and_stops_the_run(
 
     real = gate.raw_table_gate
 
-    def crash_on_visits(con, table, campaign):
+    def crash_on_visits(con, table, *args, **kwargs):
         if table == "raw.visits":
             raise RuntimeError("reader exploded")
-        return real(con, table, campaign)
+        return real(con, table, *args, **kwargs)
 
     monkeypatch.setattr(gate, "raw_table_gate", crash_on_visits)
     with dg.DagsterInstance.ephemeral() as instance:

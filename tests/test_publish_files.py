@@ -180,16 +180,19 @@ def test_formula_text_in_any_published_table_is_inert_in_every_csv(tmp_path: Pat
         for i, v in enumerate(HOSTILE_TEXT)
     )
     con.execute(f"create table marts.rpt_x as select * from (values {values}) t(note, n, tags)")
-    con.execute(
-        f"create table restricted.restricted_discovery_candidates as "
-        f"select '370100' as city_code, note as name, n from (values {values}) t(note, n, tags)"
-    )
+    from pipelines.publish.restricted import EXPORTS
+
+    for export in EXPORTS:  # every restricted list, each carrying the hostile text
+        con.execute(
+            f"create table {export.relation} as select date '2022-08-15' as cutoff_date, "
+            f"'370100' as city_code, note as name, n from (values {values}) t(note, n, tags)"
+        )
     publish_marts(con, tmp_path / "marts")
     write_restricted_exports(con, "2022-08-15", tmp_path / "restricted", log=lambda _m: None)
     csvs = sorted((tmp_path / "marts").rglob("*.csv")) + sorted(
         (tmp_path / "restricted").rglob("*.csv")
     )
-    assert len(csvs) == 2
+    assert len(csvs) == 1 + len(EXPORTS)
     for path in csvs:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             cells = [c for row in csv.reader(fh) for c in row]

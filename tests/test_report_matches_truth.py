@@ -41,6 +41,13 @@ def run(
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     if request.param == DEMO_SEED:
         demo: DemoRun = request.getfixturevalue("demo_run")
+        marts, truth = demo.root / "marts", demo.root / "ground_truth"
+        POLICY[request.param] = (
+            pl.read_parquet(marts / "rpt_campaign_supplement.parquet"),
+            pl.read_parquet(truth / "expected_supplement.parquet"),
+            pl.read_parquet(marts / "rpt_job_pool.parquet"),
+            pl.read_parquet(truth / "expected_job_pool.parquet"),
+        )
         yield (
             pl.read_parquet(demo.root / "marts" / "rpt_campaign_stats.parquet"),
             pl.read_parquet(demo.root / "ground_truth" / "expected_stats.parquet"),

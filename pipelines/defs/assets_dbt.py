@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: staging → intermediate → marts, keyed by schema."""
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,5 +45,8 @@ translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 @dbt_assets(manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model; tests with severity error block what depends on them."""
+    # The person_key secret reaches dbt however the run was started (CLI, UI, schedule):
+    # with real uploads it is the generated or given key, never the built-in one (contract §11).
+    os.environ["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
     with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile
         yield from dbt.cli(["build"], context=context).stream()
