@@ -22,3 +22,37 @@
     {{ record }}.first_cutoff_date <= {{ cutoffs }}.cutoff_date
     and {{ record }}.{{ date_column }} between {{ cutoffs }}.window_start and {{ cutoffs }}.window_end
 {%- endmacro %}
+
+{# The records of `records_model` (int_visits, int_referrals) that a city sent about its
+   own targets and that count at cut-off T (counts_at_cutoff on `date_column`): one row
+   per target at T (int_target_facts) and record. Both the report (rpt_campaign_stats)
+   and the per-person progress (fct_target_progress) count from these rows. #}
+{% macro own_target_records_at_cutoff(records_model, date_column) -%}
+    select
+        targets.cutoff_date,
+        targets.city_code,
+        targets.person_id,
+        records.* exclude (city_code, person_id)
+    from {{ ref('int_target_facts') }} as targets
+    inner join {{ ref('stg_campaign_cutoffs') }} as cutoffs using (cutoff_date)
+    inner join {{ ref(records_model) }} as records
+        on records.city_code = targets.city_code
+        and records.person_id = targets.person_id
+        and {{ counts_at_cutoff('records', date_column) }}
+{%- endmacro %}
+
+{# Temporary relief paid to the targets of each cut-off T in T's window, whichever office
+   paid it: one row per (cut-off, target, 流水号); a payment belongs to one person. #}
+{% macro target_relief_payments_at_cutoff() -%}
+    select distinct
+        targets.cutoff_date,
+        targets.city_code,
+        targets.person_id,
+        relief.payment_id,
+        relief.amount_yuan
+    from {{ ref('int_target_facts') }} as targets
+    inner join {{ ref('stg_campaign_cutoffs') }} as cutoffs using (cutoff_date)
+    inner join {{ ref('int_temp_relief') }} as relief
+        on relief.person_id = targets.person_id
+        and relief.paid_on between cutoffs.window_start and cutoffs.window_end
+{%- endmacro %}

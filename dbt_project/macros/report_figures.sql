@@ -13,3 +13,13 @@
     on {{ report_figures() | join(', ') }}
     into name figure value {{ value_name }}
 {%- endmacro %}
+
+{# The figures of rpt_campaign_supplement whose province row is the sum of the city rows
+   (all but the median, which is recomputed over the province). #}
+{% macro supplement_summed_figures() -%}
+    {{ return([
+        'bases_employment_assistance', 'bases_training', 'bases_internship', 'employed_at_bases',
+        'targets_paired', 'enterprise_community_pairs', 'graduate_targets',
+        'fell_back_to_unemployed', 'invalid_credit_codes',
+    ]) }}
+{%- endmacro %}

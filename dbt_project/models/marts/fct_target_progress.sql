@@ -12,51 +12,46 @@ targets as (
     select * from {{ ref('int_target_facts') }}
 ),
 
+target_visits as (
+    {{ own_target_records_at_cutoff('int_visits', 'visited_on') }}
+),
+
+target_referrals as (
+    {{ own_target_records_at_cutoff('int_referrals', 'referred_on') }}
+),
+
+target_relief_payments as (
+    {{ target_relief_payments_at_cutoff() }}
+),
+
 -- Distinct postings C pushed to the person, known at T and dated in the window
 -- (the same identity as jobs_pushed in rpt_campaign_stats).
 referrals as (
     select
-        targets.cutoff_date,
-        targets.person_id,
-        count(distinct referrals.post_id) as referrals_in_window
-    from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
-    inner join {{ ref('int_referrals') }} as referrals
-        on referrals.person_id = targets.person_id
-        and referrals.city_code = targets.city_code
-        and {{ counts_at_cutoff('referrals', 'referred_on') }}
-    group by targets.cutoff_date, targets.person_id
+        cutoff_date,
+        person_id,
+        count(distinct post_id) as referrals_in_window
+    from target_referrals
+    group by cutoff_date, person_id
 ),
 
 visits as (
     select
-        targets.cutoff_date,
-        targets.person_id,
-        count(distinct (visits.visited_on, visits.visit_method)) as visits_in_window
-    from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
-    inner join {{ ref('int_visits') }} as visits
-        on visits.person_id = targets.person_id
-        and visits.city_code = targets.city_code
-        and {{ counts_at_cutoff('visits', 'visited_on') }}
-    group by targets.cutoff_date, targets.person_id
+        cutoff_date,
+        person_id,
+        count(distinct (visited_on, visit_method)) as visits_in_window
+    from target_visits
+    group by cutoff_date, person_id
 ),
 
 relief as (
     select
-        targets.cutoff_date,
-        targets.person_id,
-        count(distinct relief.payment_id) as relief_payments_in_window,
-        sum(relief.amount_yuan) as relief_amount_yuan
-    from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
-    inner join (
-        select distinct payment_id, person_id, paid_on, amount_yuan
-        from {{ ref('int_temp_relief') }}
-    ) as relief
-        on relief.person_id = targets.person_id
-        and relief.paid_on between cutoffs.window_start and cutoffs.window_end
-    group by targets.cutoff_date, targets.person_id
+        cutoff_date,
+        person_id,
+        count(distinct payment_id) as relief_payments_in_window,
+        sum(amount_yuan) as relief_amount_yuan
+    from target_relief_payments
+    group by cutoff_date, person_id
 ),
 
 joined as (
@@ -82,17 +77,11 @@ joined as (
         targets.was_employed_before_campaign,
         targets.employment_channel
     from targets
-    inner join cutoffs on cutoffs.cutoff_date = targets.cutoff_date
+    inner join cutoffs using (cutoff_date)
     cross join campaign
-    left join referrals
-        on referrals.cutoff_date = targets.cutoff_date
-        and referrals.person_id = targets.person_id
-    left join visits
-        on visits.cutoff_date = targets.cutoff_date
-        and visits.person_id = targets.person_id
-    left join relief
-        on relief.cutoff_date = targets.cutoff_date
-        and relief.person_id = targets.person_id
+    left join referrals using (cutoff_date, person_id)
+    left join visits using (cutoff_date, person_id)
+    left join relief using (cutoff_date, person_id)
 ),
 
 final as (

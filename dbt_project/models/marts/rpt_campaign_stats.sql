@@ -7,10 +7,6 @@ with cutoffs as (
     select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
 ),
 
-cities as (
-    select city_code, city_name from {{ ref('ref_cities') }}
-),
-
 targets as (
     select * from {{ ref('int_target_facts') }}
 ),
@@ -54,37 +50,33 @@ target_figures as (
     group by cutoff_date, city_code
 ),
 
+target_visits as (
+    {{ own_target_records_at_cutoff('int_visits', 'visited_on') }}
+),
+
+target_referrals as (
+    {{ own_target_records_at_cutoff('int_referrals', 'referred_on') }}
+),
+
 -- Visits sent by C to C's targets at T, known at T (first_cutoff_date <= T), dated in
 -- the window; one visit = (person, date, 走访方式).
 visit_figures as (
     select
-        cutoffs.cutoff_date,
-        visits.city_code,
-        count(distinct (visits.person_id, visits.visited_on, visits.visit_method)) as visits
-    from {{ ref('int_visits') }} as visits
-    inner join cutoffs
-        on {{ counts_at_cutoff('visits', 'visited_on') }}
-    inner join targets
-        on targets.cutoff_date = cutoffs.cutoff_date
-        and targets.city_code = visits.city_code
-        and targets.person_id = visits.person_id
-    group by cutoffs.cutoff_date, visits.city_code
+        cutoff_date,
+        city_code,
+        count(distinct (person_id, visited_on, visit_method)) as visits
+    from target_visits
+    group by cutoff_date, city_code
 ),
 
 -- Referrals: one referral = (person, C, 岗位编号); a repeat is the same referral.
 referral_figures as (
     select
-        cutoffs.cutoff_date,
-        referrals.city_code,
-        count(distinct (referrals.person_id, referrals.post_id)) as jobs_pushed
-    from {{ ref('int_referrals') }} as referrals
-    inner join cutoffs
-        on {{ counts_at_cutoff('referrals', 'referred_on') }}
-    inner join targets
-        on targets.cutoff_date = cutoffs.cutoff_date
-        and targets.city_code = referrals.city_code
-        and targets.person_id = referrals.person_id
-    group by cutoffs.cutoff_date, referrals.city_code
+        cutoff_date,
+        city_code,
+        count(distinct (person_id, post_id)) as jobs_pushed
+    from target_referrals
+    group by cutoff_date, city_code
 ),
 
 -- Postings and events as known at T (int_*_at_cutoff): a later upload never changes an
@@ -117,20 +109,9 @@ event_figures as (
     group by cutoff_date, events.city_code
 ),
 
--- Temporary relief paid to C's targets at T in the window, whichever office paid it;
--- one payment per 流水号 (a payment cannot belong to two targets: person_id is one).
+-- Temporary relief paid to C's targets at T in the window, whichever office paid it.
 relief_payments as (
-    select distinct
-        cutoffs.cutoff_date,
-        targets.city_code,
-        relief.payment_id,
-        relief.amount_yuan
-    from {{ ref('int_temp_relief') }} as relief
-    inner join cutoffs
-        on relief.paid_on between cutoffs.window_start and cutoffs.window_end
-    inner join targets
-        on targets.cutoff_date = cutoffs.cutoff_date
-        and targets.person_id = relief.person_id
+    {{ target_relief_payments_at_cutoff() }}
 ),
 
 relief_figures as (
@@ -144,49 +125,24 @@ relief_figures as (
 ),
 
 city_rows as (
-    select
-        cutoffs.cutoff_date,
-        cities.city_code,
-        cities.city_name,
-        coalesce(target_figures.targets_identified, 0) as targets_identified,
-        coalesce(target_figures.long_term_unemployed, 0) as long_term_unemployed,
-        coalesce(target_figures.older_workers, 0) as older_workers,
-        coalesce(target_figures.disabled, 0) as disabled,
-        coalesce(target_figures.dibao_members, 0) as dibao_members,
-        coalesce(visit_figures.visits, 0) as visits,
-        coalesce(job_post_figures.job_posts_collected, 0) as job_posts_collected,
-        coalesce(event_figures.special_recruitment_events, 0) as special_recruitment_events,
-        coalesce(event_figures.onsite_job_fairs, 0) as onsite_job_fairs,
-        coalesce(referral_figures.jobs_pushed, 0) as jobs_pushed,
-        coalesce(target_figures.employed, 0) as employed,
-        coalesce(target_figures.employed_by_enterprise, 0) as employed_by_enterprise,
-        coalesce(target_figures.employed_flexibly, 0) as employed_flexibly,
-        coalesce(target_figures.employed_public_welfare, 0) as employed_public_welfare,
-        coalesce(job_post_figures.discriminatory_posts_removed, 0) as discriminatory_posts_removed,
-        coalesce(relief_figures.temp_relief_payments, 0) as temp_relief_payments,
-        coalesce(relief_figures.temp_relief_amount_yuan, 0) as temp_relief_amount_yuan
-    from cutoffs
-    cross join cities
-    left join target_figures using (cutoff_date, city_code)
-    left join visit_figures using (cutoff_date, city_code)
-    left join referral_figures using (cutoff_date, city_code)
-    left join job_post_figures using (cutoff_date, city_code)
-    left join event_figures using (cutoff_date, city_code)
-    left join relief_figures using (cutoff_date, city_code)
+    {{ every_city_at_every_cutoff({
+        'target_figures': [
+            'targets_identified', 'long_term_unemployed', 'older_workers', 'disabled',
+            'dibao_members', 'employed', 'employed_by_enterprise', 'employed_flexibly',
+            'employed_public_welfare',
+        ],
+        'visit_figures': ['visits'],
+        'referral_figures': ['jobs_pushed'],
+        'job_post_figures': ['job_posts_collected', 'discriminatory_posts_removed'],
+        'event_figures': ['special_recruitment_events', 'onsite_job_fairs'],
+        'relief_figures': ['temp_relief_payments', 'temp_relief_amount_yuan'],
+    }) }}
 ),
 
 -- Every person belongs to one city (int_targets), so distinct persons of the province
 -- equal the sum of the city rows; a singular test holds this against int_targets.
 province_rows as (
-    select
-        cutoff_date,
-        {{ term('PROVINCE_CODE') }} as city_code,
-        {{ term('PROVINCE_NAME') }} as city_name,
-        {% for figure in report_figures -%}
-        sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
-        {% endfor %}
-    from city_rows
-    group by cutoff_date
+    {{ province_sums('city_rows', report_figures) }}
 ),
 
 unioned as (

@@ -2,17 +2,8 @@
 -- province row 370000. Targets, windows and "known at T" as in rpt_campaign_stats.
 -- The province row is the sum of the city rows, except the median (recomputed over
 -- every city's employed targets). Definitions: rpt_campaign_supplement.yml.
-{%- set summed = [
-    'bases_employment_assistance', 'bases_training', 'bases_internship', 'employed_at_bases',
-    'targets_paired', 'enterprise_community_pairs', 'graduate_targets',
-    'fell_back_to_unemployed', 'invalid_credit_codes',
-] %}
 with cutoffs as (
     select cutoff_date, window_start, window_end from {{ ref('stg_campaign_cutoffs') }}
-),
-
-cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 targets as (
@@ -51,9 +42,7 @@ employed_targets as (
         {{ normalize_name('targets.employer') }} as employer_norm,
         targets.employed_on - target_facts.unemployment_registered_on as days_to_employment
     from targets
-    left join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
+    left join target_facts using (cutoff_date, person_id)
     where targets.employment_status = {{ term('EMPLOYED') }}
         and targets.employed_on between targets.window_start and targets.window_end
 ),
@@ -64,10 +53,8 @@ employed_at_base_figures as (
         employed_targets.city_code,
         count(distinct employed_targets.person_id) as employed_at_bases
     from employed_targets
-    inner join recognised_bases
-        on recognised_bases.cutoff_date = employed_targets.cutoff_date
-        and recognised_bases.city_code = employed_targets.city_code
-        and employed_targets.employer_norm in (recognised_bases.operator_norm, recognised_bases.base_name_norm)
+    inner join recognised_bases using (cutoff_date, city_code)
+    where employed_targets.employer_norm in (recognised_bases.operator_norm, recognised_bases.base_name_norm)
     group by all
 ),
 
@@ -99,11 +86,8 @@ paired_figures as (
         targets.city_code,
         count(distinct targets.person_id) as targets_paired
     from targets
-    inner join active_pairings
-        on active_pairings.cutoff_date = targets.cutoff_date
-        and active_pairings.city_code = targets.city_code
-        and active_pairings.person_id = targets.person_id
-        and active_pairings.is_cadre_pairing
+    inner join active_pairings using (cutoff_date, city_code, person_id)
+    where active_pairings.is_cadre_pairing
     group by all
 ),
 
@@ -123,9 +107,7 @@ graduate_figures as (
         targets.city_code,
         count(distinct targets.person_id) as graduate_targets
     from targets
-    inner join target_facts
-        on target_facts.cutoff_date = targets.cutoff_date
-        and target_facts.person_id = targets.person_id
+    inner join target_facts using (cutoff_date, person_id)
     where target_facts.is_unemployed_graduate
         and list_has_any(
             targets.categories,
@@ -149,9 +131,7 @@ fell_back_figures as (
         targets.city_code,
         count(distinct targets.person_id) as fell_back_to_unemployed
     from targets
-    inner join ever_employed_before
-        on ever_employed_before.cutoff_date = targets.cutoff_date
-        and ever_employed_before.person_id = targets.person_id
+    inner join ever_employed_before using (cutoff_date, person_id)
     where targets.employment_status = {{ term('UNEMPLOYED') }}
     group by all
 ),
@@ -165,44 +145,28 @@ invalid_code_figures as (
 ),
 
 city_rows as (
-    select
-        cutoffs.cutoff_date,
-        cities.city_code,
-        cities.city_name,
-        coalesce(base_figures.bases_employment_assistance, 0) as bases_employment_assistance,
-        coalesce(base_figures.bases_training, 0) as bases_training,
-        coalesce(base_figures.bases_internship, 0) as bases_internship,
-        coalesce(employed_at_base_figures.employed_at_bases, 0) as employed_at_bases,
-        coalesce(paired_figures.targets_paired, 0) as targets_paired,
-        coalesce(enterprise_pair_figures.enterprise_community_pairs, 0) as enterprise_community_pairs,
-        coalesce(graduate_figures.graduate_targets, 0) as graduate_targets,
-        median_figures.median_days_to_employment,
-        coalesce(fell_back_figures.fell_back_to_unemployed, 0) as fell_back_to_unemployed,
-        coalesce(invalid_code_figures.invalid_credit_codes, 0) as invalid_credit_codes
-    from cutoffs
-    cross join cities
-    left join base_figures using (cutoff_date, city_code)
-    left join employed_at_base_figures using (cutoff_date, city_code)
-    left join median_figures using (cutoff_date, city_code)
-    left join paired_figures using (cutoff_date, city_code)
-    left join enterprise_pair_figures using (cutoff_date, city_code)
-    left join graduate_figures using (cutoff_date, city_code)
-    left join fell_back_figures using (cutoff_date, city_code)
-    left join invalid_code_figures using (cutoff_date, city_code)
+    {{ every_city_at_every_cutoff({
+        'base_figures': ['bases_employment_assistance', 'bases_training', 'bases_internship'],
+        'employed_at_base_figures': ['employed_at_bases'],
+        'median_figures': ['median_days_to_employment'],
+        'paired_figures': ['targets_paired'],
+        'enterprise_pair_figures': ['enterprise_community_pairs'],
+        'graduate_figures': ['graduate_targets'],
+        'fell_back_figures': ['fell_back_to_unemployed'],
+        'invalid_code_figures': ['invalid_credit_codes'],
+    }, nullable=['median_days_to_employment']) }}
+),
+
+province_sums as (
+    {{ province_sums('city_rows', supplement_summed_figures()) }}
 ),
 
 province_rows as (
     select
-        city_rows.cutoff_date,
-        {{ term('PROVINCE_CODE') }} as city_code,
-        {{ term('PROVINCE_NAME') }} as city_name,
-        {% for figure in summed -%}
-        sum(city_rows.{{ figure }}) as {{ figure }},
-        {% endfor -%}
-        any_value(province_median.median_days_to_employment) as median_days_to_employment
-    from city_rows
+        province_sums.*,
+        province_median.median_days_to_employment
+    from province_sums
     left join province_median using (cutoff_date)
-    group by city_rows.cutoff_date
 ),
 
 unioned as (

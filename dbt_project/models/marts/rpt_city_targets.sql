@@ -8,6 +8,15 @@
 -- it, and is never counted as missed (the city still has time). So
 --   event_blocks_due = complete blocks + partial blocks already met,
 --   event_cadence_rate = event_blocks_met / event_blocks_due.
+{%- set person_counts = [
+    'targets', 'referral_targets', 'referral_targets_met', 'referrals', 'targets_visited',
+    'targets_with_plan', 'targets_employed', 'relief_eligible', 'relief_eligible_paid',
+    'dibao_phaseout_candidates',
+] %}
+{%- set block_counts = [
+    'event_blocks_started', 'event_blocks_complete', 'event_blocks_met', 'event_blocks_missed',
+    'event_blocks_due',
+] %}
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),
@@ -17,7 +26,7 @@ cutoffs as (
 ),
 
 cities as (
-    select city_code, city_name from {{ ref('ref_cities') }}
+    select city_code from {{ ref('ref_cities') }}
 ),
 
 progress as (
@@ -109,34 +118,12 @@ block_figures as (
     group by cutoff_date, city_code
 ),
 
+-- Every city has its blocks (city_blocks), so the block counts are never missing.
 city_counts as (
-    select
-        cutoffs.cutoff_date,
-        cities.city_code,
-        cities.city_name,
-        coalesce(person_figures.targets, 0) as targets,
-        coalesce(person_figures.referral_targets, 0) as referral_targets,
-        coalesce(person_figures.referral_targets_met, 0) as referral_targets_met,
-        coalesce(person_figures.referrals, 0)::bigint as referrals,
-        coalesce(person_figures.targets_visited, 0) as targets_visited,
-        coalesce(person_figures.targets_with_plan, 0) as targets_with_plan,
-        coalesce(person_figures.targets_employed, 0) as targets_employed,
-        coalesce(person_figures.relief_eligible, 0) as relief_eligible,
-        coalesce(person_figures.relief_eligible_paid, 0) as relief_eligible_paid,
-        coalesce(person_figures.dibao_phaseout_candidates, 0) as dibao_phaseout_candidates,
-        block_figures.event_blocks_started,
-        block_figures.event_blocks_complete,
-        block_figures.event_blocks_met,
-        block_figures.event_blocks_missed,
-        block_figures.event_blocks_due
-    from cutoffs
-    cross join cities
-    left join person_figures
-        on person_figures.cutoff_date = cutoffs.cutoff_date
-        and person_figures.city_code = cities.city_code
-    left join block_figures
-        on block_figures.cutoff_date = cutoffs.cutoff_date
-        and block_figures.city_code = cities.city_code
+    {{ every_city_at_every_cutoff(
+        {'person_figures': person_counts, 'block_figures': block_counts},
+        nullable=block_counts,
+    ) }}
 ),
 
 -- The province row: every count is the sum of the city rows (a person belongs to one
@@ -144,19 +131,7 @@ city_counts as (
 -- the share of all cities' due blocks that were met, and it is met only when no city
 -- missed a block. Rates are recomputed from the sums, never averaged.
 province_counts as (
-    select
-        cutoff_date,
-        {{ term('PROVINCE_CODE') }} as city_code,
-        {{ term('PROVINCE_NAME') }} as city_name,
-        {% for count in ['targets', 'referral_targets', 'referral_targets_met', 'referrals',
-                         'targets_visited', 'targets_with_plan', 'targets_employed',
-                         'relief_eligible', 'relief_eligible_paid', 'dibao_phaseout_candidates',
-                         'event_blocks_started', 'event_blocks_complete', 'event_blocks_met',
-                         'event_blocks_missed', 'event_blocks_due'] -%}
-        sum({{ count }})::bigint as {{ count }}{{ ',' if not loop.last }}
-        {% endfor %}
-    from city_counts
-    group by cutoff_date
+    {{ province_sums('city_counts', person_counts + block_counts) }}
 ),
 
 counts as (
@@ -170,26 +145,26 @@ final as (
         cutoff_date,
         city_code,
         city_name,
-        targets,
-        referral_targets,
-        referral_targets_met,
+        targets::bigint as targets,
+        referral_targets::bigint as referral_targets,
+        referral_targets_met::bigint as referral_targets_met,
         round(referral_targets_met / nullif(referral_targets, 0), 4) as referral_coverage_rate,
-        referrals,
-        targets_visited,
+        referrals::bigint as referrals,
+        targets_visited::bigint as targets_visited,
         round(targets_visited / nullif(targets, 0), 4) as visit_rate,
-        targets_with_plan,
+        targets_with_plan::bigint as targets_with_plan,
         round(targets_with_plan / nullif(targets, 0), 4) as plan_rate,
-        targets_employed,
+        targets_employed::bigint as targets_employed,
         round(targets_employed / nullif(targets, 0), 4) as employment_rate,
-        relief_eligible,
-        relief_eligible_paid,
+        relief_eligible::bigint as relief_eligible,
+        relief_eligible_paid::bigint as relief_eligible_paid,
         round(relief_eligible_paid / nullif(relief_eligible, 0), 4) as relief_coverage_rate,
-        dibao_phaseout_candidates,
-        event_blocks_started,
-        event_blocks_complete,
-        event_blocks_met,
-        event_blocks_missed,
-        event_blocks_due,
+        dibao_phaseout_candidates::bigint as dibao_phaseout_candidates,
+        event_blocks_started::bigint as event_blocks_started,
+        event_blocks_complete::bigint as event_blocks_complete,
+        event_blocks_met::bigint as event_blocks_met,
+        event_blocks_missed::bigint as event_blocks_missed,
+        event_blocks_due::bigint as event_blocks_due,
         round(event_blocks_met / nullif(event_blocks_due, 0), 4) as event_cadence_rate,
         event_blocks_missed = 0 as is_event_cadence_met
     from counts

@@ -6,7 +6,7 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 categories as (
@@ -51,15 +51,7 @@ city_rows as (
 ),
 
 province_rows as (
-    select
-        cutoff_date,
-        {{ term('PROVINCE_CODE') }} as city_code,
-        {{ term('PROVINCE_NAME') }} as city_name,
-        post_category,
-        sum(postings) as postings,
-        sum(openings) as openings
-    from city_rows
-    group by cutoff_date, post_category
+    {{ province_sums('city_rows', ['postings', 'openings'], keys=['post_category']) }}
 ),
 
 final as (

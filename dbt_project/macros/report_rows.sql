@@ -1,0 +1,46 @@
+{# The city rows and the province row of the per-city marts (rpt_campaign_stats,
+   rpt_campaign_supplement, rpt_city_targets, rpt_job_pool). #}
+
+{# Every city at every cut-off (stg_campaign_cutoffs × ref_cities), with the figures of each CTE of `figure_ctes` (a mapping CTE → its figure columns, one
+   row per cutoff_date and city_code). A city with nothing yet counts 0; a figure in
+   `nullable` (a median, a count that is never missing) is taken as it is. #}
+{% macro every_city_at_every_cutoff(figure_ctes, nullable=[]) -%}
+    select
+        cutoffs.cutoff_date,
+        cities.city_code,
+        cities.city_name,
+        {% for cte, figures in figure_ctes.items() -%}
+        {% set last_cte = loop.last -%}
+        {% for figure in figures -%}
+        {% if figure in nullable -%}
+        {{ cte }}.{{ figure }}
+        {%- else -%}
+        coalesce({{ cte }}.{{ figure }}, 0) as {{ figure }}
+        {%- endif %}{{ ',' if not (last_cte and loop.last) }}
+        {% endfor -%}
+        {% endfor -%}
+    from {{ ref('stg_campaign_cutoffs') }} as cutoffs
+    cross join {{ ref('ref_cities') }} as cities
+    {% for cte in figure_ctes -%}
+    left join {{ cte }} using (cutoff_date, city_code)
+    {% endfor -%}
+{%- endmacro %}
+
+{# The province row 370000 of `city_rows` per cut-off (and per each of `keys`): each of
+   `figures` summed over the cities. Each person, record or base belongs to one city,
+   so the sum is the province's count (contract §6); rates are recomputed from the sums
+   by the calling model, never averaged. #}
+{% macro province_sums(city_rows, figures, keys=[]) -%}
+    select
+        cutoff_date,
+        {{ term('PROVINCE_CODE') }} as city_code,
+        {{ term('PROVINCE_NAME') }} as city_name,
+        {% for key in keys -%}
+        {{ key }},
+        {% endfor -%}
+        {% for figure in figures -%}
+        sum({{ figure }}) as {{ figure }}{{ ',' if not loop.last }}
+        {% endfor -%}
+    from {{ city_rows }}
+    group by cutoff_date{% for key in keys %}, {{ key }}{% endfor %}
+{%- endmacro %}
