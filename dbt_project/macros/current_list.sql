@@ -26,6 +26,40 @@
     ) = 1
 {%- endmacro %}
 
+{# The rows of each city's current list of `table_type` at each cut-off (the file of
+   current_list_files, read from `staging_model`), with the list's cut-off columns and
+   received_at. `person`: 'inner' joins the person each row resolves to and keeps only
+   resolved rows, 'left' keeps every row (person_id null when unresolved). `keep`: a
+   condition rows must meet. `one_row_per`: a key repeated in one list is one row, the
+   first row of the file. #}
+{% macro current_list_rows(staging_model, table_type, person=none, keep=none, one_row_per=none) -%}
+    select
+        list_files.cutoff_date,
+        list_files.city_code,
+        list_files.source_cutoff_date,
+        list_files.is_carried_forward,
+        list_files.received_at,
+        {%- if person %}
+        links.person_id,
+        links.resolution,
+        {%- endif %}
+        records.* exclude (cutoff_date, city_code, received_at)
+    from ({{ current_list_files(table_type) }}) as list_files
+    inner join {{ ref(staging_model) }} as records using (file_sha256, file_path)
+    {%- if person %}
+    {{ resolved_person_join(table_type, kind=person) }}
+    {%- endif %}
+    {%- if keep %}
+    where {{ keep }}
+    {%- endif %}
+    {%- if one_row_per %}
+    qualify row_number() over (
+        partition by list_files.cutoff_date, list_files.city_code, records.{{ one_row_per }}
+        order by records.source_row
+    ) = 1
+    {%- endif %}
+{%- endmacro %}
+
 {# Period records (postings, events) as known at each cut-off T: for every (city, id)
    sent in a folder <= T, the copy of the latest such folder (contract §8 "known at T";
    an earlier cut-off keeps what was reported then). `records` is a CTE of

@@ -32,9 +32,10 @@
 {%- endmacro %}
 
 {# Joins `records` (rows of a staging model of `table_type`) to the person each row
-   resolves to (int_person_links); unresolved rows drop out. #}
-{% macro resolved_person_join(table_type) -%}
-    inner join {{ ref('int_person_links') }} as links
+   resolves to (int_person_links); with kind 'inner' unresolved rows drop out, with
+   'left' they stay with a null person. #}
+{% macro resolved_person_join(table_type, kind='inner') -%}
+    {{ kind }} join {{ ref('int_person_links') }} as links
         on links.table_type = '{{ table_type }}'
         and links.file_sha256 = records.file_sha256
         and links.file_path = records.file_path

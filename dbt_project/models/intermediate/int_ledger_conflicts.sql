@@ -27,9 +27,7 @@ final as (
         entries.file_path,
         entries.source_row
     from entries
-    inner join winners
-        on winners.cutoff_date = entries.cutoff_date
-        and winners.person_id = entries.person_id
+    inner join winners using (cutoff_date, person_id)
 )
 
 select * from final

@@ -68,9 +68,7 @@ ledger_people as (
         records.phone_norm,
         records.id_number as person_id
     from records
-    inner join current_ledger_files
-        on current_ledger_files.file_sha256 = records.file_sha256
-        and current_ledger_files.file_path = records.file_path
+    inner join current_ledger_files using (file_sha256, file_path)
     where records.table_type = 'ledger'
         and records.id_is_valid
         and records.name_norm is not null
@@ -110,9 +108,7 @@ resolved as (
         on not records.id_is_valid
         and evidence.name_norm = records.name_norm
         and evidence.phone_norm = records.phone_norm
-    left join current_files
-        on current_files.file_sha256 = records.file_sha256
-        and current_files.file_path = records.file_path
+    left join current_files using (file_sha256, file_path)
 ),
 
 final as (

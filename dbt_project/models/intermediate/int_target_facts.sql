@@ -89,12 +89,8 @@ facts as (
                 and ui_benefits.paid_on between targets.window_start and targets.window_end
         ) as has_ui_payment_in_window
     from targets
-    left join registry_registration
-        on registry_registration.cutoff_date = targets.cutoff_date
-        and registry_registration.person_id = targets.person_id
-    left join {{ ref('int_registry_facts') }} as registry_facts
-        on registry_facts.cutoff_date = targets.cutoff_date
-        and registry_facts.person_id = targets.person_id
+    left join registry_registration using (cutoff_date, person_id)
+    left join {{ ref('int_registry_facts') }} as registry_facts using (cutoff_date, person_id)
 ),
 
 final as (

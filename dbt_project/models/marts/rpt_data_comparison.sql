@@ -84,9 +84,7 @@ multi_city_claims as (
         case when conflicts.is_winner then 1.0 else 0.0 end as computed_value,
         1.0 as reported_value
     from conflicts
-    inner join claimants
-        on claimants.cutoff_date = conflicts.cutoff_date
-        and claimants.person_id = conflicts.person_id
+    inner join claimants using (cutoff_date, person_id)
     inner join persons on persons.person_id = conflicts.person_id
 ),
 
@@ -104,9 +102,7 @@ reported_rows as (
             partition by stats_files.cutoff_date, stats_files.city_code order by stats.source_row
         ) as row_rank
     from {{ ref('stg_city_stats') }} as stats
-    inner join stats_files
-        on stats_files.file_sha256 = stats.file_sha256
-        and stats_files.file_path = stats.file_path
+    inner join stats_files using (file_sha256, file_path)
 ),
 
 reported_wide as (
@@ -131,10 +127,7 @@ figure_differences as (
         coalesce(computed.computed_value, 0) as computed_value,
         reported.reported_value
     from reported
-    left join computed
-        on computed.cutoff_date = reported.cutoff_date
-        and computed.city_code = reported.city_code
-        and computed.figure = reported.figure
+    left join computed using (cutoff_date, city_code, figure)
     left join {{ ref('ref_report_figures') }} as headers on headers.figure = reported.figure
 ),
 

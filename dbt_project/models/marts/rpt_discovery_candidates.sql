@@ -46,10 +46,7 @@ final as (
     from cutoffs
     cross join cities
     cross join reason_list
-    left join counted
-        on counted.cutoff_date = cutoffs.cutoff_date
-        and counted.city_code = cities.city_code
-        and counted.reason = reason_list.reason
+    left join counted using (cutoff_date, city_code, reason)
 )
 
 select * from final

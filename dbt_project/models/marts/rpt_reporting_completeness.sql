@@ -86,10 +86,7 @@ joined as (
         earlier_ledgers.carried_from_cutoff_date,
         coalesce(unrecognised_files.unrecognised_files, 0) as unrecognised_files_in_folder
     from slots
-    left join current_files
-        on current_files.cutoff_date = slots.cutoff_date
-        and current_files.city_code = slots.city_code
-        and current_files.table_type = slots.table_type
+    left join current_files using (cutoff_date, city_code, table_type)
     left join earlier_ledgers
         on earlier_ledgers.cutoff_date = slots.cutoff_date
         and earlier_ledgers.city_code = slots.city_code

@@ -92,9 +92,7 @@ person_issues as (
         null::double as computed_value,
         person_quarantine.reason as detail
     from person_quarantine
-    left join file_sheets
-        on file_sheets.file_sha256 = person_quarantine.file_sha256
-        and file_sheets.file_path = person_quarantine.file_path
+    left join file_sheets using (file_sha256, file_path)
 ),
 
 comparisons as (
@@ -207,9 +205,7 @@ silent as (
         'no file received for this cut-off' as detail
     from begun
     cross join cities
-    anti join submissions
-        on submissions.cutoff_date = begun.cutoff_date
-        and submissions.city_code = cities.city_code
+    anti join submissions using (cutoff_date, city_code)
 ),
 
 -- The policy asks each city to name a contact with its first report (contract §3).

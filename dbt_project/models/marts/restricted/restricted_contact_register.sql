@@ -32,9 +32,7 @@ final as (
         contacts.source_row
     from cutoffs
     cross join cities
-    left join contacts
-        on contacts.cutoff_date = cutoffs.cutoff_date
-        and contacts.city_code = cities.city_code
+    left join contacts using (cutoff_date, city_code)
 )
 
 select * from final

@@ -35,9 +35,7 @@ final as (
         issues.value,
         issues.row_json
     from issues
-    left join files
-        on files.file_sha256 = issues.file_sha256
-        and files.file_path = issues.file_path
+    left join files using (file_sha256, file_path)
     left join cities on cities.city_code = issues.city_code
 )
 
