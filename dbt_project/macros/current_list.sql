@@ -62,19 +62,22 @@
 
 {# Period records (postings, events) as known at each cut-off T: for every (city, id)
    sent in a folder <= T, the copy of the latest such folder (contract §8 "known at T";
-   an earlier cut-off keeps what was reported then). `records` is a CTE of
-   current_submission_records; `identity` the record's key column. #}
-{% macro records_known_at_cutoff(records, identity) -%}
+   an earlier cut-off keeps what was reported then). The records are the rows of the
+   current files of `staging_model` (current_submission_records); `identity` is the
+   record's key column. #}
+{% macro records_known_at_cutoff(staging_model, table_type, identity) -%}
     select
         cutoffs.cutoff_date,
-        {{ records }}.* exclude (cutoff_date),
-        {{ records }}.cutoff_date as source_cutoff_date,
-        min({{ records }}.cutoff_date) over known as first_cutoff_date
+        records.* exclude (cutoff_date),
+        records.cutoff_date as source_cutoff_date,
+        min(records.cutoff_date) over known as first_cutoff_date
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
-    inner join {{ records }} on {{ records }}.cutoff_date <= cutoffs.cutoff_date
-    window known as (partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }})
+    inner join (
+        {{ current_submission_records(staging_model, table_type, false) }}
+    ) as records on records.cutoff_date <= cutoffs.cutoff_date
+    window known as (partition by cutoffs.cutoff_date, records.city_code, records.{{ identity }})
     qualify row_number() over (
-        partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }}
-        order by {{ records }}.cutoff_date desc, {{ records }}.received_at desc, {{ records }}.source_row desc
+        partition by cutoffs.cutoff_date, records.city_code, records.{{ identity }}
+        order by records.cutoff_date desc, records.received_at desc, records.source_row desc
     ) = 1
 {%- endmacro %}

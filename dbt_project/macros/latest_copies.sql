@@ -48,3 +48,42 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{# A record that cities send in cut-off folders (visits, referrals, postings, events):
+   one row per `identity` out of the current files of every folder
+   (current_submission_records), the copy first by `order_by` (default: from the latest
+   folder that sent it). `columns` are the model's own columns; first_cutoff_date (the
+   earliest folder it arrived in: what the province knew when), the copy count and
+   lineage follow them, source_cutoff_date being the folder of the kept copy. #}
+{% macro sent_record_latest_copies(
+    staging_model, table_type, identity, columns, order_by=none, first_of=[], has_person=false
+) -%}
+with records as (
+    {{ current_submission_records(staging_model, table_type, has_person) }}
+),
+
+ranked as (
+    {{ ranked_copies(
+        'records',
+        identity=identity,
+        order_by=order_by or 'cutoff_date desc, received_at desc, source_row desc',
+        first_of=['cutoff_date'] + first_of,
+    ) }}
+),
+
+final as (
+    select
+        {% for column in columns -%}
+        {{ column }},
+        {% endfor -%}
+        first_cutoff_date,
+        copies_received,
+        file_path,
+        source_row,
+        cutoff_date as source_cutoff_date
+    from ranked
+    where copy_rank = 1
+)
+
+select * from final
+{%- endmacro %}

@@ -1,12 +1,8 @@
 -- Recruitment events (招聘活动) as known at each cut-off: one row per (cutoff_date,
 -- city, 活动编号) sent in a folder <= T, attributes (是否专场, 举办日期, 活动形式) from
 -- the latest such folder, so a later correction never changes an earlier cut-off.
-with records as (
-    {{ current_submission_records('stg_events', 'events', false) }}
-),
-
-known as (
-    {{ records_known_at_cutoff('records', 'event_id') }}
+with known as (
+    {{ records_known_at_cutoff('stg_events', 'events', 'event_id') }}
 ),
 
 final as (

@@ -2,12 +2,8 @@
 -- 岗位编号) for every posting sent in a folder <= T, its attributes (清理日期,
 -- 是否歧视性信息 …) from the latest such folder. A later upload never changes an
 -- earlier cut-off (docs/decisions.md); int_job_posts keeps the latest copy overall.
-with records as (
-    {{ current_submission_records('stg_job_posts', 'job_posts', false) }}
-),
-
-known as (
-    {{ records_known_at_cutoff('records', 'post_id') }}
+with known as (
+    {{ records_known_at_cutoff('stg_job_posts', 'job_posts', 'post_id') }}
 ),
 
 final as (

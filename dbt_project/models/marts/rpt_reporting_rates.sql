@@ -4,34 +4,23 @@ with completeness as (
     select * from {{ ref('rpt_reporting_completeness') }}
 ),
 
-per_table as (
+-- Per table type, and over all tables (table_type 'all'), in one aggregation.
+report_counts as (
     select
         campaign_id,
         cutoff_seq,
         cutoff_date,
-        table_type,
+        coalesce(table_type, 'all') as table_type,
         sum(expected)::bigint as expected_reports,
         sum(received)::bigint as received_reports,
         sum(on_time)::bigint as on_time_reports,
         sum(late)::bigint as late_reports,
         count_if(is_carried_forward)::bigint as carried_forward_reports
     from completeness
-    group by all
-),
-
-all_tables as (
-    select
-        campaign_id,
-        cutoff_seq,
-        cutoff_date,
-        'all' as table_type,
-        sum(expected_reports)::bigint as expected_reports,
-        sum(received_reports)::bigint as received_reports,
-        sum(on_time_reports)::bigint as on_time_reports,
-        sum(late_reports)::bigint as late_reports,
-        sum(carried_forward_reports)::bigint as carried_forward_reports
-    from per_table
-    group by all
+    group by grouping sets (
+        (campaign_id, cutoff_seq, cutoff_date, completeness.table_type),
+        (campaign_id, cutoff_seq, cutoff_date)
+    )
 ),
 
 -- Cities that sent every expected table for the cut-off.
@@ -46,29 +35,23 @@ complete_cities as (
     group by all
 ),
 
-unioned as (
-    select * from per_table
-    union all by name
-    select * from all_tables
-),
-
 final as (
     select
-        unioned.campaign_id,
-        unioned.cutoff_seq,
-        unioned.cutoff_date,
-        unioned.table_type,
-        unioned.expected_reports,
-        unioned.received_reports,
-        unioned.on_time_reports,
-        unioned.late_reports,
-        unioned.carried_forward_reports,
-        round(unioned.received_reports / unioned.expected_reports, 4) as reporting_rate,
-        round(unioned.on_time_reports / unioned.expected_reports, 4) as on_time_rate,
-        case when unioned.table_type = 'all' then coalesce(complete_cities.cities_complete, 0) end
+        report_counts.campaign_id,
+        report_counts.cutoff_seq,
+        report_counts.cutoff_date,
+        report_counts.table_type,
+        report_counts.expected_reports,
+        report_counts.received_reports,
+        report_counts.on_time_reports,
+        report_counts.late_reports,
+        report_counts.carried_forward_reports,
+        round(report_counts.received_reports / report_counts.expected_reports, 4) as reporting_rate,
+        round(report_counts.on_time_reports / report_counts.expected_reports, 4) as on_time_rate,
+        case when report_counts.table_type = 'all' then coalesce(complete_cities.cities_complete, 0) end
             as cities_complete
-    from unioned
-    left join complete_cities on complete_cities.cutoff_date = unioned.cutoff_date
+    from report_counts
+    left join complete_cities on complete_cities.cutoff_date = report_counts.cutoff_date
 )
 
 select * from final

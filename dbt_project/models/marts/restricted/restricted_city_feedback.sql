@@ -65,10 +65,6 @@ data_issues as (
         source_row,
         column_name,
         value,
-        null::varchar as person_key,
-        null::varchar as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         reason as detail
     from ingest_issues
 ),
@@ -84,12 +80,8 @@ person_issues as (
         regexp_extract(person_quarantine.file_path, '[^/]+$') as file_name,
         file_sheets.sheet,
         person_quarantine.source_row,
-        null::varchar as column_name,  -- the ID column, whatever its header
+        -- column_name stays null: the ID column, whatever its header.
         person_quarantine.id_number_raw as value,
-        null::varchar as person_key,
-        null::varchar as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         person_quarantine.reason as detail
     from person_quarantine
     left join file_sheets using (file_sha256, file_path)
@@ -102,12 +94,7 @@ comparisons as (
         'comparison' as section,
         'comparison' as issue_level,
         check_type as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
-        null::integer as source_row,
         case when check_type = 'figure_difference' then detail end as column_name,
-        null::varchar as value,
         case when check_type in ('category_unsupported', 'multi_city_claim') then subject end
             as person_key,
         subject,
@@ -144,17 +131,8 @@ todos as (
         'todo' as section,
         'todo' as issue_level,
         reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
-        null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
         person_key,
-        null::varchar as subject,
-        referrals_in_window::double as reported_value,
-        null::double as computed_value,
-        null::varchar as detail
+        referrals_in_window::double as reported_value
     from todo_flags
 ),
 
@@ -167,14 +145,7 @@ late_files as (
         'late_upload' as reason_code,
         file_path,
         file_name,
-        null::varchar as sheet,
-        null::integer as source_row,
-        null::varchar as column_name,
         strftime(received_at, '%Y-%m-%d %H:%M') as value,
-        null::varchar as person_key,
-        null::varchar as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         'received ' || strftime(received_at, '%Y-%m-%d %H:%M') || ' after the cut-off' as detail
     from submissions
     where is_current and is_late
@@ -192,16 +163,6 @@ silent as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_upload' as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
-        null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
-        null::varchar as person_key,
-        null::varchar as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         'no file received for this cut-off' as detail
     from begun
     cross join cities
@@ -216,16 +177,6 @@ no_contact as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_contact' as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
-        null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
-        null::varchar as person_key,
-        null::varchar as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         'no campaign contact named by this cut-off' as detail
     from {{ ref('restricted_contact_register') }} as register
     inner join begun on begun.cutoff_date = register.cutoff_date
@@ -242,14 +193,9 @@ credit_codes as (
         'invalid_credit_code' as reason_code,
         findings.file_path,
         regexp_extract(findings.file_path, '[^/]+$') as file_name,
-        null::varchar as sheet,
         findings.source_row,
-        null::varchar as column_name,
         findings.credit_code as value,
-        null::varchar as person_key,
         findings.row_key as subject,
-        null::double as reported_value,
-        null::double as computed_value,
         findings.table_type || ' ' || findings.row_key || ': credit code fails the GB 32100 check' as detail
     from {{ ref('rpt_credit_code_findings') }} as findings
     inner join submissions
@@ -258,6 +204,8 @@ credit_codes as (
         and submissions.is_current
 ),
 
+-- Each kind of item names only the columns it fills; the union by name leaves the
+-- others null.
 unioned as (
     select * from data_issues
     union all by name
