@@ -78,9 +78,9 @@ BREAKS: tuple[Break, ...] = (
     ),
     Break(
         "a city that sent no ledger for T keeps its latest earlier one (carry-forward)",
-        _m("intermediate/int_ledger_entries.sql"),
-        "inner join ledger_files on ledger_files.cutoff_date <= cutoffs.cutoff_date",
-        "inner join ledger_files on ledger_files.cutoff_date = cutoffs.cutoff_date",
+        "dbt_project/macros/current_list.sql",
+        "on list_files.cutoff_date <= cutoffs.cutoff_date",
+        "on list_files.cutoff_date = cutoffs.cutoff_date",
         (PEOPLE,),
     ),
     Break(
@@ -93,8 +93,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "a valid-ID row beats a name+phone row for one person in one ledger",
         _m("intermediate/int_ledger_entries.sql"),
-        "order by (links.resolution = 'valid_id') desc, ledger_rows.source_row",
-        "order by ledger_rows.source_row",
+        "order by (resolution = 'valid_id') desc, source_row",
+        "order by source_row",
         (PEOPLE,),
     ),
     Break(
@@ -191,9 +191,9 @@ BREAKS: tuple[Break, ...] = (
     ),
     Break(
         "window end: a relief payment after the cut-off does not count at that cut-off",
-        _m("marts/rpt_campaign_stats.sql"),
-        "on relief.paid_on between cutoffs.window_start and cutoffs.window_end",
-        "on relief.paid_on >= cutoffs.window_start",
+        "dbt_project/macros/campaign_rules.sql",
+        "and relief.paid_on between cutoffs.window_start and cutoffs.window_end",
+        "and relief.paid_on >= cutoffs.window_start",
         (MARTS,),
     ),
     Break(
@@ -205,7 +205,7 @@ BREAKS: tuple[Break, ...] = (
     ),
     Break(
         "the province row is the sum of the cities",
-        _m("marts/rpt_campaign_stats.sql"),
+        "dbt_project/macros/report_rows.sql",
         "sum({{ figure }}) as {{ figure }}",
         "max({{ figure }}) as {{ figure }}",
         (MARTS,),

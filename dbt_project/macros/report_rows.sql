@@ -26,11 +26,13 @@
     {% endfor -%}
 {%- endmacro %}
 
-{# The province row 370000 of `city_rows` per cut-off (and per each of `keys`): each of
-   `figures` summed over the cities. Each person, record or base belongs to one city,
-   so the sum is the province's count (contract §6); rates are recomputed from the sums
-   by the calling model, never averaged. #}
-{% macro province_sums(city_rows, figures, keys=[]) -%}
+{# The rows of `city_rows` and, per cut-off (and per each of `keys`), the province row
+   370000: each of `figures` summed over the cities. Each person, record or base belongs
+   to one city, so the sum is the province's count (contract §6); rates are recomputed
+   from the sums by the calling model, never averaged. #}
+{% macro with_province_sums(city_rows, figures, keys=[]) -%}
+    select * from {{ city_rows }}
+    union all by name
     select
         cutoff_date,
         {{ term('PROVINCE_CODE') }} as city_code,

@@ -28,3 +28,10 @@
 {% macro uscc_is_invalid(cleaned) -%}
     ({{ cleaned }} is not null and not {{ uscc_is_valid(cleaned) }})
 {%- endmacro %}
+
+{# A 统一社会信用代码 column of a staging model: the compacted code under its own name and
+   is_<column>_invalid, whether a code is present and fails GB 32100 (the row loads). #}
+{% macro uscc_columns(column, relation_alias='source') -%}
+    {{ clean_uscc(relation_alias ~ '.' ~ column) }} as {{ column }},
+    {{ uscc_is_invalid(clean_uscc(relation_alias ~ '.' ~ column)) }} as is_{{ column }}_invalid
+{%- endmacro %}

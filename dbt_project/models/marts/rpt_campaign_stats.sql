@@ -141,14 +141,8 @@ city_rows as (
 
 -- Every person belongs to one city (int_targets), so distinct persons of the province
 -- equal the sum of the city rows; a singular test holds this against int_targets.
-province_rows as (
-    {{ province_sums('city_rows', report_figures) }}
-),
-
-unioned as (
-    select * from city_rows
-    union all by name
-    select * from province_rows
+report_rows as (
+    {{ with_province_sums('city_rows', report_figures) }}
 ),
 
 final as (
@@ -163,7 +157,7 @@ final as (
         {{ figure }}::bigint as {{ figure }}
         {%- endif %}{{ ',' if not loop.last }}
         {% endfor %}
-    from unioned
+    from report_rows
 )
 
 select * from final

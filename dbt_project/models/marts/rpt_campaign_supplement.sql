@@ -58,21 +58,14 @@ employed_at_base_figures as (
     group by all
 ),
 
+-- Per city, and for the province over every city's employed targets (not a sum).
 median_figures as (
     select
         cutoff_date,
-        city_code,
+        coalesce(city_code, {{ term('PROVINCE_CODE') }}) as city_code,
         median(days_to_employment) as median_days_to_employment
     from employed_targets
-    group by cutoff_date, city_code
-),
-
-province_median as (
-    select
-        cutoff_date,
-        median(days_to_employment) as median_days_to_employment
-    from employed_targets
-    group by cutoff_date
+    group by grouping sets ((cutoff_date, city_code), (cutoff_date))
 ),
 
 active_pairings as (
@@ -148,49 +141,35 @@ city_rows as (
     {{ every_city_at_every_cutoff({
         'base_figures': ['bases_employment_assistance', 'bases_training', 'bases_internship'],
         'employed_at_base_figures': ['employed_at_bases'],
-        'median_figures': ['median_days_to_employment'],
         'paired_figures': ['targets_paired'],
         'enterprise_pair_figures': ['enterprise_community_pairs'],
         'graduate_figures': ['graduate_targets'],
         'fell_back_figures': ['fell_back_to_unemployed'],
         'invalid_code_figures': ['invalid_credit_codes'],
-    }, nullable=['median_days_to_employment']) }}
+    }) }}
 ),
 
-province_sums as (
-    {{ province_sums('city_rows', supplement_summed_figures()) }}
-),
-
-province_rows as (
-    select
-        province_sums.*,
-        province_median.median_days_to_employment
-    from province_sums
-    left join province_median using (cutoff_date)
-),
-
-unioned as (
-    select * from city_rows
-    union all by name
-    select * from province_rows
+report_rows as (
+    {{ with_province_sums('city_rows', supplement_summed_figures()) }}
 ),
 
 final as (
     select
-        cutoff_date,
-        city_code,
-        city_name,
-        bases_employment_assistance::bigint as bases_employment_assistance,
-        bases_training::bigint as bases_training,
-        bases_internship::bigint as bases_internship,
-        employed_at_bases::bigint as employed_at_bases,
-        targets_paired::bigint as targets_paired,
-        enterprise_community_pairs::bigint as enterprise_community_pairs,
-        graduate_targets::bigint as graduate_targets,
-        median_days_to_employment::double as median_days_to_employment,
-        fell_back_to_unemployed::bigint as fell_back_to_unemployed,
-        invalid_credit_codes::bigint as invalid_credit_codes
-    from unioned
+        report_rows.cutoff_date,
+        report_rows.city_code,
+        report_rows.city_name,
+        report_rows.bases_employment_assistance::bigint as bases_employment_assistance,
+        report_rows.bases_training::bigint as bases_training,
+        report_rows.bases_internship::bigint as bases_internship,
+        report_rows.employed_at_bases::bigint as employed_at_bases,
+        report_rows.targets_paired::bigint as targets_paired,
+        report_rows.enterprise_community_pairs::bigint as enterprise_community_pairs,
+        report_rows.graduate_targets::bigint as graduate_targets,
+        median_figures.median_days_to_employment::double as median_days_to_employment,
+        report_rows.fell_back_to_unemployed::bigint as fell_back_to_unemployed,
+        report_rows.invalid_credit_codes::bigint as invalid_credit_codes
+    from report_rows
+    left join median_figures using (cutoff_date, city_code)
 )
 
 select * from final

@@ -130,14 +130,8 @@ city_counts as (
 -- city); the event blocks are city-blocks (16 cities × blocks), so its cadence rate is
 -- the share of all cities' due blocks that were met, and it is met only when no city
 -- missed a block. Rates are recomputed from the sums, never averaged.
-province_counts as (
-    {{ province_sums('city_counts', person_counts + block_counts) }}
-),
-
 counts as (
-    select * from city_counts
-    union all by name
-    select * from province_counts
+    {{ with_province_sums('city_counts', person_counts + block_counts) }}
 ),
 
 final as (

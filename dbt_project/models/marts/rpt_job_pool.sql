@@ -50,8 +50,8 @@ city_rows as (
     left join pool using (cutoff_date, city_code, post_category)
 ),
 
-province_rows as (
-    {{ province_sums('city_rows', ['postings', 'openings'], keys=['post_category']) }}
+report_rows as (
+    {{ with_province_sums('city_rows', ['postings', 'openings'], keys=['post_category']) }}
 ),
 
 final as (
@@ -62,7 +62,7 @@ final as (
         post_category,
         postings::bigint as postings,
         openings::bigint as openings
-    from (select * from city_rows union all by name select * from province_rows)
+    from report_rows
 )
 
 select * from final
