@@ -17,7 +17,7 @@ from stdnum.cn import uscc
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, tags
-from tools.demo.tables.common import Context
+from tools.demo.tables.common import Context, dated_text
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.BASES
@@ -153,11 +153,7 @@ class Bases:
             return
 
         def build(nz: CellNoise, fmt: str) -> Rows:
-            style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
-            day, day_type = nz.dates(recs["recognised_on"], style)
-            text = recs.select(
-                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
-            ).with_columns(recognised_on=day)
+            text, types, date_tag = dated_text(recs, TABLE, nz, fmt, ("recognised_on",))
             bad = (
                 recs["operator_uscc"]
                 .map_elements(lambda c: not uscc.is_valid(c), return_dtype=pl.Boolean)
@@ -168,7 +164,7 @@ class Bases:
                 "base_id", "base_name", "base_type", "operator", "operator_uscc", "recognised_on"
             )
             return Rows(
-                Sheet([], text, {"recognised_on": day_type, "posts_offered": NUMBER}),
+                Sheet([], text, types | {"posts_offered": NUMBER}),
                 truth_frame(None, noise),
                 logical,
             )

@@ -12,7 +12,7 @@ from pipelines import terms
 from tools.demo.emit import Recorder
 from tools.demo.noise import CellNoise, pick
 from tools.demo.tables import person_records
-from tools.demo.tables.common import Context, date_of, days, spread, uniform_days
+from tools.demo.tables.common import SentRecords, date_of, days, spread, uniform_days
 
 TABLE = terms.REFERRALS
 WHAT = "岗位推介记录"
@@ -22,12 +22,8 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"岗位推介记录{cut:%m%d}", f"{city}推送岗位明细", "推介记录")
 
 
-class Referrals:
+class Referrals(SentRecords):
     table = TABLE
-
-    def prepare(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.by_city = {city: self.records(city) for city in terms.CITIES}
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -62,7 +58,7 @@ class Referrals:
         return spread(ctx, rng, city, recs, days(recs["referred_on"]), resend=0.1)
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.by_city[city].filter(pl.col("idx") == idx)
+        recs = self.sent_in(city, idx)
 
         def build(nz: CellNoise, fmt: str):
             return person_records.rows(
