@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from fixtures.demo_copies import copy_demo_run
+from fixtures.demo_copies import copy_demo_run, run_pipeline
 from fixtures.snapshots import snapshot
 
 from pipelines import settings, terms
@@ -172,14 +172,7 @@ def test_a_damaged_warehouse_is_rebuilt_and_a_second_run_meanwhile_names_the_fir
             lock.exists() and lock.read_text() and json.loads(lock.read_text())["pid"] == first.pid
         )
     )
-    second = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        env=env,
-        cwd=settings.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    second = run_pipeline(env, timeout=300)
     last = second.stderr.strip().splitlines()[-1]
     assert second.returncode == 75
     assert (

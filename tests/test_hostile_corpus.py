@@ -14,8 +14,6 @@ import csv
 import os
 import re
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import duckdb
 import polars as pl
 import pytest
 from fixtures import hostile_corpus as hc
-from fixtures.demo_copies import copy_demo_run
+from fixtures.demo_copies import copy_demo_run, run_pipeline
 
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
@@ -40,15 +38,8 @@ TABLE_START, TABLE_END = (
 )
 
 
-def run_pipeline(env: dict[str, str]) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        env=env,
-        cwd=settings.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+def rerun(env: dict[str, str]) -> str:
+    proc = run_pipeline(env, timeout=1200)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[output.find("RUN FAILED") :][:6000] or output[-6000:]
     return output
@@ -65,7 +56,7 @@ def corpus(demo_run, tmp_path_factory: pytest.TempPathFactory):
     entries["_originals"] = [
         (f"{city.relative_to(root / 'raw').as_posix()}/{n}", hc.LOADED) for n in originals
     ]
-    output = run_pipeline(env)
+    output = rerun(env)
     (root / "run.log").write_text(output)
     return root, entries, env
 

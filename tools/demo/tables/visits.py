@@ -9,17 +9,15 @@ import numpy as np
 import polars as pl
 
 from pipelines import terms
-from tools.demo.emit import Recorder
-from tools.demo.noise import CellNoise, pick
-from tools.demo.tables import person_records
+from tools.demo.noise import pick
 from tools.demo.tables.common import (
-    SentRecords,
     date_of,
     days,
     guest_people,
     spread,
     uniform_days,
 )
+from tools.demo.tables.person_records import SentPersonRecords
 from tools.demo.world import random_names
 
 TABLE = terms.VISITS
@@ -30,8 +28,12 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"走访慰问记录{cut:%m%d}", f"{city}走访慰问情况", f"附件2 走访慰问{cut:%m%d}")
 
 
-class Visits(SentRecords):
+class Visits(SentPersonRecords):
     table = TABLE
+    what = WHAT
+    names = staticmethod(names)
+    date_column = "visited_on"
+    identity = ("visited_on", "visit_method")
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -76,13 +78,3 @@ class Visits(SentRecords):
             )
         recs = recs.with_columns(visitor=random_names(ctx.world, rng, recs.height))
         return spread(ctx, rng, city, recs, days(recs["visited_on"]), resend=0.1)
-
-    def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.sent_in(city, idx)
-
-        def build(nz: CellNoise, fmt: str):
-            return person_records.rows(
-                recs, nz, fmt, TABLE, "visited_on", ("visited_on", "visit_method")
-            )
-
-        rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)
