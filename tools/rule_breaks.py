@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import datetime
 import os
 import re
 import shutil
@@ -279,18 +280,31 @@ def run_one(number: int, brk: Break | None, tests: tuple[str, ...], workdir: Pat
 
 
 def markdown(
-    outcomes: list[Outcome], control_seconds: float, total_seconds: float, workers: int
+    outcomes: list[Outcome],
+    control_seconds: float,
+    total_seconds: float,
+    workers: int,
+    finished_at: datetime.datetime,
+    loads: list[float],
 ) -> str:
+    missed = [o for o in outcomes if not o.caught]
     lines = [
         "# Rule breaks: each business rule broken once, and the test that caught it",
         "",
         "Written by `python -m tools.rule_breaks` (do not edit by hand). Each row changes one",
         "place of the SQL that implements the rule, in a private copy of the repository, and",
-        "runs the tests that guard it; the unbroken copy passes the same tests first",
-        f"({control_seconds:.0f} s). Whole run: {total_seconds:.0f} s with {workers} workers.",
+        "runs the tests that guard it; the unbroken copy passes the same tests first.",
+        "`tests/test_rule_breaks.py` fails when a break's text no longer occurs exactly once,",
+        "so a rule that moves cannot leave this table describing code that is gone.",
         "",
-        "| # | rule | where it was broken | caught by |",
-        "|---|---|---|---|",
+        f"**Status:** {len(outcomes) - len(missed)} of {len(outcomes)} breaks caught; run finished "
+        f"{finished_at:%Y-%m-%d %H:%M} UTC, {total_seconds / 60:.0f} min in all with {workers} "
+        f"worker(s) (unbroken copy {control_seconds:.0f} s, breaks "
+        f"{min(o.seconds for o in outcomes):.0f}-{max(o.seconds for o in outcomes):.0f} s each); "
+        f"1-minute load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores.",
+        "",
+        "| # | rule | where it was broken | caught by | s |",
+        "|---|---|---|---|---|",
     ]
     for o in outcomes:
         assert o.brk is not None
@@ -302,9 +316,7 @@ def markdown(
         )
         if o.caught and len(o.failed) > 4:
             caught += f"<br>(+{len(o.failed) - 4} more)"
-        lines.append(f"| {o.number} | {o.brk.rule} | {where} | {caught} |")
-    missed = [o for o in outcomes if not o.caught]
-    lines += ["", f"{len(outcomes) - len(missed)} of {len(outcomes)} breaks caught."]
+        lines.append(f"| {o.number} | {o.brk.rule} | {where} | {caught} | {o.seconds:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -326,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chosen = [(n, b) for n, b in enumerate(BREAKS, 1) if not args.only or n in args.only]
     started = time.monotonic()
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="rule_breaks_") as tmp:
         workdir = Path(tmp)
         for n, brk in chosen:  # every patch must apply before anything runs
@@ -346,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             for future in concurrent.futures.as_completed(futures):
                 o = future.result()
                 outcomes.append(o)
+                loads.append(os.getloadavg()[0])
                 print(
                     f"{o.number:2d} {'caught' if o.caught else 'NOT CAUGHT'} ({o.seconds:.0f} s) "
                     f"{o.brk.rule if o.brk else ''}: {', '.join(o.failed[:3])}",
@@ -355,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(o.log[-3000:])
     outcomes.sort(key=lambda o: o.number)
     total = time.monotonic() - started
-    text = markdown(outcomes, control.seconds, total, args.workers)
+    finished = datetime.datetime.now(datetime.UTC)
+    text = markdown(outcomes, control.seconds, total, args.workers, finished, loads)
     if args.only:
         print(text)
     else:
