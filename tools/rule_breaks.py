@@ -122,14 +122,14 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "older worker: the age is reached on the birthday",
         _m("intermediate/int_target_facts.sql"),
-        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        "then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
+        "then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
         (PEOPLE,),
     ),
     Break(
         "an unemployed graduate marked 已就业 in the registry is not one",
-        _m("intermediate/int_target_facts.sql"),
-        "where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
+        _m("intermediate/int_registry_facts.sql"),
+        "where coalesce(graduates.employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
         "where true",
         (PEOPLE,),
     ),
@@ -184,10 +184,10 @@ BREAKS: tuple[Break, ...] = (
         (MARTS,),
     ),
     Break(
-        "window start: a visit before the campaign start does not count",
-        _m("marts/rpt_campaign_stats.sql"),
-        "and visits.visited_on between cutoffs.window_start and cutoffs.window_end",
-        "and visits.visited_on <= cutoffs.window_end",
+        "window start: a visit or referral before the campaign start does not count",
+        "dbt_project/macros/campaign_rules.sql",
+        "{{ date_column }} between {{ cutoffs }}.window_start and {{ cutoffs }}.window_end",
+        "{{ date_column }} <= {{ cutoffs }}.window_end",
         (MARTS,),
     ),
     Break(
