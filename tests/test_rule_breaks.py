@@ -8,12 +8,22 @@ quietly describing SQL that is gone.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tools.rule_breaks import BREAKS, PROJECT_ROOT, Break, apply_break
+from tools.rule_breaks import (
+    BREAKS,
+    PROJECT_ROOT,
+    Break,
+    Outcome,
+    apply_break,
+    markdown,
+    run_note,
+)
 
 NUMBERED = [pytest.param(n, brk, id=f"{n:02d}") for n, brk in enumerate(BREAKS, 1)]
 
@@ -66,3 +76,51 @@ def test_a_moved_rule_stops_the_break_script(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit, match="occurs 0 times"):
         apply_break(tmp_path, brk)
+
+
+def _outcome(number: int, failed: list[str], seconds: float = 100.0) -> Outcome:
+    return Outcome(number, BREAKS[number - 1], 1 if failed else 0, failed, seconds, "")
+
+
+def _note(outcomes: list[Outcome], hour: int) -> str:
+    finished = dt.datetime(2026, 11, 30, hour, 0, tzinfo=dt.UTC)
+    return run_note(outcomes, 200.0, 3000.0, 1, finished, [4.5, 9.25])
+
+
+def test_a_rerun_of_some_breaks_rewrites_their_rows_and_keeps_the_others() -> None:
+    everything = [
+        _outcome(n, [f"tests/t.py::test_rule_{n}"] if n != 2 else [])
+        for n in range(1, len(BREAKS) + 1)
+    ]
+    first = markdown(everything, _note(everything, 15))
+    assert f"**Status:** {len(BREAKS) - 1} of {len(BREAKS)} breaks caught." in first
+    assert f"- Breaks 1-{len(BREAKS)}: run finished 2026-11-30 15:00 UTC, 50 min" in first
+    assert "load average 4.5-9.2 on" in first
+
+    rerun = [_outcome(2, ["tests/t.py::test_the_new_one"], 42.0)]
+    second = markdown(rerun, _note(rerun, 16), previous=first)
+
+    assert f"**Status:** {len(BREAKS)} of {len(BREAKS)} breaks caught." in second
+    assert "| `test_the_new_one` | 42 |" in second and "NOT CAUGHT" not in second
+    assert "`test_rule_3`" in second  # rows not rerun are kept as they were
+    assert f"- Breaks 1-{len(BREAKS)}: run finished 2026-11-30 15:00" in second
+    assert "- Break 2: run finished 2026-11-30 16:00 UTC" in second
+    assert len(re.findall(r"^\| \d+ \|", second, re.M)) == len(BREAKS)
+
+
+def test_a_break_never_run_is_shown_as_not_run() -> None:
+    only = [_outcome(1, ["tests/t.py::test_rule_1"])]
+    text = markdown(only, _note(only, 15), previous="")
+    assert f"**Status:** 1 of {len(BREAKS)} breaks caught." in text
+    assert f"| {len(BREAKS)} | {BREAKS[-1].rule} | not run | **NOT RUN** | |" in text
+
+
+def test_a_table_with_a_one_line_status_keeps_that_run_as_a_note() -> None:
+    previous = (
+        "**Status:** 1 of 1 breaks caught; run finished 2026-11-30 15:55 UTC, 52 min.\n\n"
+        "| 1 | r | w | `test_rule_1` | 99 |\n"
+    )
+    rerun = [_outcome(2, ["tests/t.py::test_rule_2"])]
+    text = markdown(rerun, _note(rerun, 16), previous=previous)
+    assert "- Break 1: run finished 2026-11-30 15:55 UTC, 52 min." in text
+    assert "| 1 | r | w | `test_rule_1` | 99 |" in text
