@@ -144,8 +144,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 
 def copy_demo(run: DemoRun, dest: Path) -> Path:
-    """A private copy of the run's inputs and outputs, for a test that changes them."""
-    for name in ("raw", "marts", "restricted", "ground_truth"):
+    """A private copy of the run's inputs and outputs, for a test that changes them.
+
+    The person_key secret goes with the warehouse: without it a later run over the copy would
+    create a new secret and every person_key would change (settings.person_key_secret)."""
+    for name in ("raw", "marts", "restricted", "ground_truth", "secrets", "raw_store"):
         if (run.root / name).exists():
             shutil.copytree(run.root / name, dest / name, symlinks=True)
     shutil.copy2(run.root / "warehouse.duckdb", dest / "warehouse.duckdb")
