@@ -46,3 +46,9 @@
     from {{ city_rows }}
     group by cutoff_date{% for key in keys %}, {{ key }}{% endfor %}
 {%- endmacro %}
+
+{# A rate of the marts: `part` / `whole` to 4 decimals; null when the whole is 0 (no
+   share to speak of). Province rates are computed from the province's sums. #}
+{% macro rate(part, whole) -%}
+    round({{ part }} / nullif({{ whole }}, 0), 4)
+{%- endmacro %}

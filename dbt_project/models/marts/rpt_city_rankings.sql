@@ -26,7 +26,7 @@ measures as (
         values
             ('referral_coverage_rate', targets.referral_coverage_rate::double),
             ('event_cadence_rate', targets.event_cadence_rate::double),
-            ('visits_per_target', round(report.visits / nullif(report.targets_identified, 0), 4)::double),
+            ('visits_per_target', {{ rate('report.visits', 'report.targets_identified') }}::double),
             ('plan_rate', targets.plan_rate::double),
             ('employment_rate', targets.employment_rate::double),
             ('relief_coverage_rate', targets.relief_coverage_rate::double)

@@ -46,8 +46,8 @@ final as (
         report_counts.on_time_reports,
         report_counts.late_reports,
         report_counts.carried_forward_reports,
-        round(report_counts.received_reports / report_counts.expected_reports, 4) as reporting_rate,
-        round(report_counts.on_time_reports / report_counts.expected_reports, 4) as on_time_rate,
+        {{ rate('report_counts.received_reports', 'report_counts.expected_reports') }} as reporting_rate,
+        {{ rate('report_counts.on_time_reports', 'report_counts.expected_reports') }} as on_time_rate,
         case when report_counts.table_type = 'all' then coalesce(complete_cities.cities_complete, 0) end
             as cities_complete
     from report_counts
