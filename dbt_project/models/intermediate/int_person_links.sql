@@ -131,7 +131,8 @@ final as (
                 '; ',
                 case
                     when candidate_count > 1 then
-                        'name and phone match ' || candidate_count || ' different people on current ledgers, so the row cannot be linked'
+                        'name and phone match ' || candidate_count
+                        || ' different people on current ledgers, so the row cannot be linked'
                     when phone_norm is null and table_type <> 'ledger' then
                         'this table has no phone, so it can only be linked by a valid ID'
                     when name_norm is null or phone_norm is null then

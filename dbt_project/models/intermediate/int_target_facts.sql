@@ -83,7 +83,7 @@ facts as (
         coalesce(registry_facts.is_dibao_member, false) as is_dibao_member,
         coalesce(registry_facts.is_poverty_alleviated, false) as is_poverty_alleviated,
         coalesce(registry_facts.is_unemployed_graduate, false) as is_unemployed_graduate,
-        exists (
+        exists(
             select 1 from {{ ref('int_ui_benefits') }} as ui_benefits
             where ui_benefits.person_id = targets.person_id
                 and ui_benefits.paid_on between targets.window_start and targets.window_end

@@ -39,7 +39,7 @@ visits as (
     select
         cutoff_date,
         person_id,
-        count(distinct (visited_on, visit_method)) as visits_in_window
+        count(distinct (visited_on, visit_method)) as visits_in_window  -- noqa: LT01,LT06
     from target_visits
     group by cutoff_date, person_id
 ),

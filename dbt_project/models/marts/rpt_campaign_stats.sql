@@ -64,7 +64,7 @@ visit_figures as (
     select
         cutoff_date,
         city_code,
-        count(distinct (person_id, visited_on, visit_method)) as visits
+        count(distinct (person_id, visited_on, visit_method)) as visits  -- noqa: LT01,LT06
     from target_visits
     group by cutoff_date, city_code
 ),
@@ -74,7 +74,7 @@ referral_figures as (
     select
         cutoff_date,
         city_code,
-        count(distinct (person_id, post_id)) as jobs_pushed
+        count(distinct (person_id, post_id)) as jobs_pushed  -- noqa: LT01,LT06
     from target_referrals
     group by cutoff_date, city_code
 ),
@@ -91,7 +91,7 @@ job_post_figures as (
         count(distinct post_id) filter (
             where is_discriminatory and removed_on between window_start and window_end
         ) as discriminatory_posts_removed
-    from {{ ref('int_job_posts_at_cutoff') }} as job_posts
+    from {{ ref('int_job_posts_at_cutoff') }}
     inner join cutoffs using (cutoff_date)
     group by cutoff_date, city_code
 ),

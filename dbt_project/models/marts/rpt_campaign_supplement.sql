@@ -26,7 +26,9 @@ base_figures as (
     select
         cutoff_date,
         city_code,
-        count(distinct base_id) filter (where base_type = {{ term('BASE_EMPLOYMENT_ASSISTANCE') }}) as bases_employment_assistance,
+        count(distinct base_id) filter (
+            where base_type = {{ term('BASE_EMPLOYMENT_ASSISTANCE') }}
+        ) as bases_employment_assistance,
         count(distinct base_id) filter (where base_type = {{ term('BASE_TRAINING') }}) as bases_training,
         count(distinct base_id) filter (where base_type = {{ term('BASE_INTERNSHIP') }}) as bases_internship
     from recognised_bases
@@ -58,14 +60,14 @@ employed_at_base_figures as (
     group by all
 ),
 
--- Per city, and for the province over every city's employed targets (not a sum).
+-- Per city, and (rollup) for the province over every city's employed targets: not a sum.
 median_figures as (
     select
         cutoff_date,
         coalesce(city_code, {{ term('PROVINCE_CODE') }}) as city_code,
         median(days_to_employment) as median_days_to_employment
     from employed_targets
-    group by grouping sets ((cutoff_date, city_code), (cutoff_date))
+    group by cutoff_date, rollup(city_code)
 ),
 
 active_pairings as (
@@ -132,7 +134,10 @@ fell_back_figures as (
 -- Credit codes present and failing GB 32100 (postings known at T, bases and enterprise
 -- pairings on the current lists for T): rpt_credit_code_findings lists them row by row.
 invalid_code_figures as (
-    select cutoff_date, city_code, count(distinct (table_type, row_key)) as invalid_credit_codes
+    select
+        cutoff_date,
+        city_code,
+        count(distinct (table_type, row_key)) as invalid_credit_codes  -- noqa: LT01,LT06
     from {{ ref('rpt_credit_code_findings') }}
     group by all
 ),

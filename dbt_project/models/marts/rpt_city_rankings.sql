@@ -30,7 +30,7 @@ measures as (
             ('plan_rate', targets.plan_rate::double),
             ('employment_rate', targets.employment_rate::double),
             ('relief_coverage_rate', targets.relief_coverage_rate::double)
-    ) as measure(name, value)
+    ) as measure (name, value)
 ),
 
 final as (

@@ -22,7 +22,7 @@ reason_list as (
         (4, 'registered_unemployed_poverty_alleviated', '登记失业且为脱贫人口'),
         (5, 'unemployed_graduate_dibao_family', '低保家庭未就业高校毕业生'),
         (6, 'unemployed_graduate_poverty_family', '脱贫家庭未就业高校毕业生')
-    ) as reasons (reason_seq, reason, reason_zh)
+    ) as reasons (reason_seq, reason, reason_zh)  -- noqa: AL05 (names the columns)
 ),
 
 counted as (

@@ -4,7 +4,7 @@ with completeness as (
     select * from {{ ref('rpt_reporting_completeness') }}
 ),
 
--- Per table type, and over all tables (table_type 'all'), in one aggregation.
+-- Per table type, and (rollup) over all tables as table_type 'all', in one aggregation.
 report_counts as (
     select
         campaign_id,
@@ -17,10 +17,7 @@ report_counts as (
         sum(late)::bigint as late_reports,
         count_if(is_carried_forward)::bigint as carried_forward_reports
     from completeness
-    group by grouping sets (
-        (campaign_id, cutoff_seq, cutoff_date, completeness.table_type),
-        (campaign_id, cutoff_seq, cutoff_date)
-    )
+    group by campaign_id, cutoff_seq, cutoff_date, rollup(table_type)
 ),
 
 -- Cities that sent every expected table for the cut-off.

@@ -10,7 +10,7 @@ with final as (
         long_term_unemployed_days,
         older_worker_age_female,
         older_worker_age_male
-    from {{ source('raw', 'campaign') }} as source
+    from {{ source('raw', 'campaign') }}
 )
 
 select * from final

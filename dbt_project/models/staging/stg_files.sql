@@ -22,7 +22,7 @@ with final as (
         rows_quarantined,
         status,
         error
-    from {{ source('raw', 'files') }} as source
+    from {{ source('raw', 'files') }}
 )
 
 select * from final

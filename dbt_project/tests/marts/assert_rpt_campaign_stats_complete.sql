@@ -2,13 +2,16 @@
 -- Reads several models: attached to rpt_campaign_stats so Dagster runs it as that asset's
 -- blocking check (dagster-dbt records an unattached test only as an observation).
 {{ config(meta={'dagster': {'ref': {'name': 'rpt_campaign_stats'}}}) }}
-with expected as (
+with units as (
+    select city_code from {{ ref('ref_cities') }}
+    union all
+    select {{ term('PROVINCE_CODE') }}
+),
+
+expected as (
     select cutoffs.cutoff_date, units.city_code
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
-    cross join (
-        select city_code from {{ ref('ref_cities') }}
-        union all select {{ term('PROVINCE_CODE') }}
-    ) as units
+    cross join units
 )
 
 select expected.cutoff_date, expected.city_code, 'missing row' as problem

@@ -30,7 +30,7 @@ registry_values as (
         name,
         row_number() over (
             partition by person_id
-            order by received_at desc, file_path desc, source_row
+            order by received_at desc, file_path desc, source_row asc
         ) as recency_rank
     from links
     where table_type like 'reg\_%' escape '\' and name is not null

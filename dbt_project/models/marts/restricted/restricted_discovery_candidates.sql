@@ -28,7 +28,7 @@ registrations as (
         registrations.registered_on,
         row_number() over (
             partition by cutoffs.cutoff_date, registrations.person_id
-            order by registrations.registered_on desc, registrations.city_code
+            order by registrations.registered_on desc, registrations.city_code asc
         ) as recency_rank
     from {{ ref('int_unemployment_registration') }} as registrations
     inner join cutoffs
