@@ -23,3 +23,15 @@
         'fell_back_to_unemployed', 'invalid_credit_codes',
     ]) }}
 {%- endmacro %}
+
+{# The 17 figures as the report types them: money rounded to 2 decimals (double), counts
+   as bigint; one select item each, in the contract's order. #}
+{% macro typed_report_figures() -%}
+    {% for figure in report_figures() -%}
+    {% if figure in report_money_figures() -%}
+    round({{ figure }}, 2)::double as {{ figure }}
+    {%- else -%}
+    {{ figure }}::bigint as {{ figure }}
+    {%- endif %}{{ ',' if not loop.last }}
+    {% endfor %}
+{%- endmacro %}

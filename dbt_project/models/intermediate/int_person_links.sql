@@ -121,6 +121,8 @@ final as (
             when name_norm is null or phone_norm is null then 'invalid_id_no_name_or_phone'
             else 'invalid_id_no_match'
         end as reason_code,
+        -- The message is laid out by its parts, not by sqlfluff's indentation rule.
+        -- noqa: disable=LT02
         case
             when person_id is not null then null
             else concat(
@@ -142,6 +144,7 @@ final as (
                 '. File ', file_path, ', row ', source_row, '. Correct the ID at the source and rerun.'
             )
         end as reason
+        -- noqa: enable=LT02
     from resolved
 )
 

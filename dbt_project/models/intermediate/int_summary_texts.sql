@@ -39,9 +39,9 @@ final as (
         source_row
     from records
     qualify row_number() over (
-        partition by city_code, text_kind, title, content
-        order by cutoff_date, received_at, source_row
-    ) = 1
+            partition by city_code, text_kind, title, content
+            order by cutoff_date, received_at, source_row
+        ) = 1
 )
 
 select * from final

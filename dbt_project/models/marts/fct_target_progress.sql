@@ -107,9 +107,11 @@ final as (
         is_dibao_member,
         has_ui_payment_in_window,
         -- Temporary relief: 未就业 at T, no 失业保险 payment in the window, no 低保 overlapping it.
-        coalesce(employment_status = {{ term('UNEMPLOYED') }}, false)
+        (
+            coalesce(employment_status = {{ term('UNEMPLOYED') }}, false)
             and not has_ui_payment_in_window
-            and not is_dibao_member as is_relief_eligible,
+            and not is_dibao_member
+        ) as is_relief_eligible,
         relief_payments_in_window,
         round(relief_amount_yuan, 2)::double as relief_amount_yuan,
         relief_payments_in_window > 0 as is_relief_paid,

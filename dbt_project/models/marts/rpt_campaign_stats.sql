@@ -150,13 +150,7 @@ final as (
         cutoff_date,
         city_code,
         city_name,
-        {% for figure in report_figures -%}
-        {% if figure in report_money_figures() -%}
-        round({{ figure }}, 2)::double as {{ figure }}
-        {%- else -%}
-        {{ figure }}::bigint as {{ figure }}
-        {%- endif %}{{ ',' if not loop.last }}
-        {% endfor %}
+        {{ typed_report_figures() }}
     from report_rows
 )
 

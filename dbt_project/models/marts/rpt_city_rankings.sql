@@ -24,12 +24,12 @@ measures as (
     inner join report using (cutoff_date, city_code)
     cross join lateral (
         values
-            ('referral_coverage_rate', targets.referral_coverage_rate::double),
-            ('event_cadence_rate', targets.event_cadence_rate::double),
-            ('visits_per_target', {{ rate('report.visits', 'report.targets_identified') }}::double),
-            ('plan_rate', targets.plan_rate::double),
-            ('employment_rate', targets.employment_rate::double),
-            ('relief_coverage_rate', targets.relief_coverage_rate::double)
+        ('referral_coverage_rate', targets.referral_coverage_rate::double),
+        ('event_cadence_rate', targets.event_cadence_rate::double),
+        ('visits_per_target', {{ rate('report.visits', 'report.targets_identified') }}::double),
+        ('plan_rate', targets.plan_rate::double),
+        ('employment_rate', targets.employment_rate::double),
+        ('relief_coverage_rate', targets.relief_coverage_rate::double)
     ) as measure (name, value)
 ),
 
@@ -40,8 +40,9 @@ final as (
         city_code,
         city_name,
         value,
-        case when value is not null then
-            rank() over (partition by cutoff_date, measure order by value desc nulls last)
+        case
+            when value is not null
+                then rank() over (partition by cutoff_date, measure order by value desc nulls last)
         end as city_rank,
         count(value) over (partition by cutoff_date, measure) as cities_ranked
     from measures

@@ -76,7 +76,9 @@ cutoff_blocks as (
         blocks.block_seq,
         blocks.block_start,
         blocks.block_end,
-        blocks.block_end <= cutoffs.cutoff_date as is_complete
+        blocks.block_end <= cutoffs.cutoff_date as is_complete,
+        -- A block still running at T counts the events held up to T.
+        least(blocks.block_end, cutoffs.cutoff_date) as counted_until
     from cutoffs
     inner join blocks on blocks.block_start <= cutoffs.cutoff_date
 ),
@@ -100,8 +102,7 @@ city_blocks as (
     left join special_events
         on special_events.city_code = cities.city_code
         and special_events.cutoff_date = cutoff_blocks.cutoff_date
-        and special_events.held_on between cutoff_blocks.block_start
-            and least(cutoff_blocks.block_end, cutoff_blocks.cutoff_date)
+        and special_events.held_on between cutoff_blocks.block_start and cutoff_blocks.counted_until
     group by all
 ),
 

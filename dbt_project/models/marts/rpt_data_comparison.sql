@@ -42,8 +42,9 @@ category_unsupported as (
         'category_unsupported' as check_type,
         person_key as subject,
         category || case category
-            when '长期失业人员' then ': 失业登记不足1年或无登记 (source: '
-                || coalesce(unemployment_registration_source, 'none') || ')'
+            when '长期失业人员'
+                then ': 失业登记不足1年或无登记 (source: '
+                    || coalesce(unemployment_registration_source, 'none') || ')'
             when '大龄失业人员' then ': 认定日期时年龄不足 (身份证)'
             when '残疾失业人员' then ': 无持证残疾记录'
             when '残疾高校毕业生' then ': 无持证残疾记录'
@@ -57,8 +58,10 @@ category_unsupported as (
     where (category = '长期失业人员' and not coalesce(is_long_term_unemployed, false))
         or (category = '大龄失业人员' and not coalesce(is_older_worker, false))
         or (category in ('残疾失业人员', '残疾高校毕业生') and not coalesce(is_disabled, false))
-        or (category in ('低保家庭失业人员', '低保家庭高校毕业生')
-            and not coalesce(is_dibao_member, false))
+        or (
+            category in ('低保家庭失业人员', '低保家庭高校毕业生')
+            and not coalesce(is_dibao_member, false)
+        )
         or (category = '脱贫家庭高校毕业生' and not coalesce(is_poverty_alleviated, false))
 ),
 
@@ -137,8 +140,10 @@ discrimination_unmarked as (
         flags.city_code,
         'discrimination_unmarked' as check_type,
         flags.post_id as subject,
-        string_agg(flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text, '; '
-            order by flags.rule_id) as detail,
+        string_agg(
+            flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text, '; '
+            order by flags.rule_id
+        ) as detail,
         1.0 as computed_value,
         0.0 as reported_value
     from {{ ref('fct_job_post_discrimination_flags') }} as flags

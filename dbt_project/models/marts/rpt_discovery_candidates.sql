@@ -14,7 +14,8 @@ cities as (
 ),
 
 reason_list as (
-    select * from (values
+    select * from (
+        values
         (0, 'any', '合计(去重)'),
         (1, 'long_term_registered_unemployed', '登记失业满1年'),
         (2, 'registered_unemployed_disabled', '登记失业且持证残疾'),
@@ -22,7 +23,7 @@ reason_list as (
         (4, 'registered_unemployed_poverty_alleviated', '登记失业且为脱贫人口'),
         (5, 'unemployed_graduate_dibao_family', '低保家庭未就业高校毕业生'),
         (6, 'unemployed_graduate_poverty_family', '脱贫家庭未就业高校毕业生')
-    ) as reasons (reason_seq, reason, reason_zh)  -- noqa: AL05 (names the columns)
+    ) as reasons (reason_seq, reason, reason_zh)  -- noqa: AL05
 ),
 
 counted as (

@@ -19,12 +19,12 @@ cities as (
 -- missing ledger falls back to the latest earlier one (carried forward, contract §5).
 expected_tables (table_type, table_title, display_order) as (
     values
-        ('ledger', '援助对象台账', 1),
-        ('visits', '走访慰问记录', 2),
-        ('job_posts', '岗位信息', 3),
-        ('events', '招聘活动', 4),
-        ('referrals', '岗位推介记录', 5),
-        ('city_stats', '统计表', 6)
+    ('ledger', '援助对象台账', 1),
+    ('visits', '走访慰问记录', 2),
+    ('job_posts', '岗位信息', 3),
+    ('events', '招聘活动', 4),
+    ('referrals', '岗位推介记录', 5),
+    ('city_stats', '统计表', 6)
 ),
 
 submissions as (

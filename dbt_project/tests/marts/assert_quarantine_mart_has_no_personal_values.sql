@@ -3,4 +3,4 @@
 select *
 from {{ ref('rpt_quarantine') }}
 where value is not null
-  and reason_code not in ('bad_date', 'bad_number', 'bad_enum')
+    and reason_code not in ('bad_date', 'bad_number', 'bad_enum')

@@ -105,7 +105,8 @@ comparisons as (
 ),
 
 todo_flags as (
-    select cutoff_date, city_code, person_key, referrals_in_window,
+    select
+        cutoff_date, city_code, person_key, referrals_in_window,
         'referrals_below_minimum' as reason_code
     from progress
     where is_referral_target_applicable and not is_referral_target_met
@@ -118,7 +119,8 @@ todo_flags as (
     from progress
     where not has_plan
     union all
-    select cutoff_date, city_code, person_key, referrals_in_window,
+    select
+        cutoff_date, city_code, person_key, referrals_in_window,
         'relief_eligible_unpaid' as reason_code
     from progress
     where is_relief_eligible and not is_relief_paid

@@ -89,10 +89,12 @@ reasons as (
             case when is_registered_unemployed and is_disabled then 'registered_unemployed_disabled' end,
             case when is_registered_unemployed and is_dibao_member then 'registered_unemployed_dibao' end,
             case when is_registered_unemployed and is_poverty_alleviated
-                then 'registered_unemployed_poverty_alleviated' end,
+                    then 'registered_unemployed_poverty_alleviated'
+            end,
             case when is_unemployed_graduate and is_dibao_member then 'unemployed_graduate_dibao_family' end,
             case when is_unemployed_graduate and is_poverty_alleviated
-                then 'unemployed_graduate_poverty_family' end
+                    then 'unemployed_graduate_poverty_family'
+            end
         ], lambda reason: reason is not null) as reasons
     from flags
 ),
