@@ -5,8 +5,8 @@ Cases (济南 370100 unless said otherwise; T1 = 08-15, T2 = 08-30, campaign fro
      08-10 企业吸纳 (低保渐退 candidate), 1 referral, visits: one before the start, one
      sent twice, a second method on the same day, one sent by 青岛 (not counted).
   B  man born 1990, registered unemployed 2020 (long-term), disabled, 低保, 3 distinct
-     referrals plus a repeat, a visit, two relief payments (one before the window), the
-     in-window one sent in two registry files.
+     referrals plus a repeat, a visit, three relief payments (one before the window, one
+     after T1), the first in-window one sent in two registry files.
   C  identified 08-20: a target at T2, not T1; visited 08-10; a referral sent at T2.
   D  employed 2022-07-01 (before the campaign): not employed in the window; the
      3-referral target does not apply.
@@ -206,6 +206,7 @@ def build_raw(raw: RawBuilder) -> None:
         pay("R2", B, "2022-07-15", 99.0),
         pay("R3", A, "2022-08-09", 300.25),
         pay("R4", G, "2022-08-11", 100.0),
+        pay("R5", B, "2022-08-20", 200.0),  # after T1: counts from T2 on
     ]
     raw.add_file("reg_temp_relief", relief)
     raw.add_file("reg_temp_relief", relief[:1])  # the same 流水号 in a second extract
@@ -431,6 +432,8 @@ def test_jinan_at_t2_carries_the_ledger_forward(con) -> None:
     assert s["visits"] == 4  # + C's visit of 08-10, known since T1
     assert s["jobs_pushed"] == 5  # + C's referral sent at T2
     assert s["special_recruitment_events"] == 3 and s["onsite_job_fairs"] == 2
+    # + R5 of 08-20, paid after T1 and so not in T1's figures.
+    assert (s["temp_relief_payments"], s["temp_relief_amount_yuan"]) == (4, 1100.75)
 
 
 def test_province_row_sums_cities(con) -> None:
