@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test lint format ui demo bench clean
+.PHONY: install install-spark run test lint format ui demo bench clean
 
 # pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock
@@ -20,15 +20,42 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The dbt models on Spark (WARMHEART_ENGINE=spark make run, make test-spark): pyspark, about
+# 500 MB and a Java runtime (17 or later), kept out of the default install.
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP) requirements-spark.lock
+	@echo "安装 Spark installing dbt-spark and pyspark into $(VENV)/ (about 500 MB; log: data/logs/install.log)"
+	@command -v java >/dev/null || (echo "Spark needs a Java runtime (17 or later): apt-get install openjdk-17-jre-headless"; exit 1)
+	@$(PY) -m pip install --quiet -r requirements-spark.lock >> data/logs/install.log 2>&1 || (tail -20 data/logs/install.log; exit 1)
+	@touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
+
 # VERBOSE=1 make run shows Dagster's event stream instead of the progress display.
-run: $(STAMP)
+run: $(STAMP) $(if $(filter spark,$(WARMHEART_ENGINE)),$(SPARK_STAMP))
 	@$(PY) -m tools.demo.ensure
 	@$(PY) -m pipelines run $(if $(VERBOSE),--verbose)
+
+# Two tiers on two workers (pytest-xdist; a test module stays on one worker, so its
+# warehouse fixture is built once, and the shared demo run is built once per session):
+#   make test      every test but the end-to-end ones: the developer's loop, under 3 minutes;
+#   make test-e2e  the end-to-end tests (marked `slow`): whole pipeline runs, faults, corpus;
+#   make test-all  both tiers in one session: what CI runs (.ci/run).
+PYTEST := $(PY) -m pytest -q -n 2 --dist loadfile
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
 	$(PY) -m pipelines parse
-	$(PY) -m pytest -q
+	$(PYTEST) -m "not slow"
+
+test-e2e: $(STAMP)
+	$(PY) -m pipelines parse
+	$(PYTEST) -m slow
+
+test-all: $(STAMP)
+	$(PY) -m ruff check pipelines tools tests
+	$(PY) -m pipelines parse
+	$(PYTEST)
 
 # Python: ruff lint + format; SQL: sqlfluff with the dbt templater (.sqlfluff), which
 # compiles the models without touching the warehouse. `make format` applies both fixers.

@@ -29,9 +29,12 @@ def dbt_executable() -> str:
 
 
 def dbt_env() -> dict[str, str]:
-    """dbt's environment: the warehouse path made absolute (profiles.yml reads it)."""
+    """dbt's environment: the paths profiles.yml reads, made absolute, and the engine."""
     env = dict(os.environ)
     env["WARMHEART_WAREHOUSE"] = str(settings.warehouse_path())
+    env["WARMHEART_ENGINE"] = settings.engine()
+    env["WARMHEART_RAW_LAYER"] = str(settings.raw_layer_dir())
+    env["WARMHEART_SPARK_DIR"] = str(settings.spark_dir())
     return env
 
 

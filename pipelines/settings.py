@@ -49,6 +49,27 @@ def restricted_dir() -> Path:
     return _path_from_env("WARMHEART_RESTRICTED_DIR", data_dir() / "restricted")
 
 
+def raw_layer_dir() -> Path:
+    """The raw layer as Parquet files (pipelines/ingest/raw_files.py): what Spark reads."""
+    return _path_from_env("WARMHEART_RAW_LAYER", data_dir() / "raw_layer")
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """The engine the dbt models run on: `duckdb` (default) or `spark` (WARMHEART_ENGINE)."""
+    value = os.environ.get("WARMHEART_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if value not in ENGINES:
+        raise ValueError(f"WARMHEART_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+    return value
+
+
+def spark_dir() -> Path:
+    """Spark's tables and catalog (the `spark` dbt target), beside the warehouse."""
+    return _path_from_env("WARMHEART_SPARK_DIR", data_dir() / "spark")
+
+
 def analyst_db_path() -> Path:
     """The analysts' read-only copy: published marts only, never the pipeline's file."""
     return marts_dir() / "warmheart_analyst.duckdb"

@@ -23,6 +23,14 @@ from tools.demo import ensure
         (["tools.demo", "--help"], ["--out", "--seed", "--persons-per-city"]),
         (["tools.demo.ensure", "--help"], ["--persons-per-city", "WARMHEART_RAW_DIR"]),
         (["tools.rule_breaks", "--help"], ["--only", "--workers"]),
+        (["tools.bench", "--help"], ["usage: python -m tools.bench"]),
+        # The generators take no options: --help explains and writes nothing.
+        (["tools.seeds", "--help"], ["usage: python -m tools.seeds", "dbt file"]),
+        (
+            ["tools.docs_tables", "--help"],
+            ["usage: python -m tools.docs_tables", "docs/contract.md"],
+        ),
+        (["pipelines.checks.suites", "--help"], ["usage: python -m pipelines.checks.suites", "GX"]),
     ],
 )
 def test_help_prints_usage_and_exits_0(argv: list[str], words: list[str], monkeypatch, capsys):

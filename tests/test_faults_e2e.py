@@ -133,7 +133,7 @@ def test_the_main_process_killed_alone_leaves_no_child_holding_the_warehouse(bas
     dbt = wait_for(lambda: dbt_build_of(proc))
     proc.kill()  # the main process only; dbt is its child
     proc.wait()
-    wait_for(lambda: not alive(dbt), timeout=15)
+    wait_for(lambda: not alive(dbt), timeout=300)  # a hang guard, not a speed limit
     assert snapshot(root / "marts") == before
     duckdb.connect(str(root / "warehouse.duckdb")).close()  # nobody holds it
 

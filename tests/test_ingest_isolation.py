@@ -26,8 +26,11 @@ def allocates_gigabytes() -> bytes:
     return bytes(8 * 1024**3)
 
 
+HANG_S = 120
+
+
 def hangs() -> None:
-    time.sleep(60)
+    time.sleep(HANG_S)
 
 
 def raises() -> None:
@@ -66,7 +69,8 @@ def test_a_hang_is_stopped_at_the_time_limit(worker) -> None:
     started = time.monotonic()
     with pytest.raises(ParseCrashed, match="longer than 5 s"):
         worker.run(hangs)
-    assert time.monotonic() - started < 30
+    # Stopped, not finished: a bound from the hang itself, not from the machine's speed.
+    assert time.monotonic() - started < HANG_S
     assert worker.run(adds, 4, 5) == 9
 
 

@@ -359,12 +359,6 @@ def test_rerun_of_one_cutoff_rewrites_that_cutoffs_outputs_only(demo_copy: Path,
     assert {k for k in before if "2022-09-15" not in k} <= set(after)
 
 
-@pytest.mark.xfail(
-    reason="open regression found at integration (2026-11-30): a one-partition in-process run "
-    "over a copy of the demo run publishes marts whose bytes differ from the CLI run's "
-    "(37 files); not yet diagnosed, see the issue-14/16 note",
-    strict=False,
-)
 def test_the_whole_job_for_one_partition_key_on_the_same_inputs_publishes_byte_identical_outputs(
     demo_copy: Path, monkeypatch
 ):

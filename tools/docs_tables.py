@@ -7,6 +7,8 @@ they drift (run `python -m tools.docs_tables`).
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
 from pipelines import settings, terms
@@ -83,5 +85,12 @@ def write(path: Path = DOC) -> Path:
     return path
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Parse the (option-less) command line, so `--help` explains and writes nothing."""
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     print(write())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

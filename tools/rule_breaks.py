@@ -2,6 +2,7 @@
 
     python -m tools.rule_breaks                 # every break, writes docs/rule_breaks.md
     python -m tools.rule_breaks --only 3 7      # some breaks, prints the table only
+    python -m tools.rule_breaks --only 3 --update  # reruns break 3, rewrites its row in the doc
     python -m tools.rule_breaks --list
 
 Each break is a one-place edit of the SQL (or a macro) that implements a rule, applied
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import datetime
 import os
 import re
 import shutil
@@ -32,6 +34,7 @@ IGNORED = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__"
 
 PEOPLE = "tests/test_people_models.py"
 MARTS = "tests/test_report_marts.py"
+CAMPAIGN_RULES = "tests/test_campaign_rules_sql.py"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ BREAKS: tuple[Break, ...] = (
         "dbt_project/macros/campaign_rules.sql",
         "when {{ threshold_days }} % 365 = 0 then",
         "when false then",
-        (PEOPLE,),
+        (PEOPLE, CAMPAIGN_RULES),
     ),
     Break(
         "a registration cancelled on the 认定日期 still counts",
@@ -121,14 +124,14 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "older worker: the age is reached on the birthday",
         _m("intermediate/int_target_facts.sql"),
-        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-        "when '女' then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        "then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
+        "then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
         (PEOPLE,),
     ),
     Break(
         "an unemployed graduate marked 已就业 in the registry is not one",
-        _m("intermediate/int_target_facts.sql"),
-        "where coalesce(employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
+        _m("intermediate/int_registry_facts.sql"),
+        "where coalesce(graduates.employment_status, {{ term('UNEMPLOYED') }}) <> {{ term('EMPLOYED') }}",
         "where true",
         (PEOPLE,),
     ),
@@ -183,10 +186,10 @@ BREAKS: tuple[Break, ...] = (
         (MARTS,),
     ),
     Break(
-        "window start: a visit before the campaign start does not count",
-        _m("marts/rpt_campaign_stats.sql"),
-        "and visits.visited_on between cutoffs.window_start and cutoffs.window_end",
-        "and visits.visited_on <= cutoffs.window_end",
+        "window start: a visit or referral before the campaign start does not count",
+        "dbt_project/macros/campaign_rules.sql",
+        "{{ date_column }} between {{ cutoffs }}.window_start and {{ cutoffs }}.window_end",
+        "{{ date_column }} <= {{ cutoffs }}.window_end",
         (MARTS,),
     ),
     Break(
@@ -208,6 +211,41 @@ BREAKS: tuple[Break, ...] = (
         _m("marts/rpt_campaign_stats.sql"),
         "sum({{ figure }}) as {{ figure }}",
         "max({{ figure }}) as {{ figure }}",
+        (MARTS,),
+    ),
+    Break(
+        "数据比对: a 大龄 claim the ID's age does not support is category_unsupported",
+        _m("marts/rpt_data_comparison.sql"),
+        "or (category = '大龄失业人员' and not coalesce(is_older_worker, false))",
+        "or (category = '大龄失业人员' and false)",
+        (MARTS,),
+    ),
+    Break(
+        "a rate with nobody in its denominator is null, not 0",
+        _m("marts/rpt_city_targets.sql"),
+        "round(targets_visited / nullif(targets, 0), 4) as visit_rate",
+        "coalesce(round(targets_visited / nullif(targets, 0), 4), 0) as visit_rate",
+        (MARTS,),
+    ),
+    Break(
+        "reporting completeness is judged on the current file of each slot",
+        _m("marts/rpt_reporting_completeness.sql"),
+        "select * from submissions where is_current",
+        "select * from submissions",
+        (MARTS,),
+    ),
+    Break(
+        "发现一人: a person on any city's ledger at T is no candidate",
+        _m("marts/restricted/restricted_discovery_candidates.sql"),
+        "where on_ledgers.cutoff_date = reasons.cutoff_date",
+        "where on_ledgers.cutoff_date < reasons.cutoff_date",
+        (MARTS,),
+    ),
+    Break(
+        "发现一人: the candidate's city is the open registration's before the other registries'",
+        _m("marts/restricted/restricted_discovery_candidates.sql"),
+        "coalesce(registered.city_code, registry_facts.city_code) as city_code",
+        "coalesce(registry_facts.city_code, registered.city_code) as city_code",
         (MARTS,),
     ),
 )
@@ -278,34 +316,92 @@ def run_one(number: int, brk: Break | None, tests: tuple[str, ...], workdir: Pat
     return Outcome(number, brk, code, failed, time.monotonic() - started, log)
 
 
-def markdown(
-    outcomes: list[Outcome], control_seconds: float, total_seconds: float, workers: int
+HEADER = [
+    "# Rule breaks: each business rule broken once, and the test that caught it",
+    "",
+    "Written by `python -m tools.rule_breaks` (do not edit by hand). Each row changes one",
+    "place of the SQL that implements the rule, in a private copy of the repository, and",
+    "runs the tests that guard it; the unbroken copy passes the same tests first.",
+    "`tests/test_rule_breaks.py` fails when a break's text no longer occurs exactly once,",
+    "so a rule that moves cannot leave this table describing code that is gone; rerun the",
+    "moved break with `--only N --update`.",
+    "",
+]
+_ROW = re.compile(r"^\| (\d+) \| .*$", re.M)
+_NOTE = re.compile(r"^- (Breaks? [^:]+: .*)$", re.M)
+_OLD_STATUS = re.compile(r"^\*\*Status:\*\* \d+ of \d+ breaks caught; (.*)$", re.M)
+
+
+def run_note(
+    outcomes: list[Outcome],
+    control_seconds: float,
+    total_seconds: float,
+    workers: int,
+    finished_at: datetime.datetime,
+    loads: list[float],
 ) -> str:
+    """One line on one run: which breaks, when, how long, how busy the machine was."""
+    numbers = _ranges([o.number for o in outcomes])
+    return (
+        f"Break{'s' if len(outcomes) > 1 else ''} {numbers}: run finished "
+        f"{finished_at:%Y-%m-%d %H:%M} UTC, {total_seconds / 60:.0f} min in all with {workers} "
+        f"worker(s) (unbroken copy {control_seconds:.0f} s, breaks "
+        f"{min(o.seconds for o in outcomes):.0f}-{max(o.seconds for o in outcomes):.0f} s each); "
+        f"1-minute load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores."
+    )
+
+
+def table_row(o: Outcome) -> str:
+    assert o.brk is not None
+    where = f"`{o.brk.path.removeprefix('dbt_project/')}`: `{_short(o.brk.old)}` → `{_short(o.brk.new)}`"
+    caught = (
+        "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4])
+        if o.caught
+        else "**NOT CAUGHT**"
+    )
+    if o.caught and len(o.failed) > 4:
+        caught += f"<br>(+{len(o.failed) - 4} more)"
+    return f"| {o.number} | {o.brk.rule} | {where} | {caught} | {o.seconds:.0f} |"
+
+
+def markdown(outcomes: list[Outcome], note: str, previous: str | None = None) -> str:
+    """The table of `outcomes`; with `previous` (an earlier table), its other rows and run
+    notes are kept, so rerunning a few breaks updates their rows only."""
+    rows: dict[int, str] = {}
+    notes: list[str] = []
+    if previous is not None:
+        rows = {int(m.group(1)): m.group(0) for m in _ROW.finditer(previous)}
+        notes = _NOTE.findall(previous)
+        old = _OLD_STATUS.search(previous)
+        if old and not notes:
+            notes = [f"Break{'s' if len(rows) > 1 else ''} {_ranges(list(rows))}: {old.group(1)}"]
+    rows.update({o.number: table_row(o) for o in outcomes})
+    rows = {n: row for n, row in rows.items() if 1 <= n <= len(BREAKS)}
+    for n in range(1, len(BREAKS) + 1):
+        rows.setdefault(n, f"| {n} | {BREAKS[n - 1].rule} | not run | **NOT RUN** | |")
+    caught = sum(1 for row in rows.values() if "**NOT " not in row)
     lines = [
-        "# Rule breaks: each business rule broken once, and the test that caught it",
+        *HEADER,
+        f"**Status:** {caught} of {len(BREAKS)} breaks caught.",
         "",
-        "Written by `python -m tools.rule_breaks` (do not edit by hand). Each row changes one",
-        "place of the SQL that implements the rule, in a private copy of the repository, and",
-        "runs the tests that guard it; the unbroken copy passes the same tests first",
-        f"({control_seconds:.0f} s). Whole run: {total_seconds:.0f} s with {workers} workers.",
+        *(f"- {n}" for n in [*notes, note]),
         "",
-        "| # | rule | where it was broken | caught by |",
-        "|---|---|---|---|",
+        "| # | rule | where it was broken | caught by | s |",
+        "|---|---|---|---|---|",
+        *(rows[n] for n in sorted(rows)),
     ]
-    for o in outcomes:
-        assert o.brk is not None
-        where = f"`{o.brk.path.removeprefix('dbt_project/')}`: `{_short(o.brk.old)}` → `{_short(o.brk.new)}`"
-        caught = (
-            "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4])
-            if o.caught
-            else "**NOT CAUGHT**"
-        )
-        if o.caught and len(o.failed) > 4:
-            caught += f"<br>(+{len(o.failed) - 4} more)"
-        lines.append(f"| {o.number} | {o.brk.rule} | {where} | {caught} |")
-    missed = [o for o in outcomes if not o.caught]
-    lines += ["", f"{len(outcomes) - len(missed)} of {len(outcomes)} breaks caught."]
     return "\n".join(lines) + "\n"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1-3, 5'."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def _short(text: str) -> str:
@@ -319,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--list", action="store_true", help="list the breaks and exit")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "rule_breaks.md")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --only: rewrite those rows of --out and keep its other rows",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for n, brk in enumerate(BREAKS, 1):
@@ -326,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chosen = [(n, b) for n, b in enumerate(BREAKS, 1) if not args.only or n in args.only]
     started = time.monotonic()
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="rule_breaks_") as tmp:
         workdir = Path(tmp)
         for n, brk in chosen:  # every patch must apply before anything runs
@@ -346,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             for future in concurrent.futures.as_completed(futures):
                 o = future.result()
                 outcomes.append(o)
+                loads.append(os.getloadavg()[0])
                 print(
                     f"{o.number:2d} {'caught' if o.caught else 'NOT CAUGHT'} ({o.seconds:.0f} s) "
                     f"{o.brk.rule if o.brk else ''}: {', '.join(o.failed[:3])}",
@@ -355,11 +458,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(o.log[-3000:])
     outcomes.sort(key=lambda o: o.number)
     total = time.monotonic() - started
-    text = markdown(outcomes, control.seconds, total, args.workers)
-    if args.only:
-        print(text)
+    finished = datetime.datetime.now(datetime.UTC)
+    note = run_note(outcomes, control.seconds, total, args.workers, finished, loads)
+    if args.only and not args.update:
+        print(markdown(outcomes, note))
     else:
-        args.out.write_text(text, encoding="utf-8")
+        previous = args.out.read_text(encoding="utf-8") if args.update else None
+        args.out.write_text(markdown(outcomes, note, previous), encoding="utf-8")
         print(f"wrote {args.out}")
     missed = [o.number for o in outcomes if not o.caught]
     print(

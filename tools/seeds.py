@@ -13,9 +13,11 @@ what this module writes, so an edit to terms.py not followed by
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 from pipelines import reason_codes, settings, terms
@@ -166,6 +168,13 @@ def write_generated() -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Parse the (option-less) command line, so `--help` explains and writes nothing."""
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     for p in write_generated():
         print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

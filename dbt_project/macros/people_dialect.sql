@@ -11,6 +11,10 @@
     regexp_full_match({{ expr }}, '{{ pattern }}')
 {%- endmacro %}
 
+{% macro spark__regexp_whole_match(expr, pattern) -%}
+    regexp_like({{ expr }}, '^(?:{{ pattern }})$')
+{%- endmacro %}
+
 {% macro postgres__regexp_whole_match(expr, pattern) -%}
     ({{ expr }} ~ '^(?:{{ pattern }})$')
 {%- endmacro %}
@@ -24,6 +28,10 @@
     cast(try_strptime({{ expr }}, '%Y%m%d') as date)
 {%- endmacro %}
 
+{% macro spark__try_date_yyyymmdd(expr) -%}
+    try_to_date({{ expr }}, 'yyyyMMdd')
+{%- endmacro %}
+
 {# Hex sha256 of a text. #}
 {% macro sha256_hex(expr) -%}
     {{ return(adapter.dispatch('sha256_hex', 'warmheart')(expr)) }}
@@ -31,6 +39,10 @@
 
 {% macro default__sha256_hex(expr) -%}
     sha256({{ expr }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
 {%- endmacro %}
 
 {% macro postgres__sha256_hex(expr) -%}

@@ -19,7 +19,9 @@ Conventions inside each suite file:
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +296,13 @@ def write_suites(directory: Path = settings.EXPECTATIONS_DIR) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Parse the (option-less) command line, so `--help` explains and writes nothing."""
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     for p in write_suites():
         print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

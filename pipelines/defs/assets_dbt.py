@@ -13,7 +13,7 @@ from dagster_dbt import (
 )
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_project, manifest_path
+from pipelines.dbt_project import dbt_env, dbt_project, manifest_path
 from pipelines.runlock import run_lock
 
 LAYER_GROUPS = {
@@ -48,5 +48,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # The person_key secret reaches dbt however the run was started (CLI, UI, schedule):
     # with real uploads it is the generated or given key, never the built-in one (contract §11).
     os.environ["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
+    # The engine and the folders profiles.yml reads (absolute, beside the warehouse).
+    os.environ.update({k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")})
     with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile
         yield from dbt.cli(["build"], context=context).stream()

@@ -85,6 +85,7 @@ def _ingest_specs() -> list[dg.AssetSpec]:
 def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Discover and load every upload and registry extract under the raw root."""
     from pipelines.ingest import ingest_all
+    from pipelines.ingest.raw_files import export_raw_layer
 
     campaign = load_campaign()
     raw_root = settings.raw_dir()
@@ -102,6 +103,9 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             for name in ["files", "quarantine", "cell_issues", *(t.name for t in terms.ALL_TABLES)]
         }
         late = con.execute("select count(*) from raw.files where is_late").fetchone()[0]
+        # The same raw layer as Parquet files, for the engines that do not read this DuckDB.
+        exported = export_raw_layer(con, settings.raw_layer_dir())
+        context.log.info(str(exported))
     yield dg.MaterializeResult(
         asset_key=FILES_KEY,
         metadata={
@@ -114,6 +118,8 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             "files_from_parse_store_this_run": summary.files_reused,
             "late_files_this_run": dg.MetadataValue.json(summary.late_files[:200]),
             "seconds": round(summary.seconds, 1),
+            "raw_layer": str(settings.raw_layer_dir()),
+            "raw_layer_export": str(exported),
         },
     )
     yield dg.MaterializeResult(
