@@ -222,9 +222,9 @@ BREAKS: tuple[Break, ...] = (
     ),
     Break(
         "a rate with nobody in its denominator is null, not 0",
-        _m("marts/rpt_city_targets.sql"),
-        "round(targets_visited / nullif(targets, 0), 4) as visit_rate",
-        "coalesce(round(targets_visited / nullif(targets, 0), 4), 0) as visit_rate",
+        "dbt_project/macros/report_rows.sql",
+        "round({{ part }} / nullif({{ whole }}, 0), 4)",
+        "coalesce(round({{ part }} / nullif({{ whole }}, 0), 4), 0)",
         (MARTS,),
     ),
     Break(
