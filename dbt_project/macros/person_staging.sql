@@ -12,7 +12,7 @@ ids as (
 
 normalised as (
     select
-        * exclude (id_clean),
+        {{ star_except(['id_clean']) }},
         {{ normalize_id_number('id_clean') }} as id_number
     from ids
 ),
@@ -23,7 +23,7 @@ final as (
         {# Validity is judged against the campaign end, see macro id_is_valid. #}
         {{ person_columns("(select max(campaign_end) from " ~ ref('stg_campaign') ~ ")") }},
         {{ normalize_name('name') }} as name_norm,
-        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as varchar){% endif %} as phone_norm
+        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as string){% endif %} as phone_norm
     from normalised
 )
 {%- endmacro %}

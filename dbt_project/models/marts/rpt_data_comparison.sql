@@ -25,7 +25,7 @@ category_claims as (
         targets.cutoff_date,
         targets.city_code,
         targets.person_key,
-        unnest(targets.categories) as category,
+        {{ unnest_list('targets.categories') }} as category,
         targets.is_long_term_unemployed,
         targets.unemployment_registration_source,
         targets.is_older_worker,
@@ -68,7 +68,7 @@ conflicts as (
 ),
 
 claimants as (
-    select cutoff_date, person_id, string_agg(city_code, ',' order by city_code) as claiming_cities
+    select cutoff_date, person_id, {{ ordered_string_agg('city_code', "','", 'city_code') }} as claiming_cities
     from conflicts
     group by cutoff_date, person_id
 ),
@@ -144,8 +144,9 @@ discrimination_unmarked as (
         flags.city_code,
         'discrimination_unmarked' as check_type,
         flags.post_id as subject,
-        string_agg(flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text, '; '
-            order by flags.rule_id) as detail,
+        {{ ordered_string_agg(
+            "flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text", "'; '", 'flags.rule_id'
+        ) }} as detail,
         1.0 as computed_value,
         0.0 as reported_value
     from {{ ref('fct_job_post_discrimination_flags') }} as flags
@@ -154,14 +155,15 @@ discrimination_unmarked as (
     group by cutoffs.cutoff_date, flags.city_code, flags.post_id
 ),
 
+{%- set columns = 'cutoff_date, city_code, check_type, subject, detail, computed_value, reported_value' %}
 unioned as (
-    select * from category_unsupported
-    union all by name
-    select * from multi_city_claims
-    union all by name
-    select * from figure_differences
-    union all by name
-    select * from discrimination_unmarked
+    select {{ columns }} from category_unsupported
+    union all
+    select {{ columns }} from multi_city_claims
+    union all
+    select {{ columns }} from figure_differences
+    union all
+    select {{ columns }} from discrimination_unmarked
 ),
 
 final as (
