@@ -131,3 +131,30 @@
 {% macro spark__regexp_contains(expr, pattern) -%}
     regexp_like({{ expr }}, {{ pattern }})
 {%- endmacro %}
+
+{# `expr` with every match of `pattern` replaced (both SQL literals; in `replacement`,
+   group_ref(n) inserts the n-th group). #}
+{% macro regexp_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'warmheart')(expr, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
+{# The replacement text that inserts the n-th group of the match. #}
+{% macro group_ref(n) -%}
+    {{ return(adapter.dispatch('group_ref', 'warmheart')(n)) }}
+{%- endmacro %}
+
+{% macro default__group_ref(n) -%}
+    '\{{ n }}'
+{%- endmacro %}
+
+{% macro spark__group_ref(n) -%}
+    '${{ n }}'
+{%- endmacro %}

@@ -23,7 +23,7 @@ person_quarantine as (
     where city_code is not null
         and cutoff_date is not null
         and is_current_file
-        and table_type not like 'reg\_%' escape '\'
+        and left(table_type, 4) <> 'reg_'
 ),
 
 file_sheets as (
