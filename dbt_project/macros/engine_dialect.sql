@@ -158,3 +158,30 @@
 {% macro spark__group_ref(n) -%}
     '${{ n }}'
 {%- endmacro %}
+
+{# A date `n` calendar years (a month-end date stays at month end: 02-29 + 1 year = 02-28)
+   or `n` days later; `n` may be negative. dbt.dateadd is not used: on Spark it fails on
+   a null date (assert_not_null), and a birth date may be missing. #}
+{% macro add_years(expr, n) -%}
+    {{ return(adapter.dispatch('add_years', 'warmheart')(expr, n)) }}
+{%- endmacro %}
+
+{% macro default__add_years(expr, n) -%}
+    ({{ expr }} + to_years({{ n }}))
+{%- endmacro %}
+
+{% macro spark__add_years(expr, n) -%}
+    add_months({{ expr }}, 12 * ({{ n }}))
+{%- endmacro %}
+
+{% macro add_days(expr, n) -%}
+    {{ return(adapter.dispatch('add_days', 'warmheart')(expr, n)) }}
+{%- endmacro %}
+
+{% macro default__add_days(expr, n) -%}
+    ({{ expr }} + to_days({{ n }}))
+{%- endmacro %}
+
+{% macro spark__add_days(expr, n) -%}
+    date_add({{ expr }}, {{ n }})
+{%- endmacro %}
