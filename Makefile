@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install install-spark run test lint format ui demo bench clean
+.PHONY: install install-spark run test test-spark lint format ui demo bench clean
 
 # pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock
@@ -40,6 +40,12 @@ test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
 	$(PY) -m pipelines parse
 	$(PY) -m pytest -q
+
+# The engine-equivalence test (tests/spark): the demo campaign's models built on a local
+# Spark must give every published mart row for row as DuckDB (several minutes).
+test-spark: $(SPARK_STAMP)
+	$(PY) -m pipelines parse
+	$(PY) -m pytest -q -s -m spark tests/spark
 
 # Python: ruff lint + format; SQL: sqlfluff with the dbt templater (.sqlfluff), which
 # compiles the models without touching the warehouse. `make format` applies both fixers.

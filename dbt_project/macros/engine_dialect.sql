@@ -38,7 +38,7 @@
 {%- endmacro %}
 
 {% macro spark__list_size(expr) -%}
-    size({{ expr }})
+    cast(size({{ expr }}) as bigint)
 {%- endmacro %}
 
 {# The list of the non-null values among `items` (SQL expressions), in their order. #}

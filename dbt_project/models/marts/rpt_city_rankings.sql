@@ -46,7 +46,7 @@ final as (
         value,
         case when value is not null then
             rank() over (partition by cutoff_date, measure order by value desc nulls last)
-        end as city_rank,
+        end::bigint as city_rank,
         count(value) over (partition by cutoff_date, measure) as cities_ranked
     from measures
 )
