@@ -123,8 +123,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "older worker: the age is reached on the birthday",
         _m("intermediate/int_target_facts.sql"),
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} <= facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} < facts.identified_on",
         (PEOPLE,),
     ),
     Break(
