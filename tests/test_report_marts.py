@@ -5,8 +5,8 @@ Cases (济南 370100 unless said otherwise; T1 = 08-15, T2 = 08-30, campaign fro
      08-10 企业吸纳 (低保渐退 candidate), 1 referral, visits: one before the start, one
      sent twice, a second method on the same day, one sent by 青岛 (not counted).
   B  man born 1990, registered unemployed 2020 (long-term), disabled, 低保, 3 distinct
-     referrals plus a repeat, a visit, two relief payments (one before the window), the
-     in-window one sent in two registry files.
+     referrals plus a repeat, a visit, three relief payments (one before the window, one
+     after T1), the first in-window one sent in two registry files.
   C  identified 08-20: a target at T2, not T1; visited 08-10; a referral sent at T2.
   D  employed 2022-07-01 (before the campaign): not employed in the window; the
      3-referral target does not apply.
@@ -16,6 +16,7 @@ Cases (济南 370100 unless said otherwise; T1 = 08-15, T2 = 08-30, campaign fro
   E  青岛's own target.
   K  registered unemployed since 2020 in 淄博, on no ledger: 发现一人.
   L  unemployed graduate, 脱贫, 青岛, on no ledger: 发现一人.
+德州 (371400) holds its only 专场 on 08-15, the first day of the second 14-day block.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ YANTAI, WEIFANG, JINING, TAIAN, WEIHAI, RIZHAO = (
     "371100",
 )
 BINZHOU = "371600"
+DEZHOU = "371400"
 
 
 def person(name: str, id_number: str, **kw: object) -> dict:
@@ -204,6 +206,7 @@ def build_raw(raw: RawBuilder) -> None:
         pay("R2", B, "2022-07-15", 99.0),
         pay("R3", A, "2022-08-09", 300.25),
         pay("R4", G, "2022-08-11", 100.0),
+        pay("R5", B, "2022-08-20", 200.0),  # after T1: counts from T2 on
     ]
     raw.add_file("reg_temp_relief", relief)
     raw.add_file("reg_temp_relief", relief[:1])  # the same 流水号 in a second extract
@@ -347,6 +350,9 @@ def build_raw(raw: RawBuilder) -> None:
     late_events = [event("E9", "2022-08-10", "现场招聘会", "否")]
     raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-15 10:00:00")
     raw.add_file("events", late_events, city=BINZHOU, cutoff=T1, received_at="2022-08-17 09:00:00")
+    # 德州's only 专场 is on 08-15: the first day of the second 14-day block, not the last
+    # of the first.
+    raw.add_file("events", [event("E8", "2022-08-15", "直播带岗", "是")], city=DEZHOU, cutoff=T1)
     stats = {f.name: 0 for f in terms.FIGURES}
     stats.update(unit="济南市", targets_identified=7)
     raw.add_file("city_stats", [stats], city=JINAN, cutoff=T1)
@@ -426,6 +432,8 @@ def test_jinan_at_t2_carries_the_ledger_forward(con) -> None:
     assert s["visits"] == 4  # + C's visit of 08-10, known since T1
     assert s["jobs_pushed"] == 5  # + C's referral sent at T2
     assert s["special_recruitment_events"] == 3 and s["onsite_job_fairs"] == 2
+    # + R5 of 08-20, paid after T1 and so not in T1's figures.
+    assert (s["temp_relief_payments"], s["temp_relief_amount_yuan"]) == (4, 1100.75)
 
 
 def test_province_row_sums_cities(con) -> None:
@@ -490,6 +498,29 @@ def test_city_targets(con) -> None:
     )
     assert (r["event_blocks_missed"], r["event_blocks_due"], r["event_cadence_rate"]) == (0, 1, 1.0)
     assert r["dibao_phaseout_candidates"] == 1
+
+
+def test_special_event_blocks_are_consecutive_14_day_blocks_from_the_campaign_start(con) -> None:
+    cur = con.execute(
+        "select * from marts.rpt_city_targets where cutoff_date = ? and city_code = ?", [T1, DEZHOU]
+    )
+    r = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    # [08-01, 08-14] complete without a 专场 (missed); [08-15, 08-28] started and met on 08-15.
+    blocks = ("started", "complete", "met", "missed", "due")
+    assert {k: r[f"event_blocks_{k}"] for k in blocks} == dict(
+        started=2, complete=1, met=1, missed=1, due=2
+    )
+    assert r["event_cadence_rate"] == 0.5
+
+
+def test_a_referral_sent_twice_keeps_its_earliest_date(con) -> None:
+    # B's referral to P1 was sent dated 08-02 and again dated 08-09: one referral, of 08-02.
+    rows = con.execute(
+        "select referred_on, copies_received from intermediate.int_referrals "
+        "where person_id = ? and city_code = ? and post_id = 'P1'",
+        [B, JINAN],
+    ).fetchall()
+    assert rows == [(D("2022-08-02"), 2)]
 
 
 def test_discovery(con) -> None:

@@ -65,6 +65,25 @@ def test_a_waiting_run_goes_ahead_when_the_holder_finishes(tmp_path: Path) -> No
         assert json.loads(lock_path(wh).read_text())["pid"] == os.getpid()
 
 
+def test_warmheart_lock_wait_s_makes_a_second_run_wait_instead_of_exiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/operations.md: WARMHEART_LOCK_WAIT_S=600 makes the second run wait."""
+    wh = tmp_path / "warehouse.duckdb"
+    child = hold_in_child(wh)
+    try:
+        monkeypatch.delenv("WARMHEART_LOCK_WAIT_S", raising=False)
+        with pytest.raises(RunLockHeld, match="WARMHEART_LOCK_WAIT_S=600"), run_lock(wh):
+            pass  # unset: refused at once
+        subprocess.Popen(["sh", "-c", f"sleep 1; kill {child.pid}"])
+        monkeypatch.setenv("WARMHEART_LOCK_WAIT_S", "600")
+        with run_lock(wh):
+            assert child.wait() == -15
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_the_lock_is_reentrant_within_a_run(tmp_path: Path) -> None:
     wh = tmp_path / "warehouse.duckdb"
     with run_lock(wh, wait_s=0), run_lock(wh, wait_s=0):
