@@ -50,7 +50,13 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict
             con.execute(f'create schema if not exists "{schema}"')
             for folder in folders:
                 name = folder.name
-                con.execute(f'drop view if exists "{schema}"."{name}"')
+                kind = con.execute(
+                    "select table_type from information_schema.tables "
+                    "where table_schema = ? and table_name = ?",
+                    [schema, name],
+                ).fetchone()
+                if kind and kind[0] == "VIEW":  # a view cannot be replaced by a table
+                    con.execute(f'drop view "{schema}"."{name}"')
                 con.execute(
                     f'create or replace table "{schema}"."{name}" as '
                     f"select * from read_parquet('{folder}/*.parquet')"
