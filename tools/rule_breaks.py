@@ -354,9 +354,14 @@ def run_note(
     )
 
 
+def where_cell(brk: Break) -> str:
+    """The table's "where it was broken" cell: the file and the edit."""
+    return f"`{brk.path.removeprefix('dbt_project/')}`: `{_short(brk.old)}` → `{_short(brk.new)}`"
+
+
 def table_row(o: Outcome) -> str:
     assert o.brk is not None
-    where = f"`{o.brk.path.removeprefix('dbt_project/')}`: `{_short(o.brk.old)}` → `{_short(o.brk.new)}`"
+    where = where_cell(o.brk)
     caught = (
         "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4])
         if o.caught
