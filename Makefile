@@ -36,10 +36,26 @@ run: $(STAMP) $(if $(filter spark,$(WARMHEART_ENGINE)),$(SPARK_STAMP))
 	@$(PY) -m tools.demo.ensure
 	@$(PY) -m pipelines run $(if $(VERBOSE),--verbose)
 
+# Two tiers on two workers (pytest-xdist; a test module stays on one worker, so its
+# warehouse fixture is built once, and the shared demo run is built once per session):
+#   make test      every test but the end-to-end ones: the developer's loop, under 3 minutes;
+#   make test-e2e  the end-to-end tests (marked `slow`): whole pipeline runs, faults, corpus;
+#   make test-all  both tiers in one session: what CI runs (.ci/run).
+PYTEST := $(PY) -m pytest -q -n 2 --dist loadfile
+
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
 	$(PY) -m pipelines parse
-	$(PY) -m pytest -q
+	$(PYTEST) -m "not slow"
+
+test-e2e: $(STAMP)
+	$(PY) -m pipelines parse
+	$(PYTEST) -m slow
+
+test-all: $(STAMP)
+	$(PY) -m ruff check pipelines tools tests
+	$(PY) -m pipelines parse
+	$(PYTEST)
 
 # Python: ruff lint + format; SQL: sqlfluff with the dbt templater (.sqlfluff), which
 # compiles the models without touching the warehouse. `make format` applies both fixers.

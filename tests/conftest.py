@@ -41,6 +41,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Parse the dbt project when its manifest is older than the project (a checkout that
     just pulled new models): test modules import pipelines.defs at collection, and Dagster's
     dbt assets are built from the manifest that exists at that moment."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller parsed before it started the workers: one writer of target/
     from pipelines.dbt_project import dbt_project, parse_dbt_project
 
     manifest = dbt_project.manifest_path
@@ -124,10 +126,28 @@ def point_env(mp: pytest.MonkeyPatch, root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """The demo campaign generated and run once, through the operator's command."""
+    """The demo campaign generated and run once, through the operator's command.
+
+    Under pytest-xdist (`make test` runs two workers) the first worker that needs it builds it
+    in the session's shared temp folder while the other waits on a lock, so the campaign is
+    still run once per session, not once per worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return _run_demo(tmp_path_factory.mktemp("demo_run"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "demo_run"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "run.done").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a half-built run of a crashed worker
+            shared.mkdir()
+            _run_demo(shared)
+    return _finished_demo(shared)
+
+
+def _run_demo(root: Path) -> DemoRun:
     from tools.demo.generator import generate
 
-    root = tmp_path_factory.mktemp("demo_run")
     generate(root / "raw", root / "ground_truth", DEMO_SEED, DEMO_PERSONS_PER_CITY, load_campaign())
     proc = subprocess.run(
         [sys.executable, "-m", "pipelines", "run"],
@@ -136,22 +156,41 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
         capture_output=True,
         text=True,
     )
-    output = proc.stdout + proc.stderr
-    (root / "run.out").write_text(output, encoding="utf-8")
+    (root / "run.stdout").write_text(proc.stdout, encoding="utf-8")
+    (root / "run.stderr").write_text(proc.stderr, encoding="utf-8")
+    (root / "run.done").write_text(str(proc.returncode), encoding="utf-8")
+    return _finished_demo(root)
+
+
+def _finished_demo(root: Path) -> DemoRun:
+    run = DemoRun(
+        root,
+        (root / "run.stdout").read_text(encoding="utf-8"),
+        (root / "run.stderr").read_text(encoding="utf-8"),
+    )
+    returncode = int((root / "run.done").read_text(encoding="utf-8"))
+    output = run.output
     # The failure summary (which check failed on what) is what explains a red run.
-    assert proc.returncode == 0, output[output.find("RUN FAILED") :][:6000] or output[-6000:]
-    return DemoRun(root, proc.stdout, proc.stderr)
+    assert returncode == 0, output[output.find("RUN FAILED") :][:6000] or output[-6000:]
+    return run
+
+
+# Run-time state that belongs to one Dagster instance, not to the campaign's data.
+NOT_COPIED = {"dagster_home", "run.stdout", "run.stderr", "run.done"}
 
 
 def copy_demo(run: DemoRun, dest: Path) -> Path:
     """A private copy of the run's inputs and outputs, for a test that changes them.
 
-    The person_key secret goes with the warehouse: without it a later run over the copy would
-    create a new secret and every person_key would change (settings.person_key_secret)."""
-    for name in ("raw", "marts", "restricted", "ground_truth", "secrets", "raw_store"):
-        if (run.root / name).exists():
-            shutil.copytree(run.root / name, dest / name, symlinks=True)
-    shutil.copy2(run.root / "warehouse.duckdb", dest / "warehouse.duckdb")
+    Everything goes, the person_key secret and the raw layer included: without the secret a
+    later run over the copy would create a new one and every person_key would change."""
+    for item in sorted(run.root.iterdir()):
+        if item.name in NOT_COPIED:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, dest / item.name)
     return dest
 
 

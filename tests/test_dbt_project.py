@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import yaml
-from conftest import DemoRun
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_env, dbt_project
+from pipelines.dbt_project import dbt_env, dbt_executable, dbt_project
 
 
-def test_dbt_commands_send_no_anonymous_usage_statistics(demo_run: DemoRun):
+def test_dbt_commands_send_no_anonymous_usage_statistics(tmp_path: Path):
     # dbt_project.yml alone turns the statistics off, so `dbt build` under Dagster and a dbt
     # command typed by hand send nothing either: no environment switch is involved.
     config = yaml.safe_load(
@@ -19,6 +20,23 @@ def test_dbt_commands_send_no_anonymous_usage_statistics(demo_run: DemoRun):
     )
     assert config["flags"]["send_anonymous_usage_stats"] is False
     assert "DBT_SEND_ANONYMOUS_USAGE_STATS" not in dbt_env()
-    # The session's run parsed the project (conftest removes the variable): dbt read the flag.
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    # A parse with the variable removed (conftest) records what dbt read: the project's flag.
+    target = tmp_path / "target"
+    subprocess.run(
+        [
+            dbt_executable(),
+            "--quiet",
+            "parse",
+            "--project-dir",
+            str(dbt_project.project_dir),
+            "--profiles-dir",
+            str(dbt_project.profiles_dir),
+            "--target-path",
+            str(target),
+        ],
+        env={**dbt_env(), "WARMHEART_WAREHOUSE": str(tmp_path / "w.duckdb")},
+        check=True,
+        capture_output=True,
+    )
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["metadata"]["send_anonymous_usage_stats"] is False

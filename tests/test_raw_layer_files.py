@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.ingest.raw_files import (
     PER_FILE_TABLES,
@@ -28,6 +29,7 @@ def _differences(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> in
     ).fetchone()[0]
 
 
+@pytest.mark.slow
 def test_pipeline_run_mirrors_every_raw_table_into_parquet_row_for_row(demo_run) -> None:
     layer = demo_run.root / "raw_layer"
     con = duckdb.connect(str(demo_run.root / "warehouse.duckdb"), read_only=True)
@@ -40,6 +42,7 @@ def test_pipeline_run_mirrors_every_raw_table_into_parquet_row_for_row(demo_run)
     assert stat.S_IMODE(layer.stat().st_mode) == 0o700  # names and ID numbers: owner only
 
 
+@pytest.mark.slow
 def test_each_upload_is_one_parquet_file_named_by_its_sha256(demo_run) -> None:
     layer = demo_run.root / "raw_layer"
     con = duckdb.connect(str(demo_run.root / "warehouse.duckdb"), read_only=True)
@@ -62,6 +65,7 @@ def test_each_upload_is_one_parquet_file_named_by_its_sha256(demo_run) -> None:
         con.close()
 
 
+@pytest.mark.slow
 def test_export_rewrites_only_what_changed_and_drops_what_the_warehouse_lost(
     demo_run, tmp_path: Path
 ) -> None:

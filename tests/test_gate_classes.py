@@ -1,0 +1,115 @@
+"""GX judging each class of rows once gives exactly what GX judging every row gives."""
+
+import datetime as dt
+import random
+
+import polars as pl
+import pytest
+
+from pipelines.campaign import load_campaign
+from pipelines.checks import runner
+
+CAMPAIGN = load_campaign("2022-warm-heart")
+PARAMS = runner.campaign_parameters(CAMPAIGN)
+
+
+def _exp(etype: str, severity: str = "critical", **kwargs) -> dict:
+    return {"type": etype, "kwargs": kwargs, "severity": severity, "meta": {"why": etype}}
+
+
+SUITE = {
+    "name": "raw.synthetic",
+    "meta": {"warmheart": {"table": "raw.synthetic", "frame": {"kind": "rows"}}},
+    "expectations": [
+        _exp("expect_table_columns_to_match_set", column_set=["name", "gender"], exact_match=False),
+        _exp("expect_table_columns_to_match_set", column_set=["name", "missing"], exact_match=True),
+        _exp("expect_table_row_count_to_be_between", min_value=1),
+        _exp("expect_table_row_count_to_be_between", min_value=10_000),
+        _exp("expect_column_values_to_not_be_null", column="name"),
+        _exp("expect_column_values_to_not_be_null", column="tags"),
+        _exp("expect_column_values_to_not_be_null", column="gender", severity="warning"),
+        _exp("expect_column_values_to_be_in_set", column="gender", value_set=["男", "女"]),
+        _exp("expect_column_values_to_be_between", column="amount", min_value=0),
+        _exp("expect_column_values_to_be_between", column="amount", max_value=900, strict_max=True),
+        _exp(
+            "expect_column_values_to_be_between",
+            column="paid_on",
+            min_value={"$PARAMETER": "campaign_start"},
+            max_value={"$PARAMETER": "campaign_end"},
+        ),
+        _exp("expect_column_values_to_be_between", column="count", min_value=0, max_value=3),
+        _exp("expect_compound_columns_to_be_unique", column_list=["_file_path", "base_id"]),
+        _exp("expect_compound_columns_to_be_unique", column_list=["_file_path", "name"]),
+        # Not reduced (judged on the whole frame): a pair, and an option changing the rows.
+        _exp("expect_column_pair_values_a_to_be_greater_than_b", column_A="count", column_B="low"),
+        _exp("expect_column_values_to_be_in_set", column="gender", value_set=["男"], mostly=0.5),
+        # A column that is not there: GX's own error, either way.
+        _exp("expect_column_values_to_not_be_null", column="no_such_column"),
+    ],
+}
+
+
+def messy_frame(n: int, seed: int) -> pl.DataFrame:
+    rnd = random.Random(seed)
+
+    def maybe(value, p_null=0.1):
+        return None if rnd.random() < p_null else value
+
+    return pl.DataFrame(
+        {
+            "_file_path": [f"f{rnd.randrange(3)}.xlsx" for _ in range(n)],
+            "_source_row": list(range(2, n + 2)),
+            "name": [maybe(f"人{rnd.randrange(n)}") for _ in range(n)],
+            "tags": [maybe(["长期失业人员"] * rnd.randrange(3)) for _ in range(n)],
+            "gender": [maybe(rnd.choice(["男", "女", "男性", " 女"])) for _ in range(n)],
+            "amount": [
+                maybe(rnd.choice([-5.0, 0.0, 120.5, 900.0, 1e6, float("nan")])) for _ in range(n)
+            ],
+            "paid_on": [
+                maybe(dt.date(2022, 1, 1) + dt.timedelta(days=rnd.randrange(-400, 800)))
+                for _ in range(n)
+            ],
+            "count": [maybe(rnd.randrange(-1, 6)) for _ in range(n)],
+            "low": [rnd.randrange(0, 4) for _ in range(n)],
+            "base_id": [maybe(f"B{rnd.randrange(n // 2 + 1)}") for _ in range(n)],
+        },
+        schema_overrides={"tags": pl.List(pl.String)},
+    )
+
+
+@pytest.mark.parametrize(("n", "seed"), [(0, 0), (1, 1), (7, 2), (400, 3)])
+def test_each_class_judged_once_gives_every_rows_outcome(n, seed):
+    frame = messy_frame(n, seed)
+    by_row = runner.run_suite(SUITE, frame, PARAMS, by_class=False)
+    by_class = runner.run_suite(SUITE, frame, PARAMS)
+    assert [o.to_dict() for o in by_class] == [o.to_dict() for o in by_row]
+    if n >= 400:  # the frame is messy enough that every kind of verdict is exercised
+        failed = {o.name for o in by_class if not o.success and not o.error}
+        assert {
+            "expect_column_values_to_not_be_null",
+            "expect_column_values_to_be_in_set",
+            "expect_column_values_to_be_between",
+            "expect_compound_columns_to_be_unique",
+            "expect_table_row_count_to_be_between",
+            "expect_table_columns_to_match_set",
+        } <= failed
+        assert any(o.error for o in by_class)
+
+
+def test_unexpected_rows_are_counted_over_the_whole_frame_and_shown_first_in_file_order():
+    frame = pl.DataFrame(
+        {
+            "_file_path": ["a.csv"] * 6,
+            "_source_row": [2, 3, 4, 5, 6, 7],
+            "gender": ["男", "男性", "女", "男性", "男性", None],
+        }
+    )
+    suite = {
+        **SUITE,
+        "expectations": [
+            _exp("expect_column_values_to_be_in_set", column="gender", value_set=["男", "女"])
+        ],
+    }
+    (outcome,) = runner.run_suite(suite, frame, PARAMS)
+    assert (outcome.unexpected_count, outcome.element_count) == (3, 6)
+    assert [e["_source_row"] for e in outcome.examples] == [3, 5, 6]
