@@ -216,8 +216,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "数据比对: a 大龄 claim the ID's age does not support is category_unsupported",
         _m("marts/rpt_data_comparison.sql"),
-        "or (category = '大龄失业人员' and not coalesce(is_older_worker, false))",
-        "or (category = '大龄失业人员' and false)",
+        "when 'older_worker' then claims.is_older_worker",
+        "when 'older_worker' then true",
         (MARTS,),
     ),
     Break(
