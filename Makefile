@@ -37,11 +37,12 @@ run: $(STAMP) $(if $(filter spark,$(WARMHEART_ENGINE)),$(SPARK_STAMP))
 	@$(PY) -m pipelines run $(if $(VERBOSE),--verbose)
 
 # Two tiers on two workers (pytest-xdist; a test module stays on one worker, so its
-# warehouse fixture is built once, and the shared demo run is built once per session):
+# warehouse fixture is built once, except the modules tests/conftest.py spreads; the shared
+# demo run is built once per session):
 #   make test      every test but the end-to-end ones: the developer's loop, under 3 minutes;
 #   make test-e2e  the end-to-end tests (marked `slow`): whole pipeline runs, faults, corpus;
 #   make test-all  both tiers in one session: what CI runs (.ci/run).
-PYTEST := $(PY) -m pytest -q -n 2 --dist loadfile
+PYTEST := $(PY) -m pytest -q -n 2 --dist loadgroup
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-# dbt's schemas that hold tables (staging is views; raw is the warehouse's own).
-MODEL_SCHEMAS = ("reference", "intermediate", "marts", "restricted")
+# dbt's schemas (raw is the warehouse's own).
+MODEL_SCHEMAS = ("reference", "staging", "intermediate", "marts", "restricted")
 
 
 def spark_warehouse(spark_dir: Path) -> Path:

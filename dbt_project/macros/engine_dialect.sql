@@ -119,16 +119,17 @@
     explode(if({{ count }} > 0, sequence(0L, {{ count }} - 1), cast(array() as array<bigint>)))
 {%- endmacro %}
 
-{# True when `pattern` (a regular expression) matches somewhere in `expr`. #}
-{% macro regexp_contains(expr, pattern) -%}
-    {{ return(adapter.dispatch('regexp_contains', 'warmheart')(expr, pattern)) }}
+{# True when the regular expression in the column (or expression) `pattern` matches
+   somewhere in `expr` (people_dialect's regexp_contains takes a pattern literal). #}
+{% macro regexp_matches_column(expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_matches_column', 'warmheart')(expr, pattern)) }}
 {%- endmacro %}
 
-{% macro default__regexp_contains(expr, pattern) -%}
+{% macro default__regexp_matches_column(expr, pattern) -%}
     regexp_matches({{ expr }}, {{ pattern }})
 {%- endmacro %}
 
-{% macro spark__regexp_contains(expr, pattern) -%}
+{% macro spark__regexp_matches_column(expr, pattern) -%}
     regexp_like({{ expr }}, {{ pattern }})
 {%- endmacro %}
 

@@ -35,7 +35,7 @@ matches as (
         -- The match may start with the one character a pattern uses to exclude 不.
         trim(regexp_extract(post_texts.post_text, rules.pattern, 0)) as matched_text
     from post_texts
-    inner join rules on {{ regexp_contains('post_texts.post_text', 'rules.pattern') }}
+    inner join rules on {{ regexp_matches_column('post_texts.post_text', 'rules.pattern') }}
 ),
 
 final as (
