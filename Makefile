@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install install-spark run test test-spark lint format ui demo bench clean
+.PHONY: install install-spark run test test-e2e test-all test-spark lint format ui demo bench clean
 
 # pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock

@@ -412,22 +412,34 @@ UNEMPLOYMENT_REGISTRATION = Table(
     signature=("身份证号", "失业登记日期", "注销日期"),
 )
 
-UI_BENEFITS = Table(
+
+def _payment_registry(name: str, title: str, folder: str, kind: Column) -> Table:
+    """A registry of payments to persons (失业保险待遇, 临时救助): one row per 流水号, the
+    payment's `kind` column between the person and the date."""
+    return Table(
+        name,
+        title,
+        "registry",
+        (
+            Column("payment_id", "流水号", "text", True, ("发放流水号",)),
+            _id(),
+            _name(),
+            _city(),
+            kind,
+            Column("paid_on", "发放日期", "date", True, ("发放时间",)),
+            Column("amount_yuan", "发放金额", "money", True, ("金额",)),
+        ),
+        natural_key=("payment_id",),
+        registry_folder=folder,
+        signature=("流水号", kind.header, "发放日期"),
+    )
+
+
+UI_BENEFITS = _payment_registry(
     "reg_ui_benefits",
     "失业保险待遇发放",
-    "registry",
-    (
-        Column("payment_id", "流水号", "text", True, ("发放流水号",)),
-        _id(),
-        _name(),
-        _city(),
-        Column("benefit_type", "待遇类型", "enum", values=UI_BENEFIT_TYPES),
-        Column("paid_on", "发放日期", "date", True, ("发放时间",)),
-        Column("amount_yuan", "发放金额", "money", True, ("金额",)),
-    ),
-    natural_key=("payment_id",),
-    registry_folder="ui_benefits",
-    signature=("流水号", "待遇类型", "发放日期"),
+    "ui_benefits",
+    Column("benefit_type", "待遇类型", "enum", values=UI_BENEFIT_TYPES),
 )
 
 DIBAO = Table(
@@ -448,22 +460,8 @@ DIBAO = Table(
     signature=("身份证号", "保障类型", "起始日期"),
 )
 
-TEMP_RELIEF = Table(
-    "reg_temp_relief",
-    "临时救助发放",
-    "registry",
-    (
-        Column("payment_id", "流水号", "text", True, ("发放流水号",)),
-        _id(),
-        _name(),
-        _city(),
-        Column("relief_type", "救助类型"),
-        Column("paid_on", "发放日期", "date", True, ("发放时间",)),
-        Column("amount_yuan", "发放金额", "money", True, ("金额",)),
-    ),
-    natural_key=("payment_id",),
-    registry_folder="temp_relief",
-    signature=("流水号", "救助类型", "发放日期"),
+TEMP_RELIEF = _payment_registry(
+    "reg_temp_relief", "临时救助发放", "temp_relief", Column("relief_type", "救助类型")
 )
 
 DISABILITY = Table(
