@@ -60,6 +60,18 @@ PERSON_CATEGORIES: tuple[str, ...] = (
     "较长时间未就业高校毕业生",
     "其他就业困难人员",
 )
+# 数据比对 (contract §7): the registry fact that supports each ledger category, and what a
+# city reads when its claim is not supported. A category not listed has no registry to
+# check it against. Evidence names are the flags of int_target_facts (is_<evidence>).
+CATEGORY_EVIDENCE: dict[str, tuple[str, str]] = {
+    "长期失业人员": ("long_term_unemployed", "失业登记不足1年或无登记"),
+    "大龄失业人员": ("older_worker", "认定日期时年龄不足 (身份证)"),
+    "残疾失业人员": ("disabled", "无持证残疾记录"),
+    "残疾高校毕业生": ("disabled", "无持证残疾记录"),
+    "低保家庭失业人员": ("dibao_member", "活动期间无低保记录"),
+    "低保家庭高校毕业生": ("dibao_member", "活动期间无低保记录"),
+    "脱贫家庭高校毕业生": ("poverty_alleviated", "不在脱贫人口库"),
+}
 EMPLOYMENT_STATUSES = ("未就业", "已就业")
 EMPLOYED = "已就业"
 UNEMPLOYED = "未就业"
@@ -400,22 +412,34 @@ UNEMPLOYMENT_REGISTRATION = Table(
     signature=("身份证号", "失业登记日期", "注销日期"),
 )
 
-UI_BENEFITS = Table(
+
+def _payment_registry(name: str, title: str, folder: str, kind: Column) -> Table:
+    """A registry of payments to persons (失业保险待遇, 临时救助): one row per 流水号, the
+    payment's `kind` column between the person and the date."""
+    return Table(
+        name,
+        title,
+        "registry",
+        (
+            Column("payment_id", "流水号", "text", True, ("发放流水号",)),
+            _id(),
+            _name(),
+            _city(),
+            kind,
+            Column("paid_on", "发放日期", "date", True, ("发放时间",)),
+            Column("amount_yuan", "发放金额", "money", True, ("金额",)),
+        ),
+        natural_key=("payment_id",),
+        registry_folder=folder,
+        signature=("流水号", kind.header, "发放日期"),
+    )
+
+
+UI_BENEFITS = _payment_registry(
     "reg_ui_benefits",
     "失业保险待遇发放",
-    "registry",
-    (
-        Column("payment_id", "流水号", "text", True, ("发放流水号",)),
-        _id(),
-        _name(),
-        _city(),
-        Column("benefit_type", "待遇类型", "enum", values=UI_BENEFIT_TYPES),
-        Column("paid_on", "发放日期", "date", True, ("发放时间",)),
-        Column("amount_yuan", "发放金额", "money", True, ("金额",)),
-    ),
-    natural_key=("payment_id",),
-    registry_folder="ui_benefits",
-    signature=("流水号", "待遇类型", "发放日期"),
+    "ui_benefits",
+    Column("benefit_type", "待遇类型", "enum", values=UI_BENEFIT_TYPES),
 )
 
 DIBAO = Table(
@@ -436,22 +460,8 @@ DIBAO = Table(
     signature=("身份证号", "保障类型", "起始日期"),
 )
 
-TEMP_RELIEF = Table(
-    "reg_temp_relief",
-    "临时救助发放",
-    "registry",
-    (
-        Column("payment_id", "流水号", "text", True, ("发放流水号",)),
-        _id(),
-        _name(),
-        _city(),
-        Column("relief_type", "救助类型"),
-        Column("paid_on", "发放日期", "date", True, ("发放时间",)),
-        Column("amount_yuan", "发放金额", "money", True, ("金额",)),
-    ),
-    natural_key=("payment_id",),
-    registry_folder="temp_relief",
-    signature=("流水号", "救助类型", "发放日期"),
+TEMP_RELIEF = _payment_registry(
+    "reg_temp_relief", "临时救助发放", "temp_relief", Column("relief_type", "救助类型")
 )
 
 DISABILITY = Table(

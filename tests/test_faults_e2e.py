@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from fixtures.demo_copies import copy_demo_run, run_pipeline
 from fixtures.snapshots import snapshot
 
 from pipelines import settings, terms
@@ -101,20 +101,8 @@ def alive(pid: int) -> bool:
 @pytest.fixture(scope="module")
 def baseline(demo_run, tmp_path_factory: pytest.TempPathFactory):
     """A copy of the suite's demo run (conftest.demo_run): published, warehouse and all."""
-    demo_root = demo_run[0]
     root = tmp_path_factory.mktemp("faults")
-    for name in ("raw", "ground_truth", "marts", "restricted", "secrets"):
-        if (demo_root / name).exists():
-            shutil.copytree(demo_root / name, root / name, symlinks=True)
-    shutil.copy2(demo_root / "warehouse.duckdb", root / "warehouse.duckdb")
-    env = {
-        **demo_run[1],
-        "WARMHEART_RAW_DIR": str(root / "raw"),
-        "WARMHEART_MARTS_DIR": str(root / "marts"),
-        "WARMHEART_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "WARMHEART_RESTRICTED_DIR": str(root / "restricted"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    env = copy_demo_run(demo_run, root)
     return root, env, snapshot(root / "marts")
 
 
@@ -184,14 +172,7 @@ def test_a_damaged_warehouse_is_rebuilt_and_a_second_run_meanwhile_names_the_fir
             lock.exists() and lock.read_text() and json.loads(lock.read_text())["pid"] == first.pid
         )
     )
-    second = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        env=env,
-        cwd=settings.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    second = run_pipeline(env, timeout=300)
     last = second.stderr.strip().splitlines()[-1]
     assert second.returncode == 75
     assert (

@@ -127,7 +127,9 @@ def test_gate_check_character_agrees_with_python_stdnum_on_every_remainder():
     assert got.to_series().to_list() == [True] * len(right) + [False] * len(wrong)
 
 
-def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_row(con):
+def relief_with_a_negative_amount(con) -> None:
+    """raw.reg_temp_relief: five payments from registries/temp_relief/2022.csv, the one on
+    row 5 (4th data row) of -120.0."""
     rows = [
         {
             "payment_id": f"P{i}",
@@ -141,6 +143,10 @@ def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_r
     ]
     rows[3]["amount_yuan"] = -120.0
     create_raw_table(con, terms.TEMP_RELIEF, rows, "registries/temp_relief/2022.csv")
+
+
+def test_registry_with_negative_amounts_fails_a_blocking_check_naming_file_and_row(con):
+    relief_with_a_negative_amount(con)
     bad = failed(gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN), "blocking")
     assert [(o.name, o.column, o.unexpected_count) for o in bad] == [
         ("expect_column_values_to_be_between", "amount_yuan", 1)
@@ -317,19 +323,7 @@ def test_a_table_judged_before_is_not_validated_again_until_its_rows_change(
 ):
     from pipelines.checks import runner
 
-    rows = [
-        {
-            "payment_id": f"P{i}",
-            "id_number": valid_id(i),
-            "city_code": "370100",
-            "relief_type": "临时救助",
-            "paid_on": dt.date(2022, 8, 5),
-            "amount_yuan": 500.0,
-        }
-        for i in range(5)
-    ]
-    rows[3]["amount_yuan"] = -120.0
-    create_raw_table(con, terms.TEMP_RELIEF, rows, "registries/temp_relief/2022.csv")
+    relief_with_a_negative_amount(con)
     store = tmp_path / "checks"
     first = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     calls = []

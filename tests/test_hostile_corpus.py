@@ -13,10 +13,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,6 +21,7 @@ import duckdb
 import polars as pl
 import pytest
 from fixtures import hostile_corpus as hc
+from fixtures.demo_copies import copy_demo_run, run_pipeline
 
 from pipelines import settings, terms
 from pipelines.campaign import load_campaign
@@ -40,15 +38,8 @@ TABLE_START, TABLE_END = (
 )
 
 
-def run_pipeline(env: dict[str, str]) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        env=env,
-        cwd=settings.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+def rerun(env: dict[str, str]) -> str:
+    proc = run_pipeline(env, timeout=1200)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[output.find("RUN FAILED") :][:6000] or output[-6000:]
     return output
@@ -57,27 +48,15 @@ def run_pipeline(env: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def corpus(demo_run, tmp_path_factory: pytest.TempPathFactory):
     """The suite's demo run (conftest.demo_run) copied, the junk dropped in, run again."""
-    demo_root = demo_run[0]
     root = tmp_path_factory.mktemp("hostile")
-    for name in ("raw", "ground_truth", "marts", "restricted", "secrets"):
-        if (demo_root / name).exists():
-            shutil.copytree(demo_root / name, root / name, symlinks=True)
-    shutil.copy2(demo_root / "warehouse.duckdb", root / "warehouse.duckdb")
+    env = copy_demo_run(demo_run, root)
     city = root / "raw" / "submissions" / CAMPAIGN.id / LAST_CUTOFF / hc.CITY
     originals = sorted(p.name for p in city.iterdir())
     _, entries = hc.build(root / "raw", root / "outside", LAST_CUTOFF)
     entries["_originals"] = [
         (f"{city.relative_to(root / 'raw').as_posix()}/{n}", hc.LOADED) for n in originals
     ]
-    env = {
-        **demo_run[1],
-        "WARMHEART_RAW_DIR": str(root / "raw"),
-        "WARMHEART_MARTS_DIR": str(root / "marts"),
-        "WARMHEART_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "WARMHEART_RESTRICTED_DIR": str(root / "restricted"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    output = run_pipeline(env)
+    output = rerun(env)
     (root / "run.log").write_text(output)
     return root, entries, env
 

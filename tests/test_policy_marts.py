@@ -20,7 +20,6 @@ Postings: J1 爱心岗位 3 openings 08-02 invalid code; J2 no category 2 openin
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections.abc import Iterator
 
@@ -30,12 +29,8 @@ from stdnum.cn import uscc
 
 from pipelines import terms
 from pipelines.checks.uscc import uscc_is_invalid
-from tests.test_report_marts import make_id, person
+from tests.test_report_marts import JINAN, QINGDAO, T1, T2, ZIBO, D, make_id, person
 from tools.fixtures.raw_builder import RawBuilder, run_dbt
-
-T1, T2 = "2022-08-15", "2022-08-30"
-JINAN, QINGDAO, ZIBO = "370100", "370200", "370300"
-D = dt.date.fromisoformat
 
 A = make_id("1975-05-05", 21, False)
 B = make_id("1990-01-01", 22, True)

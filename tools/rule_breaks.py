@@ -124,8 +124,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "older worker: the age is reached on the birthday",
         _m("intermediate/int_target_facts.sql"),
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} <= facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} < facts.identified_on",
         (PEOPLE,),
     ),
     Break(
@@ -216,8 +216,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "数据比对: a 大龄 claim the ID's age does not support is category_unsupported",
         _m("marts/rpt_data_comparison.sql"),
-        "or (category = '大龄失业人员' and not coalesce(is_older_worker, false))",
-        "or (category = '大龄失业人员' and false)",
+        "when 'older_worker' then claims.is_older_worker",
+        "when 'older_worker' then true",
         (MARTS,),
     ),
     Break(

@@ -8,9 +8,9 @@
 {% macro is_long_term_registration(registered_on, as_of, threshold_days) -%}
     case
         when {{ threshold_days }} % 365 = 0 then
-            {{ registered_on }} <= {{ as_of }} - to_years(cast({{ threshold_days }} / 365 as integer))
+            {{ registered_on }} <= {{ add_years(as_of, '-cast(' ~ threshold_days ~ ' / 365 as integer)') }}
         else
-            {{ registered_on }} <= {{ as_of }} - to_days({{ threshold_days }})
+            {{ registered_on }} <= {{ add_days(as_of, '-' ~ threshold_days) }}
     end
 {%- endmacro %}
 

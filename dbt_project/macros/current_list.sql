@@ -33,12 +33,13 @@
 {% macro records_known_at_cutoff(records, identity) -%}
     select
         cutoffs.cutoff_date,
-        {{ records }}.* exclude (cutoff_date),
+        {{ records }}.{{ star_except(['cutoff_date']) }},
         {{ records }}.cutoff_date as source_cutoff_date,
-        min({{ records }}.cutoff_date) over known as first_cutoff_date
+        min({{ records }}.cutoff_date) over (
+            partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }}
+        ) as first_cutoff_date
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     inner join {{ records }} on {{ records }}.cutoff_date <= cutoffs.cutoff_date
-    window known as (partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }})
     qualify row_number() over (
         partition by cutoffs.cutoff_date, {{ records }}.city_code, {{ records }}.{{ identity }}
         order by {{ records }}.cutoff_date desc, {{ records }}.received_at desc, {{ records }}.source_row desc

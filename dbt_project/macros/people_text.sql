@@ -18,7 +18,7 @@
 {% macro normalize_name(expr) -%}
     nullif(
         translate(
-            regexp_replace({{ fold_fullwidth(expr) }}, '\s', '', 'g'),
+            {{ regexp_replace_all(fold_fullwidth(expr), "'\\s'", "''") }},
             '•・.‧∙⋅',
             '······'
         ),
@@ -30,11 +30,11 @@
    is a mobile (11 digits), so +86 138-0013-8000 and 13800138000 compare equal. #}
 {% macro normalize_phone(expr) -%}
     nullif(
-        regexp_replace(
-            regexp_replace({{ fold_fullwidth(expr) }}, '[^0-9]', '', 'g'),
-            '^(0086|86)([0-9]{11})$',
-            '\2'
-        ),
+        {{ regexp_replace_all(
+            regexp_replace_all(fold_fullwidth(expr), "'[^0-9]'", "''"),
+            "'^(0086|86)([0-9]{11})$'",
+            group_ref(2)
+        ) }},
         ''
     )
 {%- endmacro %}

@@ -12,7 +12,7 @@ ids as (
 
 normalised as (
     select
-        * exclude (id_clean),
+        {{ star_except(['id_clean']) }},
         {{ normalize_id_number('id_clean') }} as id_number
     from ids
 ),
@@ -32,7 +32,7 @@ final as (
         *,
         {{ person_columns() }},
         {{ normalize_name('name') }} as name_norm,
-        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as varchar){% endif %} as phone_norm
+        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as string){% endif %} as phone_norm
     from validated
 )
 {%- endmacro %}

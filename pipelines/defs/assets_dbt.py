@@ -12,9 +12,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import settings
+from pipelines import settings, warehouse
 from pipelines.dbt_project import dbt_env, dbt_project, manifest_path
 from pipelines.runlock import run_lock
+from pipelines.spark_tables import import_spark_tables
 
 LAYER_GROUPS = {
     "staging": "staging",
@@ -52,3 +53,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     os.environ.update({k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")})
     with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile
         yield from dbt.cli(["build"], context=context).stream()
+        if settings.engine() == "spark":
+            # Checks and publication read the warehouse's DuckDB: it takes Spark's tables.
+            with warehouse.connect() as con:
+                rows = import_spark_tables(con, settings.spark_dir())
+            context.log.info(f"imported {len(rows)} tables built by Spark into the warehouse")

@@ -21,15 +21,19 @@ from pipelines.publish.summary import write_summary
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 PUBLISH_GROUP = "publish"
 RESTRICTED_GROUP = "restricted"
+# Outputs of one cut-off made from the published marts. One run may cover several
+# cut-offs (make run covers them all): the asset then sees every key of the run in
+# context.partition_keys.
+PER_CUTOFF_OUTPUT = {
+    "deps": [PUBLISHED_KEY],
+    "partitions_def": cutoff_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+}
 
 
 @dg.asset(
     key=["published", "report_by_cutoff"],
-    deps=[PUBLISHED_KEY],
-    partitions_def=cutoff_partitions,
-    # One run may cover several cut-offs (make run covers them all): the asset
-    # then sees every key of the run in context.partition_keys.
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **PER_CUTOFF_OUTPUT,
     group_name=PUBLISH_GROUP,
     description="The report of one cut-off: rows of rpt_campaign_stats with that cutoff_date "
     "(16 cities + province 370000) in <marts>/by_cutoff/<cut-off>/ as parquet and csv.",
@@ -56,9 +60,7 @@ def report_by_cutoff(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 @dg.asset(
     key=["restricted", "city_exports"],
-    deps=[PUBLISHED_KEY],
-    partitions_def=cutoff_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **PER_CUTOFF_OUTPUT,
     group_name=RESTRICTED_GROUP,
     description="RESTRICTED (names, ID numbers, phones): per-city lists of one cut-off in "
     "<restricted>/<cut-off>/<city_code>/: the city's 问题反馈 workbook (files received, "

@@ -172,27 +172,37 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     return "employment_by_channel.png"
 
 
+# The campaign-target rates charted per city (rpt_city_targets): file, column, title
+# ({date}: the cut-off), y-axis label.
+RATE_CHARTS = (
+    (
+        "referral_coverage.png",
+        "referral_coverage_rate",
+        "获得 3 个及以上岗位推介的援助对象比例（截至{date}，虚线为全部）",
+        "比例",
+    ),
+    (
+        "event_cadence.png",
+        "event_cadence_rate",
+        "每 14 天至少举办 1 场专场招聘的达标比例（截至{date}）",
+        "达标时段比例",
+    ),
+)
+
+
 def _chart_city_targets(targets: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:
     cities = _latest_cities(targets, cutoff)
-    _bar(
-        out / "referral_coverage.png",
-        cities["city_code"].to_list(),
-        cities["referral_coverage_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-        f"获得 3 个及以上岗位推介的援助对象比例（截至{_date(cutoff)}，虚线为全部）",
-        "比例",
-        target_line=1.0,
-        percent=True,
-    )
-    _bar(
-        out / "event_cadence.png",
-        cities["city_code"].to_list(),
-        cities["event_cadence_rate"].cast(pl.Float64).fill_null(0.0).to_list(),
-        f"每 14 天至少举办 1 场专场招聘的达标比例（截至{_date(cutoff)}）",
-        "达标时段比例",
-        target_line=1.0,
-        percent=True,
-    )
-    return ["referral_coverage.png", "event_cadence.png"]
+    for name, column, title, ylabel in RATE_CHARTS:
+        _bar(
+            out / name,
+            cities["city_code"].to_list(),
+            cities[column].cast(pl.Float64).fill_null(0.0).to_list(),
+            title.format(date=_date(cutoff)),
+            ylabel,
+            target_line=1.0,
+            percent=True,
+        )
+    return [name for name, *_ in RATE_CHARTS]
 
 
 def _chart_timeliness(comp: pl.DataFrame, cutoff: dt.date, out: Path) -> list[str]:

@@ -399,14 +399,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         .with_columns(C=pl.lit(terms.PROVINCE_CODE))
     )
     province = province.with_columns([pl.col(n).round(2) for n in money])
-    names = {**terms.CITIES, terms.PROVINCE_CODE: terms.PROVINCE_NAME}
-    out = (
-        pl.concat([stats, province.select(stats.columns)])
-        .rename({"T": "cutoff_date", "C": "city_code"})
-        .with_columns(city_name=pl.col("city_code").replace_strict(names))
-        .select("cutoff_date", "city_code", "city_name", *terms.FIGURE_NAMES)
-        .sort("cutoff_date", "city_code")
-    )
+    out = truth_policy.report_rows(stats, province, terms.FIGURE_NAMES)
     graduates = frames.get("reg_graduates")
     unemployed_graduates = (
         graduates.filter(

@@ -17,6 +17,7 @@ tables. Interpretations follow the contract and docs/decisions.md:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -74,6 +75,21 @@ def current_lists(
         sources.join(rows, on="file_path")
         .sort("T", "C", "rid")
         .unique(["T", "C", key], keep="first", maintain_order=True)
+    )
+
+
+def report_rows(
+    cities: pl.DataFrame, province: pl.DataFrame, figures: Iterable[str]
+) -> pl.DataFrame:
+    """The city rows and the province rows (keyed T, C) as a mart: cutoff_date, city_code,
+    city_name and `figures`, sorted."""
+    names = {**terms.CITIES, terms.PROVINCE_CODE: terms.PROVINCE_NAME}
+    return (
+        pl.concat([cities, province.select(cities.columns)])
+        .rename({"T": "cutoff_date", "C": "city_code"})
+        .with_columns(city_name=pl.col("city_code").replace_strict(names))
+        .select("cutoff_date", "city_code", "city_name", *figures)
+        .sort("cutoff_date", "city_code")
     )
 
 
@@ -235,14 +251,7 @@ def compute_policy(
         )
         .with_columns(C=pl.lit(terms.PROVINCE_CODE))
     )
-    names_by_code = {**terms.CITIES, terms.PROVINCE_CODE: terms.PROVINCE_NAME}
-    supplement = (
-        pl.concat([sup, province.select(sup.columns)])
-        .rename({"T": "cutoff_date", "C": "city_code"})
-        .with_columns(city_name=pl.col("city_code").replace_strict(names_by_code))
-        .select("cutoff_date", "city_code", "city_name", *terms.SUPPLEMENT_FIGURES)
-        .sort("cutoff_date", "city_code")
-    )
+    supplement = report_rows(sup, province, terms.SUPPLEMENT_FIGURES)
 
     # ------------------------------------------------------------ job pool
     categories = [*terms.JOB_CATEGORIES, terms.NOT_FILLED]

@@ -143,6 +143,17 @@ def rand_date(rng: random.Random, lo: D, hi: D) -> D:
     return lo + dt.timedelta(days=rng.randrange((hi - lo).days + 1))
 
 
+def low_income_household(p: Person, r: random.Random, dibao: bool) -> None:
+    """Make `p` a member of a 低保 household (since before the campaign) or, otherwise, of
+    a household lifted out of poverty (脱贫)."""
+    if dibao:
+        p.dibao = (rand_date(r, D(2018, 1, 1), D(2022, 5, 1)), None)
+        p.household = f"DB{p.region}{r.randrange(10**7):07d}"
+    else:
+        p.poverty = True
+        p.household = f"TP{p.region}{r.randrange(10**7):07d}"
+
+
 def add_years(d: D, years: int) -> D:
     try:
         return d.replace(year=d.year + years)
@@ -450,21 +461,12 @@ class World:
             p.reg_on = start - dt.timedelta(days=r.randint(20, 300))
             if kind == "disabled":
                 p.disabled_on = rand_date(r, D(2008, 1, 1), D(2021, 12, 31))
-            elif kind == "dibao":
-                p.dibao = (rand_date(r, D(2018, 1, 1), D(2022, 5, 1)), None)
-                p.household = f"DB{p.region}{r.randrange(10**7):07d}"
             else:
-                p.poverty = True
-                p.household = f"TP{p.region}{r.randrange(10**7):07d}"
+                low_income_household(p, r, dibao=kind == "dibao")
         elif kind == "grad":
             p.graduate, p.grad_on = True, D(2022, 6, 30)
             p.school, p.degree = r.choice(SCHOOLS), r.choice(DEGREES)
-            if r.random() < 0.5:
-                p.dibao = (rand_date(r, D(2018, 1, 1), D(2022, 5, 1)), None)
-                p.household = f"DB{p.region}{r.randrange(10**7):07d}"
-            else:
-                p.poverty = True
-                p.household = f"TP{p.region}{r.randrange(10**7):07d}"
+            low_income_household(p, r, dibao=r.random() < 0.5)
         elif kind == "recent":
             p.reg_on = rand_date(r, D(2022, 6, 1), self.c.end)
         elif kind == "disabled_only":

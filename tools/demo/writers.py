@@ -15,9 +15,10 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 import xlsxwriter
@@ -361,6 +362,35 @@ class StatsLayout:
             i = j
         return merges, plain
 
+    def cells(self) -> Iterator[FormCell]:
+        """Every cell of the form in writing order."""
+        last = self.ncols - 1
+        yield FormCell(0, 0, 0, last, self.title, "title", merged=True)
+        yield FormCell(1, 0, 1, last, self.unit_line, "line", merged=True)
+        yield FormCell(2, 0, 2, last, self.date_line, "line", merged=True)
+        merges, plain = self.header_cells()
+        for r1, c1, r2, c2, text in merges:
+            yield FormCell(r1, c1, r2, c2, text, "head", merged=True)
+        for c, text in plain:
+            yield FormCell(4, c, 4, c, text, "head")
+        for c, v in enumerate(self.values):
+            if v is not None:
+                yield FormCell(5, c, 5, c, v, "value")
+        # A blank row, then the signatures (not a data row: see README, "statistics table").
+        yield FormCell(7, 0, 7, 0, self.footer, "footer")
+
+
+class FormCell(NamedTuple):
+    """A cell (or merged range) of the statistics form; `role` picks its format."""
+
+    row: int
+    col: int
+    last_row: int
+    last_col: int
+    value: str | int | float
+    role: str  # title, line, head, value, footer
+    merged: bool = False
+
 
 STATS_DATA_ROW = 6  # 1-based: title, unit, date, header, header, data
 
@@ -373,22 +403,15 @@ def write_stats_xlsx(path: Path, layout: StatsLayout) -> int:
         {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
     )
     cell = wb.add_format({"border": 1})
-    last = layout.ncols - 1
-    ws.merge_range(0, 0, 0, last, layout.title, title)
-    ws.merge_range(1, 0, 1, last, layout.unit_line)
-    ws.merge_range(2, 0, 2, last, layout.date_line)
-    merges, plain = layout.header_cells()
-    for r1, c1, r2, c2, text in merges:
-        ws.merge_range(r1, c1, r2, c2, text, head)
-    for c, text in plain:
-        ws.write_string(4, c, text, head)
-    for c, v in enumerate(layout.values):
-        if isinstance(v, str):
-            ws.write_string(5, c, v, cell)
-        elif v is not None:
-            ws.write_number(5, c, v, cell)  # type: ignore[arg-type]
-    # A blank row, then the signatures (not a data row: see README, "statistics table").
-    ws.write_string(7, 0, layout.footer)
+    formats = {"title": title, "head": head, "value": cell}
+    for c in layout.cells():
+        fmt = formats.get(c.role)
+        if c.merged:
+            ws.merge_range(c.row, c.col, c.last_row, c.last_col, c.value, fmt)
+        elif isinstance(c.value, str):
+            ws.write_string(c.row, c.col, c.value, fmt)
+        else:
+            ws.write_number(c.row, c.col, c.value, fmt)
     wb.close()
     return STATS_DATA_ROW
 
@@ -397,18 +420,12 @@ def write_stats_xls(path: Path, layout: StatsLayout) -> int:
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("统计表")
     bold = xlwt.easyxf("font: bold on; align: horiz center, vert center, wrap on")
-    last = layout.ncols - 1
-    ws.write_merge(0, 0, 0, last, layout.title, bold)
-    ws.write_merge(1, 1, 0, last, layout.unit_line)
-    ws.write_merge(2, 2, 0, last, layout.date_line)
-    merges, plain = layout.header_cells()
-    for r1, c1, r2, c2, text in merges:
-        ws.write_merge(r1, r2, c1, c2, text, bold)
-    for c, text in plain:
-        ws.write(4, c, text, bold)
-    for c, v in enumerate(layout.values):
-        if v is not None:
-            ws.write(5, c, v)
-    ws.write(7, 0, layout.footer)
+    styles = {"title": bold, "head": bold}
+    for c in layout.cells():
+        style = styles.get(c.role, xlwt.Style.default_style)
+        if c.merged:
+            ws.write_merge(c.row, c.last_row, c.col, c.last_col, c.value, style)
+        else:
+            ws.write(c.row, c.col, c.value, style)
     wb.save(str(path))
     return STATS_DATA_ROW

@@ -189,10 +189,11 @@ province_rows as (
     group by cutoff_date
 ),
 
+{%- set unioned_columns = ['cutoff_date', 'city_code', 'city_name'] + report_figures %}
 unioned as (
-    select * from city_rows
-    union all by name
-    select * from province_rows
+    select {{ unioned_columns | join(', ') }} from city_rows
+    union all
+    select {{ unioned_columns | join(', ') }} from province_rows
 ),
 
 final as (

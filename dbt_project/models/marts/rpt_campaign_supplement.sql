@@ -12,7 +12,7 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code::string as city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 targets as (
@@ -49,7 +49,7 @@ employed_targets as (
         targets.city_code,
         targets.person_id,
         {{ normalize_name('targets.employer') }} as employer_norm,
-        targets.employed_on - target_facts.unemployment_registered_on as days_to_employment
+        {{ dbt.datediff("target_facts.unemployment_registered_on", "targets.employed_on", "day") }} as days_to_employment
     from targets
     left join target_facts
         on target_facts.cutoff_date = targets.cutoff_date
@@ -127,10 +127,10 @@ graduate_figures as (
         on target_facts.cutoff_date = targets.cutoff_date
         and target_facts.person_id = targets.person_id
     where target_facts.is_unemployed_graduate
-        and list_has_any(
-            targets.categories,
-            (select list(value) from {{ ref('ref_enum_values') }} where enum_name = 'graduate_category')
-        )
+        and {{ lists_overlap(
+            'targets.categories',
+            "(select " ~ list_agg('value') ~ " from " ~ ref('ref_enum_values') ~ " where enum_name = 'graduate_category')"
+        ) }}
     group by all
 ),
 
@@ -205,10 +205,11 @@ province_rows as (
     group by city_rows.cutoff_date
 ),
 
+{%- set unioned_columns = ['cutoff_date', 'city_code', 'city_name'] + summed + ['median_days_to_employment'] %}
 unioned as (
-    select * from city_rows
-    union all by name
-    select * from province_rows
+    select {{ unioned_columns | join(', ') }} from city_rows
+    union all
+    select {{ unioned_columns | join(', ') }} from province_rows
 ),
 
 final as (

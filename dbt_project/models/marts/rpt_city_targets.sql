@@ -54,10 +54,10 @@ blocks as (
         ) as block_end
     from campaign
     cross join lateral (
-        select unnest(range(0::bigint, ceil(
-            (campaign.campaign_end - campaign.campaign_start + 1)
-            / campaign.special_event_block_days
-        )::bigint)) as block_seq
+        select {{ unnest_range(
+            "ceil((" ~ dbt.datediff('campaign.campaign_start', 'campaign.campaign_end', 'day')
+            ~ " + 1) / campaign.special_event_block_days)::bigint"
+        ) }} as block_seq
     ) as block
 ),
 
@@ -161,7 +161,7 @@ province_counts as (
 
 counts as (
     select * from city_counts
-    union all by name
+    union all
     select * from province_counts
 ),
 

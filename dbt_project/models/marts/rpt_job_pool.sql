@@ -6,7 +6,7 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code::string as city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 categories as (
@@ -70,7 +70,7 @@ final as (
         post_category,
         postings::bigint as postings,
         openings::bigint as openings
-    from (select * from city_rows union all by name select * from province_rows)
+    from (select * from city_rows union all select * from province_rows)
 )
 
 select * from final

@@ -48,7 +48,7 @@ complete_cities as (
 
 unioned as (
     select * from per_table
-    union all by name
+    union all
     select * from all_tables
 ),
 

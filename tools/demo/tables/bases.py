@@ -17,7 +17,7 @@ from stdnum.cn import uscc
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, tags
-from tools.demo.tables.common import Context
+from tools.demo.tables.common import Context, dated_text
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.BASES
@@ -51,6 +51,27 @@ def sending_slots(ctx: Context, what: str, city: str, r: np.random.Generator) ->
     return [i for i in slots if (city, i) not in ctx.plan.missing]
 
 
+class SentLists:
+    """A list the cities send as a snapshot (bases, pairings): each city's whole list
+    (`lists`, built by prepare), sent in some folders (`slots`, see sending_slots). The
+    list of a folder is the list as the city knows it: entries dated (`dated_by`) up to
+    `known_ahead` after the cut-off are already on it (their date keeps them out of
+    earlier counts)."""
+
+    ctx: Context
+    dated_by: str
+    known_ahead: dt.timedelta
+    lists: dict[str, pl.DataFrame]
+    slots: dict[str, list[int]]
+
+    def list_sent(self, city: str, idx: int) -> pl.DataFrame:
+        """The list `city` sends in folder `idx`; empty when it sends none there."""
+        if idx not in self.slots.get(city, ()):
+            return pl.DataFrame()
+        cut = self.ctx.campaign.cutoffs[idx]
+        return self.lists[city].filter(pl.col(self.dated_by) <= cut + self.known_ahead)
+
+
 def uscc_code(city: str, r: np.random.Generator, typo_rate: float = 0.15) -> str:
     """A 统一社会信用代码 of the city's region; now and then with a typo (the GB 32100 check
     fails, the row still loads)."""
@@ -76,8 +97,10 @@ def spelled_differently(name: str, r: np.random.Generator) -> tuple[str, bool]:
     return name, True
 
 
-class Bases:
+class Bases(SentLists):
     table = TABLE
+    dated_by = "recognised_on"
+    known_ahead = dt.timedelta(days=20)
 
     def prepare(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -143,21 +166,12 @@ class Bases:
             )
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
-        if idx not in self.slots.get(city, ()):
-            return
-        cut = self.ctx.campaign.cutoffs[idx]
-        # The list as the city knows it: bases recognised up to a few weeks after the cut-off
-        # are already on it (their 认定日期 keeps them out of earlier counts).
-        recs = self.lists[city].filter(pl.col("recognised_on") <= cut + dt.timedelta(days=20))
+        recs = self.list_sent(city, idx)
         if recs.is_empty():
             return
 
         def build(nz: CellNoise, fmt: str) -> Rows:
-            style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
-            day, day_type = nz.dates(recs["recognised_on"], style)
-            text = recs.select(
-                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
-            ).with_columns(recognised_on=day)
+            text, types, date_tag = dated_text(recs, TABLE, nz, fmt, ("recognised_on",))
             bad = (
                 recs["operator_uscc"]
                 .map_elements(lambda c: not uscc.is_valid(c), return_dtype=pl.Boolean)
@@ -168,7 +182,7 @@ class Bases:
                 "base_id", "base_name", "base_type", "operator", "operator_uscc", "recognised_on"
             )
             return Rows(
-                Sheet([], text, {"recognised_on": day_type, "posts_offered": NUMBER}),
+                Sheet([], text, types | {"posts_offered": NUMBER}),
                 truth_frame(None, noise),
                 logical,
             )

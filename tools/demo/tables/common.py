@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from pipelines import terms
 from pipelines.campaign import Campaign
 from tools.demo.emit import file_rng
+from tools.demo.noise import CellNoise
 from tools.demo.plan import Plan
 from tools.demo.world import World, persons_frame
 
@@ -84,3 +86,48 @@ def spread(
 
 def date_of(d: dt.date) -> np.datetime64:
     return np.datetime64(d, "D")
+
+
+class SentRecords:
+    """A table of dated records the cities send in their cut-off folders (events,
+    postings, referrals, visits): each city's records are drawn once (`records`, spread
+    over the folders by `spread`) and each folder writes the ones sent in it."""
+
+    table: terms.Table
+
+    def prepare(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.by_city = {city: self.records(city) for city in terms.CITIES}
+
+    def records(self, city: str) -> pl.DataFrame:
+        raise NotImplementedError
+
+    def sent_in(self, city: str, idx: int) -> pl.DataFrame:
+        return self.by_city[city].filter(pl.col("idx") == idx)
+
+
+def dated_text(
+    recs: pl.DataFrame, table: terms.Table, nz: CellNoise, fmt: str, date_columns: tuple[str, ...]
+) -> tuple[pl.DataFrame, dict[str, pl.Series | int], pl.Series]:
+    """`recs` as the text cells of `table`, its date columns written in the file's style
+    (some rows another): (text, the date columns' cell types, the date-style noise tag)."""
+    style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
+    written: dict[str, pl.Series] = {}
+    types: dict[str, pl.Series | int] = {}
+    for col in date_columns:
+        written[col], types[col] = nz.dates(recs[col], style)
+    text = recs.select([pl.col(c.name).cast(pl.String) for c in table.columns]).with_columns(
+        **written
+    )
+    return text, types, date_tag
+
+
+def guest_people(ctx: Context, guests: list[tuple[str, dt.date]]) -> pl.DataFrame:
+    """People a city claims although another city has them on its ledger, given as
+    (pid, date the city identified them): their ledger rows (`ctx.everyone`) in the
+    given order, with that date as `_ident`."""
+    claimed = pl.DataFrame(
+        {"pid": [g[0] for g in guests], "_ident": [g[1] for g in guests]},
+        schema={"pid": pl.String, "_ident": pl.Date},
+    )
+    return claimed.with_row_index("_o").join(ctx.everyone, on="pid", how="left").sort("_o")

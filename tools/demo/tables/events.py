@@ -11,7 +11,7 @@ import polars as pl
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, tags
-from tools.demo.tables.common import Context, spread
+from tools.demo.tables.common import SentRecords, dated_text, spread
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.EVENTS
@@ -22,12 +22,8 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"招聘活动开展情况{cut:%m%d}", f"{city}专场招聘会", "招聘活动")
 
 
-class Events:
+class Events(SentRecords):
     table = TABLE
-
-    def prepare(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.by_city = {city: self.records(city) for city in terms.CITIES}
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -49,16 +45,11 @@ class Events:
         return spread(ctx, ctx.rng("events", city), city, recs, day, resend=0.5)
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.by_city[city].filter(pl.col("idx") == idx)
+        recs = self.sent_in(city, idx)
 
         def build(nz: CellNoise, fmt: str) -> Rows:
-            style, date_tag = nz.row_date_styles(recs.height, nz.file_date_style(fmt), fmt)
-            held, held_type = nz.dates(recs["held_on"], style)
-            text = recs.select(
-                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
-            ).with_columns(held_on=held)
-            types = {
-                "held_on": held_type,
+            text, types, date_tag = dated_text(recs, TABLE, nz, fmt, ("held_on",))
+            types |= {
                 "employers_count": NUMBER,
                 "posts_offered": NUMBER,
                 "participants": NUMBER,

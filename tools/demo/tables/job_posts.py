@@ -11,7 +11,7 @@ import polars as pl
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, tags
-from tools.demo.tables.common import Context, spread
+from tools.demo.tables.common import SentRecords, dated_text, spread
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.JOB_POSTS
@@ -23,12 +23,8 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"{city}岗位信息汇总{cut:%m%d}", "收集岗位信息", f"岗位信息（{cut:%m%d}）")
 
 
-class JobPosts:
+class JobPosts(SentRecords):
     table = TABLE
-
-    def prepare(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.by_city = {city: self.records(city) for city in terms.CITIES}
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -82,22 +78,11 @@ class JobPosts:
         )
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.by_city[city].filter(pl.col("idx") == idx)
+        recs = self.sent_in(city, idx)
 
         def build(nz: CellNoise, fmt: str) -> Rows:
-            n = recs.height
-            style, date_tag = nz.row_date_styles(n, nz.file_date_style(fmt), fmt)
-            types: dict[str, pl.Series | int] = {
-                "openings": NUMBER,
-                "salary_min": NUMBER,
-                "salary_max": NUMBER,
-            }
-            cols = {}
-            for col in ("published_on", "removed_on"):
-                cols[col], types[col] = nz.dates(recs[col], style)
-            text = recs.select(
-                [pl.col(c.name).cast(pl.String) for c in TABLE.columns]
-            ).with_columns(published_on=cols["published_on"], removed_on=cols["removed_on"])
+            text, types, date_tag = dated_text(recs, TABLE, nz, fmt, ("published_on", "removed_on"))
+            types |= {"openings": NUMBER, "salary_min": NUMBER, "salary_max": NUMBER}
             noise = noise_list(
                 date_tag,
                 tags(recs["resent"].to_numpy(), "resent"),

@@ -11,7 +11,7 @@ import polars as pl
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, tags
-from tools.demo.tables.common import Context
+from tools.demo.tables.common import Context, guest_people
 from tools.demo.writers import NUMBER, Sheet
 
 TABLE = terms.LEDGER
@@ -54,14 +54,8 @@ class Ledger:
         people = ctx.persons[city].filter(pl.col("identified_on") <= received)
         guests = plan.guests.get((city, idx))
         if guests:
-            claimed = pl.DataFrame(
-                {"pid": [g[0] for g in guests], "_ident": [g[1] for g in guests]},
-                schema={"pid": pl.String, "_ident": pl.Date},
-            )
             extra = (
-                claimed.with_row_index("_o")
-                .join(ctx.everyone, on="pid", how="left")
-                .sort("_o")
+                guest_people(ctx, guests)
                 .with_columns(identified_on=pl.col("_ident"))
                 .select(people.columns)
             )

@@ -13,7 +13,7 @@ import polars as pl
 from pipelines import terms
 from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise
-from tools.demo.tables.bases import never_sending, sending_slots, uscc_code
+from tools.demo.tables.bases import SentLists, never_sending, sending_slots, uscc_code
 from tools.demo.tables.common import Context
 from tools.demo.writers import Sheet
 
@@ -38,8 +38,10 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"{city}结对帮扶台账{cut:%m%d}", "结对帮扶", f"干部结对帮扶情况（{cut:%m%d}）")
 
 
-class Pairings:
+class Pairings(SentLists):
     table = TABLE
+    dated_by = "paired_on"
+    known_ahead = dt.timedelta(days=10)
 
     def prepare(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -106,10 +108,7 @@ class Pairings:
             self.slots[city] = sending_slots(ctx, "pairings", city, r)
 
     def write(self, rec: Recorder, city: str, idx: int) -> None:
-        if idx not in self.slots.get(city, ()):
-            return
-        cut = self.ctx.campaign.cutoffs[idx]
-        recs = self.lists[city].filter(pl.col("paired_on") <= cut + dt.timedelta(days=10))
+        recs = self.list_sent(city, idx)
         if recs.is_empty():
             return
 

@@ -3,14 +3,37 @@ twice in a file, IDs and names spoiled, a few dates missing or unreadable."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 
 from pipelines import terms
-from tools.demo.emit import Rows, noise_list, truth_frame
+from tools.demo.emit import Recorder, Rows, noise_list, truth_frame
 from tools.demo.noise import CellNoise, pick, tags
-from tools.demo.tables.common import BAD_DATES
+from tools.demo.tables.common import BAD_DATES, SentRecords
 from tools.demo.writers import TEXT, Sheet
+
+
+class SentPersonRecords(SentRecords):
+    """Sent records naming a person (visits, referrals). Each names its file-name
+    variants (`names`), the date column and the columns that identify a record."""
+
+    what: str
+    date_column: str
+    identity: tuple[str, ...]
+
+    @staticmethod
+    def names(city: str, cut: dt.date) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def write(self, rec: Recorder, city: str, idx: int) -> None:
+        recs = self.sent_in(city, idx)
+
+        def build(nz: CellNoise, fmt: str) -> Rows:
+            return rows(recs, nz, fmt, self.table, self.date_column, self.identity)
+
+        rec.slot_table(city, idx, self.table, self.what, self.names, build, nrows=recs.height)
 
 
 def rows(

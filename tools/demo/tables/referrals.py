@@ -9,10 +9,9 @@ import numpy as np
 import polars as pl
 
 from pipelines import terms
-from tools.demo.emit import Recorder
-from tools.demo.noise import CellNoise, pick
-from tools.demo.tables import person_records
-from tools.demo.tables.common import Context, date_of, days, spread, uniform_days
+from tools.demo.noise import pick
+from tools.demo.tables.common import date_of, days, spread, uniform_days
+from tools.demo.tables.person_records import SentPersonRecords
 
 TABLE = terms.REFERRALS
 WHAT = "岗位推介记录"
@@ -22,12 +21,12 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"岗位推介记录{cut:%m%d}", f"{city}推送岗位明细", "推介记录")
 
 
-class Referrals:
+class Referrals(SentPersonRecords):
     table = TABLE
-
-    def prepare(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.by_city = {city: self.records(city) for city in terms.CITIES}
+    what = WHAT
+    names = staticmethod(names)
+    date_column = "referred_on"
+    identity = ("post_id", "referred_on")
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -60,13 +59,3 @@ class Referrals:
         ).filter(pl.Series(ok))
         recs = recs.unique(["pid", "post_id"], keep="first", maintain_order=True)
         return spread(ctx, rng, city, recs, days(recs["referred_on"]), resend=0.1)
-
-    def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.by_city[city].filter(pl.col("idx") == idx)
-
-        def build(nz: CellNoise, fmt: str):
-            return person_records.rows(
-                recs, nz, fmt, TABLE, "referred_on", ("post_id", "referred_on")
-            )
-
-        rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)

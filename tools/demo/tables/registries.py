@@ -74,17 +74,22 @@ def records(ctx: Context) -> dict[str, pl.DataFrame]:
                     "cancel_reason": "已就业",
                 }
             )
-        for day, kind, amount in p.ui_payments:
-            pay_no += 1
-            recs["ui_benefits"].append(
-                {
-                    **who,
-                    "payment_id": f"SY{day:%Y%m}{pay_no:08d}",
-                    "benefit_type": kind,
-                    "paid_on": day,
-                    "amount_yuan": amount,
-                }
-            )
+        # The two payment registries: one numbering across both, as the offices share it.
+        for table, payments, type_column, payment_id in (
+            ("ui_benefits", p.ui_payments, "benefit_type", "SY{day:%Y%m}{no:08d}"),
+            ("temp_relief", p.relief_payments, "relief_type", "LS{day:%Y%m%d}{no:07d}"),
+        ):
+            for day, kind, amount in payments:
+                pay_no += 1
+                recs[table].append(
+                    {
+                        **who,
+                        "payment_id": payment_id.format(day=day, no=pay_no),
+                        type_column: kind,
+                        "paid_on": day,
+                        "amount_yuan": amount,
+                    }
+                )
         if p.dibao:
             recs["dibao"].append(
                 {
@@ -93,17 +98,6 @@ def records(ctx: Context) -> dict[str, pl.DataFrame]:
                     "dibao_type": terms.DIBAO_TYPES[p.region[4] in "2345678"],
                     "started_on": p.dibao[0],
                     "ended_on": p.dibao[1],
-                }
-            )
-        for day, kind, amount in p.relief_payments:
-            pay_no += 1
-            recs["temp_relief"].append(
-                {
-                    **who,
-                    "payment_id": f"LS{day:%Y%m%d}{pay_no:07d}",
-                    "relief_type": kind,
-                    "paid_on": day,
-                    "amount_yuan": amount,
                 }
             )
         if p.disabled_on:

@@ -9,10 +9,15 @@ import numpy as np
 import polars as pl
 
 from pipelines import terms
-from tools.demo.emit import Recorder
-from tools.demo.noise import CellNoise, pick
-from tools.demo.tables import person_records
-from tools.demo.tables.common import Context, date_of, days, spread, uniform_days
+from tools.demo.noise import pick
+from tools.demo.tables.common import (
+    date_of,
+    days,
+    guest_people,
+    spread,
+    uniform_days,
+)
+from tools.demo.tables.person_records import SentPersonRecords
 from tools.demo.world import random_names
 
 TABLE = terms.VISITS
@@ -23,12 +28,12 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"走访慰问记录{cut:%m%d}", f"{city}走访慰问情况", f"附件2 走访慰问{cut:%m%d}")
 
 
-class Visits:
+class Visits(SentPersonRecords):
     table = TABLE
-
-    def prepare(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.by_city = {city: self.records(city) for city in terms.CITIES}
+    what = WHAT
+    names = staticmethod(names)
+    date_column = "visited_on"
+    identity = ("visited_on", "visit_method")
 
     def records(self, city: str) -> pl.DataFrame:
         ctx = self.ctx
@@ -58,15 +63,7 @@ class Visits:
             for pid, ident in gs
         ]
         if guests:
-            g = pl.DataFrame(
-                {"pid": [x[0] for x in guests], "_ident": [x[1] for x in guests]},
-                schema={"pid": pl.String, "_ident": pl.Date},
-            )
-            g = (
-                g.with_row_index("_o")
-                .join(ctx.everyone.select("pid", "name"), on="pid", how="left")
-                .sort("_o")
-            )
+            g = guest_people(ctx, guests)
             gday = uniform_days(rng, days(g["_ident"]), np.full(g.height, date_of(c.end)))
             recs = pl.concat(
                 [
@@ -81,13 +78,3 @@ class Visits:
             )
         recs = recs.with_columns(visitor=random_names(ctx.world, rng, recs.height))
         return spread(ctx, rng, city, recs, days(recs["visited_on"]), resend=0.1)
-
-    def write(self, rec: Recorder, city: str, idx: int) -> None:
-        recs = self.by_city[city].filter(pl.col("idx") == idx)
-
-        def build(nz: CellNoise, fmt: str):
-            return person_records.rows(
-                recs, nz, fmt, TABLE, "visited_on", ("visited_on", "visit_method")
-            )
-
-        rec.slot_table(city, idx, TABLE, WHAT, names, build, nrows=recs.height)

@@ -23,7 +23,7 @@ person_quarantine as (
     where city_code is not null
         and cutoff_date is not null
         and is_current_file
-        and table_type not like 'reg\_%' escape '\'
+        and left(table_type, 4) <> 'reg_'
 ),
 
 file_sheets as (
@@ -49,7 +49,7 @@ submissions as (
 ),
 
 cities as (
-    select city_code::varchar as city_code from {{ ref('ref_cities') }}
+    select city_code::string as city_code from {{ ref('ref_cities') }}
 ),
 
 data_issues as (
@@ -65,8 +65,8 @@ data_issues as (
         source_row,
         column_name,
         value,
-        null::varchar as person_key,
-        null::varchar as subject,
+        null::string as person_key,
+        null::string as subject,
         null::double as reported_value,
         null::double as computed_value,
         reason as detail
@@ -81,13 +81,13 @@ person_issues as (
         'person' as issue_level,
         person_quarantine.reason_code,
         person_quarantine.file_path,
-        regexp_extract(person_quarantine.file_path, '[^/]+$') as file_name,
+        regexp_extract(person_quarantine.file_path, '[^/]+$', 0) as file_name,
         file_sheets.sheet,
         person_quarantine.source_row,
-        null::varchar as column_name,  -- the ID column, whatever its header
+        null::string as column_name,  -- the ID column, whatever its header
         person_quarantine.id_number_raw as value,
-        null::varchar as person_key,
-        null::varchar as subject,
+        null::string as person_key,
+        null::string as subject,
         null::double as reported_value,
         null::double as computed_value,
         person_quarantine.reason as detail
@@ -104,12 +104,12 @@ comparisons as (
         'comparison' as section,
         'comparison' as issue_level,
         check_type as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
+        null::string as file_path,
+        null::string as file_name,
+        null::string as sheet,
         null::integer as source_row,
         case when check_type = 'figure_difference' then detail end as column_name,
-        null::varchar as value,
+        null::string as value,
         case when check_type in ('category_unsupported', 'multi_city_claim') then subject end
             as person_key,
         subject,
@@ -146,17 +146,17 @@ todos as (
         'todo' as section,
         'todo' as issue_level,
         reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
+        null::string as file_path,
+        null::string as file_name,
+        null::string as sheet,
         null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
+        null::string as column_name,
+        null::string as value,
         person_key,
-        null::varchar as subject,
+        null::string as subject,
         referrals_in_window::double as reported_value,
         null::double as computed_value,
-        null::varchar as detail
+        null::string as detail
     from todo_flags
 ),
 
@@ -169,15 +169,15 @@ late_files as (
         'late_upload' as reason_code,
         file_path,
         file_name,
-        null::varchar as sheet,
+        null::string as sheet,
         null::integer as source_row,
-        null::varchar as column_name,
-        strftime(received_at, '%Y-%m-%d %H:%M') as value,
-        null::varchar as person_key,
-        null::varchar as subject,
+        null::string as column_name,
+        {{ format_minute('received_at') }} as value,
+        null::string as person_key,
+        null::string as subject,
         null::double as reported_value,
         null::double as computed_value,
-        'received ' || strftime(received_at, '%Y-%m-%d %H:%M') || ' after the cut-off' as detail
+        'received ' || {{ format_minute('received_at') }} || ' after the cut-off' as detail
     from submissions
     where is_current and is_late
 ),
@@ -194,14 +194,14 @@ silent as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_upload' as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
+        null::string as file_path,
+        null::string as file_name,
+        null::string as sheet,
         null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
-        null::varchar as person_key,
-        null::varchar as subject,
+        null::string as column_name,
+        null::string as value,
+        null::string as person_key,
+        null::string as subject,
         null::double as reported_value,
         null::double as computed_value,
         'no file received for this cut-off' as detail
@@ -220,14 +220,14 @@ no_contact as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_contact' as reason_code,
-        null::varchar as file_path,
-        null::varchar as file_name,
-        null::varchar as sheet,
+        null::string as file_path,
+        null::string as file_name,
+        null::string as sheet,
         null::integer as source_row,
-        null::varchar as column_name,
-        null::varchar as value,
-        null::varchar as person_key,
-        null::varchar as subject,
+        null::string as column_name,
+        null::string as value,
+        null::string as person_key,
+        null::string as subject,
         null::double as reported_value,
         null::double as computed_value,
         'no campaign contact named by this cut-off' as detail
@@ -245,12 +245,12 @@ credit_codes as (
         'cell' as issue_level,
         'invalid_credit_code' as reason_code,
         findings.file_path,
-        regexp_extract(findings.file_path, '[^/]+$') as file_name,
-        null::varchar as sheet,
+        regexp_extract(findings.file_path, '[^/]+$', 0) as file_name,
+        null::string as sheet,
         findings.source_row,
-        null::varchar as column_name,
+        null::string as column_name,
         findings.credit_code as value,
-        null::varchar as person_key,
+        null::string as person_key,
         findings.row_key as subject,
         null::double as reported_value,
         null::double as computed_value,
@@ -262,22 +262,24 @@ credit_codes as (
         and submissions.is_current
 ),
 
+{%- set unioned_columns = 'cutoff_date, city_code, section, issue_level, reason_code, file_path, file_name, '
+    ~ 'sheet, source_row, column_name, value, person_key, subject, reported_value, computed_value, detail' %}
 unioned as (
-    select * from data_issues
-    union all by name
-    select * from person_issues
-    union all by name
-    select * from comparisons
-    union all by name
-    select * from todos
-    union all by name
-    select * from late_files
-    union all by name
-    select * from silent
-    union all by name
-    select * from no_contact
-    union all by name
-    select * from credit_codes
+    select {{ unioned_columns }} from data_issues
+    union all
+    select {{ unioned_columns }} from person_issues
+    union all
+    select {{ unioned_columns }} from comparisons
+    union all
+    select {{ unioned_columns }} from todos
+    union all
+    select {{ unioned_columns }} from late_files
+    union all
+    select {{ unioned_columns }} from silent
+    union all
+    select {{ unioned_columns }} from no_contact
+    union all
+    select {{ unioned_columns }} from credit_codes
 ),
 
 final as (
