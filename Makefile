@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install install-spark run test lint format ui demo bench clean
+.PHONY: install install-spark run test test-e2e test-all test-spark lint format ui demo bench clean
 
 # pip's own notices go to data/logs/install.log: a newcomer's terminal shows one line.
 $(STAMP): pyproject.toml requirements.lock
@@ -37,11 +37,12 @@ run: $(STAMP) $(if $(filter spark,$(WARMHEART_ENGINE)),$(SPARK_STAMP))
 	@$(PY) -m pipelines run $(if $(VERBOSE),--verbose)
 
 # Two tiers on two workers (pytest-xdist; a test module stays on one worker, so its
-# warehouse fixture is built once, and the shared demo run is built once per session):
+# warehouse fixture is built once, except the modules tests/conftest.py spreads; the shared
+# demo run is built once per session):
 #   make test      every test but the end-to-end ones: the developer's loop, under 3 minutes;
 #   make test-e2e  the end-to-end tests (marked `slow`): whole pipeline runs, faults, corpus;
 #   make test-all  both tiers in one session: what CI runs (.ci/run).
-PYTEST := $(PY) -m pytest -q -n 2 --dist loadfile
+PYTEST := $(PY) -m pytest -q -n 2 --dist loadgroup
 
 test: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
@@ -56,6 +57,12 @@ test-all: $(STAMP)
 	$(PY) -m ruff check pipelines tools tests
 	$(PY) -m pipelines parse
 	$(PYTEST)
+
+# The engine-equivalence test (tests/spark): the demo campaign's models built on a local
+# Spark must give every published mart row for row as DuckDB (several minutes).
+test-spark: $(SPARK_STAMP)
+	$(PY) -m pipelines parse
+	$(PY) -m pytest -q -s -m spark tests/spark
 
 # Python: ruff lint + format; SQL: sqlfluff with the dbt templater (.sqlfluff), which
 # compiles the models without touching the warehouse. `make format` applies both fixers.

@@ -60,6 +60,18 @@ PERSON_CATEGORIES: tuple[str, ...] = (
     "较长时间未就业高校毕业生",
     "其他就业困难人员",
 )
+# 数据比对 (contract §7): the registry fact that supports each ledger category, and what a
+# city reads when its claim is not supported. A category not listed has no registry to
+# check it against. Evidence names are the flags of int_target_facts (is_<evidence>).
+CATEGORY_EVIDENCE: dict[str, tuple[str, str]] = {
+    "长期失业人员": ("long_term_unemployed", "失业登记不足1年或无登记"),
+    "大龄失业人员": ("older_worker", "认定日期时年龄不足 (身份证)"),
+    "残疾失业人员": ("disabled", "无持证残疾记录"),
+    "残疾高校毕业生": ("disabled", "无持证残疾记录"),
+    "低保家庭失业人员": ("dibao_member", "活动期间无低保记录"),
+    "低保家庭高校毕业生": ("dibao_member", "活动期间无低保记录"),
+    "脱贫家庭高校毕业生": ("poverty_alleviated", "不在脱贫人口库"),
+}
 EMPLOYMENT_STATUSES = ("未就业", "已就业")
 EMPLOYED = "已就业"
 UNEMPLOYED = "未就业"

@@ -56,6 +56,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         parse_dbt_project()
 
 
+# Modules whose tests each work on their own copy of the demo run: under `--dist loadgroup`
+# their tests are spread over both workers. Every other module keeps its tests on one worker,
+# so a module-scoped warehouse fixture is built once.
+SPREAD_OVER_WORKERS = {"test_faults_e2e.py", "test_ops_e2e.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name not in SPREAD_OVER_WORKERS:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test depends on the caller's WARMHEART_* variables, dbt's usage-stats switch or

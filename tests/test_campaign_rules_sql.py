@@ -18,12 +18,18 @@ import pytest
 from pipelines import settings
 
 MACROS = settings.DBT_PROJECT_DIR / "macros" / "campaign_rules.sql"
+# The date arithmetic it uses is dispatched per engine: DuckDB's versions are plain Jinja too.
+DIALECT = settings.DBT_PROJECT_DIR / "macros" / "engine_dialect.sql"
 D = dt.date.fromisoformat
 
 
 def is_long_term(registered_on: str, as_of: str, threshold_days: int) -> bool:
+    env = jinja2.Environment()
+    dialect = env.from_string(DIALECT.read_text(encoding="utf-8")).module
     call = "{{ is_long_term_registration('registered_on', 'as_of', 'threshold_days') }}"
-    sql = jinja2.Environment().from_string(MACROS.read_text(encoding="utf-8") + call).render()
+    sql = env.from_string(MACROS.read_text(encoding="utf-8") + call).render(
+        add_years=dialect.default__add_years, add_days=dialect.default__add_days
+    )
     with duckdb.connect() as con:
         return con.execute(
             f"select {sql.strip()} from (select ?::date as registered_on, "

@@ -103,7 +103,7 @@ def test_each_singular_test_fails_on_marts_broken_for_it(demo_copy: Path):
     run_results = json.loads(
         (demo_copy / "dbt_target" / "run_results.json").read_text(encoding="utf-8")
     )
-    # Only the tests: run_results also lists the project's on-run-start hook.
+    # Only the tests: the project's on-run-start hook is a result of its own.
     got = {
         r["unique_id"].split(".")[2]: (r["status"], r["failures"])
         for r in run_results["results"]

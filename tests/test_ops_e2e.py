@@ -4,6 +4,7 @@ folder, restricted lists per city elsewhere, the analysts' copy answering docs/a
 the charts page, and a rerun of one cut-off rewriting that cut-off alone.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -400,11 +401,15 @@ def test_the_whole_job_for_one_partition_key_on_the_same_inputs_publishes_byte_i
 
     before, tables_before = digests(), analyst_tables()
     stamps = {p: (demo_copy / p).stat().st_mtime_ns for p in before}
+    exported_before = {k: v for k, v in os.environ.items() if k.startswith("WARMHEART_")}
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def(ALL_JOB_NAME).execute_in_process(
             partition_key="2022-09-15", instance=instance, raise_on_error=False
         )
     assert result.success, [e.event_specific_data for e in result.all_events if e.is_step_failure]
+    # The run leaves the process as it found it: an in-process run that kept its person_key
+    # secret exported made the next run in the same process use it (keys changed).
+    assert {k: v for k, v in os.environ.items() if k.startswith("WARMHEART_")} == exported_before
     after = digests()
     assert sorted(after) == sorted(before)
     assert sorted(k for k in after if after[k] != before[k]) == []

@@ -23,6 +23,7 @@ from tools.rule_breaks import (
     apply_break,
     markdown,
     run_note,
+    where_cell,
 )
 
 NUMBERED = [pytest.param(n, brk, id=f"{n:02d}") for n, brk in enumerate(BREAKS, 1)]
@@ -124,3 +125,17 @@ def test_a_table_with_a_one_line_status_keeps_that_run_as_a_note() -> None:
     text = markdown(rerun, _note(rerun, 16), previous=previous)
     assert "- Break 1: run finished 2026-11-30 15:55 UTC, 52 min." in text
     assert "| 1 | r | w | `test_rule_1` | 99 |" in text
+
+
+def test_the_rule_break_table_shows_every_current_break_caught() -> None:
+    """docs/rule_breaks.md describes the breaks of this tree: same rules, same edits, all caught.
+    A break whose edit changed is rerun with `python -m tools.rule_breaks --only N --update`."""
+    table = (PROJECT_ROOT / "docs" / "rule_breaks.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| (.+?) \| (.+) \| (.+?) \| \d* \|$", table, re.M)
+    assert [(int(n), rule) for n, rule, _, _ in rows] == [
+        (n, brk.rule) for n, brk in enumerate(BREAKS, 1)
+    ], "docs/rule_breaks.md lists other breaks: run python -m tools.rule_breaks"
+    stale = [int(n) for n, _, where, _ in rows if where != where_cell(BREAKS[int(n) - 1])]
+    assert not stale, f"breaks edited since the table was written, rerun with --only: {stale}"
+    missed = [int(n) for n, _, _, caught in rows if "**NOT " in caught]
+    assert not missed, f"breaks the suite does not catch: {missed}"

@@ -124,8 +124,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "older worker: the age is reached on the birthday",
         _m("intermediate/int_target_facts.sql"),
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on",
-        "then facts.birth_date + to_years(campaign.older_worker_age_female) < facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} <= facts.identified_on",
+        "then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} < facts.identified_on",
         (PEOPLE,),
     ),
     Break(
@@ -216,8 +216,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "数据比对: a 大龄 claim the ID's age does not support is category_unsupported",
         _m("marts/rpt_data_comparison.sql"),
-        "or (category = '大龄失业人员' and not coalesce(is_older_worker, false))",
-        "or (category = '大龄失业人员' and false)",
+        "when 'older_worker' then claims.is_older_worker",
+        "when 'older_worker' then true",
         (MARTS,),
     ),
     Break(
@@ -285,6 +285,8 @@ def apply_break(root: Path, brk: Break) -> None:
 
 
 _RESULT = re.compile(r"^(FAILED|ERROR) (tests/\S+?)(?: - .*)?$", re.M)
+# A fixture's dbt build that fails names the dbt test that failed: that test caught the break.
+_DBT_FAILURE = re.compile(r"Failure in test (\w+)")
 
 
 def run_tests(root: Path, tests: tuple[str, ...]) -> tuple[int, list[str], str]:
@@ -304,7 +306,8 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> tuple[int, list[str], str]:
             for kind, node in _RESULT.findall(log)
         }
     )
-    return proc.returncode, failed, log
+    dbt_tests = sorted({f"dbt test {name}" for name in _DBT_FAILURE.findall(log)})
+    return proc.returncode, dbt_tests + failed, log
 
 
 def run_one(number: int, brk: Break | None, tests: tuple[str, ...], workdir: Path) -> Outcome:
@@ -351,9 +354,14 @@ def run_note(
     )
 
 
+def where_cell(brk: Break) -> str:
+    """The table's "where it was broken" cell: the file and the edit."""
+    return f"`{brk.path.removeprefix('dbt_project/')}`: `{_short(brk.old)}` → `{_short(brk.new)}`"
+
+
 def table_row(o: Outcome) -> str:
     assert o.brk is not None
-    where = f"`{o.brk.path.removeprefix('dbt_project/')}`: `{_short(o.brk.old)}` → `{_short(o.brk.new)}`"
+    where = where_cell(o.brk)
     caught = (
         "<br>".join(f"`{t.split('::')[-1]}`" for t in o.failed[:4])
         if o.caught

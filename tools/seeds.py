@@ -100,6 +100,10 @@ def seed_texts() -> dict[str, str]:
             [(enum, value) for enum, values in ENUMS.items() for value in values],
         ),
         "ref_report_figures.csv": _report_figures_csv(),
+        "ref_category_evidence.csv": _csv(
+            ("category", "evidence", "detail"),
+            [(c, e, d) for c, (e, d) in terms.CATEGORY_EVIDENCE.items()],
+        ),
         "rule_discrimination.csv": discrimination.seed_text(),
         "ref_reason_codes.csv": _csv(
             ("code", "level", "title", "cause", "fix"),

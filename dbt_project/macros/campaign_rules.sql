@@ -8,9 +8,9 @@
 {% macro is_long_term_registration(registered_on, as_of, threshold_days) -%}
     case
         when {{ threshold_days }} % 365 = 0 then
-            {{ registered_on }} <= {{ as_of }} - to_years(cast({{ threshold_days }} / 365 as integer))
+            {{ registered_on }} <= {{ add_years(as_of, '-cast(' ~ threshold_days ~ ' / 365 as integer)') }}
         else
-            {{ registered_on }} <= {{ as_of }} - to_days({{ threshold_days }})
+            {{ registered_on }} <= {{ add_days(as_of, '-' ~ threshold_days) }}
     end
 {%- endmacro %}
 
@@ -32,7 +32,7 @@
         targets.cutoff_date,
         targets.city_code,
         targets.person_id,
-        records.* exclude (city_code, person_id)
+        records.{{ star_except(['city_code', 'person_id']) }}
     from {{ ref('int_target_facts') }} as targets
     inner join {{ ref('stg_campaign_cutoffs') }} as cutoffs using (cutoff_date)
     inner join {{ ref(records_model) }} as records

@@ -43,7 +43,7 @@
         links.person_id,
         links.resolution,
         {%- endif %}
-        records.* exclude (cutoff_date, city_code, received_at)
+        records.{{ star_except(['cutoff_date', 'city_code', 'received_at']) }}
     from ({{ current_list_files(table_type) }}) as list_files
     inner join {{ ref(staging_model) }} as records using (file_sha256, file_path)
     {%- if person %}
@@ -68,14 +68,15 @@
 {% macro records_known_at_cutoff(staging_model, table_type, identity) -%}
     select
         cutoffs.cutoff_date,
-        records.* exclude (cutoff_date),
+        records.{{ star_except(['cutoff_date']) }},
         records.cutoff_date as source_cutoff_date,
-        min(records.cutoff_date) over known as first_cutoff_date
+        min(records.cutoff_date) over (
+            partition by cutoffs.cutoff_date, records.city_code, records.{{ identity }}
+        ) as first_cutoff_date
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     inner join (
         {{ current_submission_records(staging_model, table_type, false) }}
     ) as records on records.cutoff_date <= cutoffs.cutoff_date
-    window known as (partition by cutoffs.cutoff_date, records.city_code, records.{{ identity }})
     qualify row_number() over (
         partition by cutoffs.cutoff_date, records.city_code, records.{{ identity }}
         order by records.cutoff_date desc, records.received_at desc, records.source_row desc

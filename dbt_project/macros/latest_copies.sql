@@ -8,15 +8,16 @@
    keep, by `order_by`) and first_<column> (its minimum over the identity) for each of
    `first_of`. Filter on copy_rank = 1. #}
 {% macro ranked_copies(relation, identity, order_by, first_of=[]) -%}
+    {#- Spelled out in each window: Spark cannot refine a named window with an order. #}
+    {%- set partition = 'partition by ' ~ identity | join(', ') %}
     select
         *,
         {% for column in first_of -%}
-        min({{ column }}) over identity as first_{{ column }},
+        min({{ column }}) over ({{ partition }}) as first_{{ column }},
         {% endfor -%}
-        count(*) over identity as copies_received,
-        row_number() over (identity order by {{ order_by }}) as copy_rank
+        count(*) over ({{ partition }}) as copies_received,
+        row_number() over ({{ partition }} order by {{ order_by }}) as copy_rank
     from {{ relation }}
-    window identity as (partition by {{ identity | join(', ') }})
 {%- endmacro %}
 
 {# A registry intermediate (int_dibao, int_disability, ...): the rows of every extract

@@ -19,6 +19,23 @@
     ({{ expr }} ~ '^(?:{{ pattern }})$')
 {%- endmacro %}
 
+{# True when `expr` contains a match of the regular expression `pattern`. #}
+{% macro regexp_contains(expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_contains', 'warmheart')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_contains(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regexp_contains(expr, pattern) -%}
+    regexp_like({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__regexp_contains(expr, pattern) -%}
+    ({{ expr }} ~ '{{ pattern }}')
+{%- endmacro %}
+
 {# An 8-digit YYYYMMDD text as a date; null when it is not a calendar date. #}
 {% macro try_date_yyyymmdd(expr) -%}
     {{ return(adapter.dispatch('try_date_yyyymmdd', 'warmheart')(expr)) }}

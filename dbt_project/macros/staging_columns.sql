@@ -18,12 +18,11 @@
     {{ relation_alias }}._city_code as city_code
 {%- endmacro %}
 
-{# The person columns of docs/models.md, computed from an upstream CTE that already has
-   id_number_raw, id_clean and id_number (see person_staging). #}
-{% macro person_columns(reference_date) -%}
-    {{ id_is_valid('id_number', reference_date) }} as id_is_valid,
-    case when {{ id_is_valid('id_number', reference_date) }} then {{ id_birth_date('id_number') }} end as birth_date,
-    case when {{ id_is_valid('id_number', reference_date) }} then {{ id_gender('id_number') }} end as gender
+{# Birth date and gender (docs/models.md), computed from an upstream CTE that already has
+   id_number and id_is_valid (see person_staging). #}
+{% macro person_columns() -%}
+    case when id_is_valid then {{ id_birth_date('id_number') }} end as birth_date,
+    case when id_is_valid then {{ id_gender('id_number') }} end as gender
 {%- endmacro %}
 
 {# 是/否 → true/false; anything else (ingestion quarantines it as bad_enum) → null.

@@ -3,7 +3,7 @@
 
 {# Fold full-width, drop whitespace and hyphens (stdnum's compact), upper-case. Empty → null. #}
 {% macro clean_uscc(expr) -%}
-    nullif(upper(regexp_replace({{ fold_fullwidth(expr) }}, '[\s-]', '', 'g')), '')
+    nullif(upper({{ regexp_replace_all(fold_fullwidth(expr), "'[\\s-]'", "''") }}), '')
 {%- endmacro %}
 
 {# True when a cleaned code has 18 characters, digits at positions 1-8 (registering
@@ -17,7 +17,7 @@
         {{ regexp_whole_match(cleaned, '[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}') }}
         and substr({{ cleaned }}, 18, 1) = substr('{{ alphabet }}', ((31 - ((
             {%- for w in weights %}
-            (strpos('{{ alphabet }}', substr({{ cleaned }}, {{ loop.index }}, 1)) - 1) * {{ w }}{% if not loop.last %} +{% endif %}
+            (instr('{{ alphabet }}', substr({{ cleaned }}, {{ loop.index }}, 1)) - 1) * {{ w }}{% if not loop.last %} +{% endif %}
             {%- endfor %}
         ) % 31)) % 31) + 1, 1),
         false

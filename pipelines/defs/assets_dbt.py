@@ -1,7 +1,8 @@
 """dbt models as Dagster assets: staging → intermediate → marts, keyed by schema."""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -12,9 +13,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import settings
+from pipelines import settings, warehouse
 from pipelines.dbt_project import dbt_env, dbt_project, manifest_path
 from pipelines.runlock import run_lock
+from pipelines.spark_tables import import_spark_tables
 
 LAYER_GROUPS = {
     "staging": "staging",
@@ -42,13 +44,35 @@ class WarmHeartTranslator(DagsterDbtTranslator):
 translator = WarmHeartTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+@contextmanager
+def exported(values: dict[str, str]) -> Iterator[None]:
+    """Export `values` to dbt, which dagster-dbt starts with this process's environment, and
+    put the previous values back afterwards: a process that runs several jobs (tests, a
+    code server) must not carry one run's secret or folders into the next run."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dbt_assets(manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model; tests with severity error block what depends on them."""
     # The person_key secret reaches dbt however the run was started (CLI, UI, schedule):
     # with real uploads it is the generated or given key, never the built-in one (contract §11).
-    os.environ["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
-    # The engine and the folders profiles.yml reads (absolute, beside the warehouse).
-    os.environ.update({k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")})
-    with run_lock(settings.warehouse_path()):  # dbt is the warehouse's writer meanwhile
+    # With it, the engine and the folders profiles.yml reads (absolute, beside the warehouse).
+    for_dbt = {k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")}
+    for_dbt["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
+    with exported(for_dbt), run_lock(settings.warehouse_path()):  # dbt writes the warehouse
         yield from dbt.cli(["build"], context=context).stream()
+        if settings.engine() == "spark":
+            # Checks and publication read the warehouse's DuckDB: it takes Spark's tables.
+            with warehouse.connect() as con:
+                rows = import_spark_tables(con, settings.spark_dir())
+            context.log.info(f"imported {len(rows)} tables built by Spark into the warehouse")

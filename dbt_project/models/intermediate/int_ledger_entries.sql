@@ -49,7 +49,7 @@ entries as (
 ),
 
 deduplicated as (
-    select * exclude (duplicate_rank)
+    select {{ star_except(['duplicate_rank']) }}
     from entries
     where duplicate_rank = 1
 ),

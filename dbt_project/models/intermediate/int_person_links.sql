@@ -94,7 +94,7 @@ resolved as (
         records.*,
         evidence.candidate_count,
         -- Registries are full extracts, all of them count; submissions count from their current file.
-        coalesce(current_files.is_current, records.table_type like 'reg\_%' escape '\') as is_current_file,
+        coalesce(current_files.is_current, left(records.table_type, 4) = 'reg_') as is_current_file,
         case
             when records.id_is_valid then records.id_number
             when evidence.candidate_count = 1 then evidence.only_person_id

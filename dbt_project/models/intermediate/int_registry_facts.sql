@@ -71,8 +71,8 @@ final as (
         bool_or(registry = 'dibao') as is_dibao_member,
         bool_or(registry = 'poverty_alleviated') as is_poverty_alleviated,
         bool_or(registry = 'graduates') as is_unemployed_graduate,
-        arg_min(name, registry_rank) as name,
-        arg_min(city_code, registry_rank) as city_code
+        min_by(name, registry_rank) as name,
+        min_by(city_code, registry_rank) as city_code
     from per_registry
     group by cutoff_date, person_id
 )

@@ -118,9 +118,9 @@ final as (
         coalesce(
             case facts.gender
                 when {{ term('FEMALE') }}
-                    then facts.birth_date + to_years(campaign.older_worker_age_female) <= facts.identified_on
+                    then {{ add_years('facts.birth_date', 'campaign.older_worker_age_female') }} <= facts.identified_on
                 when {{ term('MALE') }}
-                    then facts.birth_date + to_years(campaign.older_worker_age_male) <= facts.identified_on
+                    then {{ add_years('facts.birth_date', 'campaign.older_worker_age_male') }} <= facts.identified_on
             end,
             false
         ) as is_older_worker,

@@ -33,9 +33,9 @@ matches as (
         rules.category,
         rules.category_zh,
         -- The match may start with the one character a pattern uses to exclude 不.
-        trim(regexp_extract(post_texts.post_text, rules.pattern)) as matched_text
+        trim(regexp_extract(post_texts.post_text, rules.pattern, 0)) as matched_text
     from post_texts
-    inner join rules on regexp_matches(post_texts.post_text, rules.pattern)
+    inner join rules on {{ regexp_matches_column('post_texts.post_text', 'rules.pattern') }}
 ),
 
 final as (

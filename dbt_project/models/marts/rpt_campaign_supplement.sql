@@ -42,7 +42,7 @@ employed_targets as (
         targets.city_code,
         targets.person_id,
         {{ normalize_name('targets.employer') }} as employer_norm,
-        targets.employed_on - target_facts.unemployment_registered_on as days_to_employment
+        {{ dbt.datediff("target_facts.unemployment_registered_on", "targets.employed_on", "day") }} as days_to_employment
     from targets
     left join target_facts using (cutoff_date, person_id)
     where targets.employment_status = {{ term('EMPLOYED') }}
@@ -104,10 +104,10 @@ graduate_figures as (
     from targets
     inner join target_facts using (cutoff_date, person_id)
     where target_facts.is_unemployed_graduate
-        and list_has_any(
-            targets.categories,
-            (select list(value) from {{ ref('ref_enum_values') }} where enum_name = 'graduate_category')
-        )
+        and {{ lists_overlap(
+            'targets.categories',
+            "(select " ~ list_agg('value') ~ " from " ~ ref('ref_enum_values') ~ " where enum_name = 'graduate_category')"
+        ) }}
     group by all
 ),
 

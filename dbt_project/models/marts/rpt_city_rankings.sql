@@ -13,24 +13,28 @@ report as (
     where city_code <> {{ term('PROVINCE_CODE') }}
 ),
 
+{%- set measure_values = [
+    ('referral_coverage_rate', 'targets.referral_coverage_rate'),
+    ('event_cadence_rate', 'targets.event_cadence_rate'),
+    ('visits_per_target', rate('report.visits', 'report.targets_identified')),
+    ('plan_rate', 'targets.plan_rate'),
+    ('employment_rate', 'targets.employment_rate'),
+    ('relief_coverage_rate', 'targets.relief_coverage_rate'),
+] %}
+-- One select per measure (a lateral VALUES list is DuckDB's, not Spark's).
 measures as (
+    {% for name, value in measure_values -%}
     select
         targets.cutoff_date,
         targets.city_code,
         targets.city_name,
-        measure.name as measure,
-        measure.value
+        '{{ name }}' as measure,
+        ({{ value }})::double as value
     from targets
     inner join report using (cutoff_date, city_code)
-    cross join lateral (
-        values
-        ('referral_coverage_rate', targets.referral_coverage_rate::double),
-        ('event_cadence_rate', targets.event_cadence_rate::double),
-        ('visits_per_target', {{ rate('report.visits', 'report.targets_identified') }}::double),
-        ('plan_rate', targets.plan_rate::double),
-        ('employment_rate', targets.employment_rate::double),
-        ('relief_coverage_rate', targets.relief_coverage_rate::double)
-    ) as measure (name, value)
+    {% if not loop.last %}union all
+    {% endif -%}
+    {% endfor %}
 ),
 
 final as (
@@ -43,7 +47,7 @@ final as (
         case
             when value is not null
                 then rank() over (partition by cutoff_date, measure order by value desc nulls last)
-        end as city_rank,
+        end::bigint as city_rank,
         count(value) over (partition by cutoff_date, measure) as cities_ranked
     from measures
 )

@@ -63,10 +63,10 @@ blocks as (
         ) as block_end
     from campaign
     cross join lateral (
-        select unnest(range(0::bigint, ceil(
-            (campaign.campaign_end - campaign.campaign_start + 1)
-            / campaign.special_event_block_days
-        )::bigint)) as block_seq
+        select {{ unnest_range(
+            "ceil((" ~ dbt.datediff('campaign.campaign_start', 'campaign.campaign_end', 'day')
+            ~ " + 1) / campaign.special_event_block_days)::bigint"
+        ) }} as block_seq
     ) as block
 ),
 

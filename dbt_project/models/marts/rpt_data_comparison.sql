@@ -25,7 +25,7 @@ category_claims as (
         targets.cutoff_date,
         targets.city_code,
         targets.person_key,
-        unnest(targets.categories) as category,
+        {{ unnest_list('targets.categories') }} as category,
         targets.is_long_term_unemployed,
         targets.unemployment_registration_source,
         targets.is_older_worker,
@@ -35,34 +35,36 @@ category_claims as (
     from targets
 ),
 
+category_evidence as (
+    select * from {{ ref('ref_category_evidence') }}
+),
+
 category_unsupported as (
     select
-        cutoff_date,
-        city_code,
+        claims.cutoff_date,
+        claims.city_code,
         'category_unsupported' as check_type,
-        person_key as subject,
-        category || case category
-            when '长期失业人员'
-                then ': 失业登记不足1年或无登记 (source: '
-                    || coalesce(unemployment_registration_source, 'none') || ')'
-            when '大龄失业人员' then ': 认定日期时年龄不足 (身份证)'
-            when '残疾失业人员' then ': 无持证残疾记录'
-            when '残疾高校毕业生' then ': 无持证残疾记录'
-            when '低保家庭失业人员' then ': 活动期间无低保记录'
-            when '低保家庭高校毕业生' then ': 活动期间无低保记录'
-            when '脱贫家庭高校毕业生' then ': 不在脱贫人口库'
+        claims.person_key as subject,
+        claims.category || ': ' || evidence.detail
+        || case
+            when evidence.evidence = 'long_term_unemployed'
+                then ' (source: ' || coalesce(claims.unemployment_registration_source, 'none') || ')'
+            else ''
         end as detail,
         0.0 as computed_value,
         1.0 as reported_value
-    from category_claims
-    where (category = '长期失业人员' and not coalesce(is_long_term_unemployed, false))
-        or (category = '大龄失业人员' and not coalesce(is_older_worker, false))
-        or (category in ('残疾失业人员', '残疾高校毕业生') and not coalesce(is_disabled, false))
-        or (
-            category in ('低保家庭失业人员', '低保家庭高校毕业生')
-            and not coalesce(is_dibao_member, false)
-        )
-        or (category = '脱贫家庭高校毕业生' and not coalesce(is_poverty_alleviated, false))
+    from category_claims as claims
+    inner join category_evidence as evidence on claims.category = evidence.category
+    where not coalesce(
+        case evidence.evidence
+            when 'long_term_unemployed' then claims.is_long_term_unemployed
+            when 'older_worker' then claims.is_older_worker
+            when 'disabled' then claims.is_disabled
+            when 'dibao_member' then claims.is_dibao_member
+            when 'poverty_alleviated' then claims.is_poverty_alleviated
+        end,
+        false
+    )
 ),
 
 conflicts as (
@@ -71,7 +73,7 @@ conflicts as (
 ),
 
 claimants as (
-    select cutoff_date, person_id, string_agg(city_code, ',' order by city_code) as claiming_cities
+    select cutoff_date, person_id, {{ ordered_string_agg('city_code', "','", 'city_code') }} as claiming_cities
     from conflicts
     group by cutoff_date, person_id
 ),
@@ -140,10 +142,9 @@ discrimination_unmarked as (
         flags.city_code,
         'discrimination_unmarked' as check_type,
         flags.post_id as subject,
-        string_agg(
-            flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text, '; '
-            order by flags.rule_id
-        ) as detail,
+        {{ ordered_string_agg(
+            "flags.rule_id || ' ' || flags.category_zh || ': ' || flags.matched_text", "'; '", 'flags.rule_id'
+        ) }} as detail,
         1.0 as computed_value,
         0.0 as reported_value
     from {{ ref('fct_job_post_discrimination_flags') }} as flags
@@ -153,13 +154,10 @@ discrimination_unmarked as (
 ),
 
 unioned as (
-    select * from category_unsupported
-    union all by name
-    select * from multi_city_claims
-    union all by name
-    select * from figure_differences
-    union all by name
-    select * from discrimination_unmarked
+    {{ union_all_columns(
+        ['category_unsupported', 'multi_city_claims', 'figure_differences', 'discrimination_unmarked'],
+        ['cutoff_date', 'city_code', 'check_type', 'subject', 'detail', 'computed_value', 'reported_value'],
+    ) }}
 ),
 
 final as (

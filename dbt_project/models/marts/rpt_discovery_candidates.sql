@@ -29,7 +29,7 @@ reason_list as (
 counted as (
     select cutoff_date, city_code, reason, count(*) as candidates
     from (
-        select cutoff_date, city_code, unnest(reasons) as reason from candidates
+        select cutoff_date, city_code, {{ unnest_list('reasons') }} as reason from candidates
         union all
         select cutoff_date, city_code, 'any' as reason from candidates
     )

@@ -12,7 +12,7 @@ final as (
         reason_code,
         case
             when reason_code in ('bad_date', 'bad_number', 'bad_enum') then reason
-            else regexp_replace(reason, 'value ''[^'']*''', 'value (hidden)', 'g')
+            else {{ regexp_replace_all('reason', "'value ''[^'']*'''", "'value (hidden)'") }}
         end as reason,
         campaign_id,
         cutoff_date,

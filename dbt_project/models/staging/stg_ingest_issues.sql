@@ -15,8 +15,8 @@ unioned as (
         case when source_row is null then 'file' else 'row' end as issue_level,
         *
     from quarantine
-    union all by name
-    select 'cell' as issue_level, *, null::varchar as row_json
+    union all
+    select 'cell' as issue_level, *, null::string as row_json
     from cell_issues
 ),
 
@@ -25,7 +25,7 @@ final as (
         issue_level,
         file_sha256,
         file_path,
-        regexp_extract(file_path, '[^/]+$') as file_name,
+        regexp_extract(file_path, '[^/]+$', 0) as file_name,
         sheet,
         source_row,
         column_name,

@@ -33,7 +33,7 @@ registry_values as (
             order by received_at desc, file_path desc, source_row asc
         ) as recency_rank
     from links
-    where table_type like 'reg\_%' escape '\' and name is not null
+    where left(table_type, 4) = 'reg_' and name is not null
 ),
 
 final as (

@@ -11,6 +11,12 @@
 -- Issues of superseded files are left out: the city already replaced those files.
 -- reason_code is translated by pipelines/reason_codes.py (原因 / 如何修改); the workbook
 -- (pipelines/publish/feedback.py) words the values, so no Chinese text is typed here.
+{%- set item_types = {
+    'cutoff_date': 'date', 'city_code': 'string', 'section': 'string', 'issue_level': 'string',
+    'reason_code': 'string', 'file_path': 'string', 'file_name': 'string', 'sheet': 'string',
+    'source_row': 'integer', 'column_name': 'string', 'value': 'string', 'person_key': 'string',
+    'subject': 'string', 'reported_value': 'double', 'computed_value': 'double', 'detail': 'string',
+} %}
 with ingest_issues as (
     select * from {{ ref('restricted_quarantine') }}
     where city_code is not null
@@ -23,7 +29,7 @@ person_quarantine as (
     where city_code is not null
         and cutoff_date is not null
         and is_current_file
-        and table_type not like 'reg\_%' escape '\'
+        and left(table_type, 4) <> 'reg_'
 ),
 
 file_sheets as (
@@ -49,7 +55,7 @@ submissions as (
 ),
 
 cities as (
-    select city_code::varchar as city_code from {{ ref('ref_cities') }}
+    select city_code::string as city_code from {{ ref('ref_cities') }}
 ),
 
 data_issues as (
@@ -65,6 +71,7 @@ data_issues as (
         source_row,
         column_name,
         value,
+        {{ null_columns(item_types, ['person_key', 'subject', 'reported_value', 'computed_value']) }},
         reason as detail
     from ingest_issues
 ),
@@ -77,11 +84,12 @@ person_issues as (
         'person' as issue_level,
         person_quarantine.reason_code,
         person_quarantine.file_path,
-        regexp_extract(person_quarantine.file_path, '[^/]+$') as file_name,
+        regexp_extract(person_quarantine.file_path, '[^/]+$', 0) as file_name,
         file_sheets.sheet,
         person_quarantine.source_row,
-        -- column_name stays null: the ID column, whatever its header.
         person_quarantine.id_number_raw as value,
+        -- column_name stays null: the ID column, whatever its header.
+        {{ null_columns(item_types, ['column_name', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
         person_quarantine.reason as detail
     from person_quarantine
     left join file_sheets using (file_sha256, file_path)
@@ -95,6 +103,7 @@ comparisons as (
         'comparison' as issue_level,
         check_type as reason_code,
         case when check_type = 'figure_difference' then detail end as column_name,
+        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'value']) }},
         case when check_type in ('category_unsupported', 'multi_city_claim') then subject end
             as person_key,
         subject,
@@ -134,7 +143,8 @@ todos as (
         'todo' as issue_level,
         reason_code,
         person_key,
-        referrals_in_window::double as reported_value
+        referrals_in_window::double as reported_value,
+        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'subject', 'computed_value', 'detail']) }}
     from todo_flags
 ),
 
@@ -147,8 +157,9 @@ late_files as (
         'late_upload' as reason_code,
         file_path,
         file_name,
-        strftime(received_at, '%Y-%m-%d %H:%M') as value,
-        'received ' || strftime(received_at, '%Y-%m-%d %H:%M') || ' after the cut-off' as detail
+        {{ format_minute('received_at') }} as value,
+        {{ null_columns(item_types, ['sheet', 'source_row', 'column_name', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
+        'received ' || {{ format_minute('received_at') }} || ' after the cut-off' as detail
     from submissions
     where is_current and is_late
 ),
@@ -165,6 +176,7 @@ silent as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_upload' as reason_code,
+        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
         'no file received for this cut-off' as detail
     from begun
     cross join cities
@@ -179,6 +191,7 @@ no_contact as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_contact' as reason_code,
+        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
         'no campaign contact named by this cut-off' as detail
     from {{ ref('restricted_contact_register') }} as register
     inner join begun on begun.cutoff_date = register.cutoff_date
@@ -194,9 +207,10 @@ credit_codes as (
         'cell' as issue_level,
         'invalid_credit_code' as reason_code,
         findings.file_path,
-        regexp_extract(findings.file_path, '[^/]+$') as file_name,
+        regexp_extract(findings.file_path, '[^/]+$', 0) as file_name,
         findings.source_row,
         findings.credit_code as value,
+        {{ null_columns(item_types, ['sheet', 'column_name', 'person_key']) }},
         findings.row_key as subject,
         findings.table_type || ' ' || findings.row_key || ': credit code fails the GB 32100 check' as detail
     from {{ ref('rpt_credit_code_findings') }} as findings
@@ -206,24 +220,12 @@ credit_codes as (
         and submissions.is_current
 ),
 
--- Each kind of item names only the columns it fills; the union by name leaves the
--- others null.
+-- Each kind of item fills its own columns; null_columns types the others.
 unioned as (
-    select * from data_issues
-    union all by name
-    select * from person_issues
-    union all by name
-    select * from comparisons
-    union all by name
-    select * from todos
-    union all by name
-    select * from late_files
-    union all by name
-    select * from silent
-    union all by name
-    select * from no_contact
-    union all by name
-    select * from credit_codes
+    {{ union_all_columns(
+        ['data_issues', 'person_issues', 'comparisons', 'todos', 'late_files', 'silent', 'no_contact', 'credit_codes'],
+        item_types.keys() | list,
+    ) }}
 ),
 
 final as (

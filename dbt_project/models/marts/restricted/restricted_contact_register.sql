@@ -7,7 +7,7 @@ with cutoffs as (
 ),
 
 cities as (
-    select city_code::varchar as city_code, city_name from {{ ref('ref_cities') }}
+    select city_code::string as city_code, city_name from {{ ref('ref_cities') }}
 ),
 
 contacts as (

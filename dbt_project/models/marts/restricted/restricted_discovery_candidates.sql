@@ -84,18 +84,14 @@ flags as (
 reasons as (
     select
         *,
-        list_filter([
-            case when is_long_term_registered then 'long_term_registered_unemployed' end,
-            case when is_registered_unemployed and is_disabled then 'registered_unemployed_disabled' end,
-            case when is_registered_unemployed and is_dibao_member then 'registered_unemployed_dibao' end,
-            case when is_registered_unemployed and is_poverty_alleviated
-                    then 'registered_unemployed_poverty_alleviated'
-            end,
-            case when is_unemployed_graduate and is_dibao_member then 'unemployed_graduate_dibao_family' end,
-            case when is_unemployed_graduate and is_poverty_alleviated
-                    then 'unemployed_graduate_poverty_family'
-            end
-        ], lambda reason: reason is not null) as reasons
+        {{ non_null_list([
+            "case when is_long_term_registered then 'long_term_registered_unemployed' end",
+            "case when is_registered_unemployed and is_disabled then 'registered_unemployed_disabled' end",
+            "case when is_registered_unemployed and is_dibao_member then 'registered_unemployed_dibao' end",
+            "case when is_registered_unemployed and is_poverty_alleviated then 'registered_unemployed_poverty_alleviated' end",
+            "case when is_unemployed_graduate and is_dibao_member then 'unemployed_graduate_dibao_family' end",
+            "case when is_unemployed_graduate and is_poverty_alleviated then 'unemployed_graduate_poverty_family' end"
+        ]) }} as reasons
     from flags
 ),
 
@@ -117,7 +113,7 @@ final as (
         persons.gender,
         persons.birth_date,
         reasons.reasons,
-        len(reasons.reasons) as reason_count,
+        {{ list_size('reasons.reasons') }} as reason_count,
         reasons.registered_on,
         reasons.is_registered_unemployed,
         reasons.is_long_term_registered,
@@ -127,7 +123,7 @@ final as (
         reasons.is_unemployed_graduate
     from reasons
     left join persons on persons.person_id = reasons.person_id
-    where len(reasons.reasons) > 0
+    where {{ list_size('reasons.reasons') }} > 0
         and not exists (
             select 1 from on_ledgers
             where on_ledgers.cutoff_date = reasons.cutoff_date
