@@ -210,7 +210,7 @@ credit_codes as (
         regexp_extract(findings.file_path, '[^/]+$', 0) as file_name,
         findings.source_row,
         findings.credit_code as value,
-        {{ null_columns(item_types, ['sheet', 'column_name', 'person_key']) }},
+        {{ null_columns(item_types, ['sheet', 'column_name', 'person_key', 'reported_value', 'computed_value']) }},
         findings.row_key as subject,
         findings.table_type || ' ' || findings.row_key || ': credit code fails the GB 32100 check' as detail
     from {{ ref('rpt_credit_code_findings') }} as findings
