@@ -66,7 +66,9 @@ def test_a_rerun_keeps_unchanged_workbooks_and_rewrites_the_changed_city(tmp_pat
     before = {code: _workbook(root, code).read_bytes() for code in terms.CITIES}
     inode = {code: _workbook(root, code).stat().st_ino for code in terms.CITIES}
 
-    con.execute(f"update {feedback.FEEDBACK_RELATION} set value = '摆摊' where city_code = '370200'")
+    con.execute(
+        f"update {feedback.FEEDBACK_RELATION} set value = '摆摊' where city_code = '370200'"
+    )
     again = _publish(con, root)
 
     assert again.feedback_rewritten == ["370200"]
