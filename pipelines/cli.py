@@ -45,11 +45,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 75  # EX_TEMPFAIL: try again later
 
 
-def prepare_secret() -> None:
-    """person_key's secret for dbt (contract §11); a generated one is created once and reused."""
-    os.environ["WARMHEART_PERSON_KEY_SECRET"] = settings.person_key_secret()
-
-
 def set_aside_damaged_warehouse() -> None:
     """A warehouse file that no longer opens is moved aside: the raw files rebuild it."""
     import datetime as dt
@@ -84,7 +79,6 @@ def _run(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     dagster_home()
-    prepare_secret()
     set_aside_damaged_warehouse()
     raw = settings.raw_dir()
     note = " (WARMHEART_RAW_DIR)" if settings.raw_dir_overridden() else ""
@@ -242,7 +236,6 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
 
 def cmd_ui(args: argparse.Namespace) -> int:
     home = dagster_home()
-    prepare_secret()
     from pipelines.dbt_project import parse_dbt_project
 
     parse_dbt_project()

@@ -49,19 +49,48 @@
     try_to_date({{ expr }}, 'yyyyMMdd')
 {%- endmacro %}
 
-{# Hex sha256 of a text. #}
-{% macro sha256_hex(expr) -%}
-    {{ return(adapter.dispatch('sha256_hex', 'warmheart')(expr)) }}
+{# The bytes HMAC works on (macro person_key): a text as UTF-8 bytes, hex digits as bytes,
+   and the hex sha256 of bytes. Bytes are joined with `||` on every engine. #}
+{% macro utf8_bytes(expr) -%}
+    {{ return(adapter.dispatch('utf8_bytes', 'warmheart')(expr)) }}
 {%- endmacro %}
 
-{% macro default__sha256_hex(expr) -%}
-    sha256({{ expr }})
+{% macro default__utf8_bytes(expr) -%}
+    encode({{ expr }})
 {%- endmacro %}
 
-{% macro spark__sha256_hex(expr) -%}
-    sha2({{ expr }}, 256)
+{% macro spark__utf8_bytes(expr) -%}
+    cast({{ expr }} as binary)
 {%- endmacro %}
 
-{% macro postgres__sha256_hex(expr) -%}
-    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{% macro postgres__utf8_bytes(expr) -%}
+    convert_to({{ expr }}, 'UTF8')
+{%- endmacro %}
+
+{% macro hex_bytes(expr) -%}
+    {{ return(adapter.dispatch('hex_bytes', 'warmheart')(expr)) }}
+{%- endmacro %}
+
+{% macro default__hex_bytes(expr) -%}
+    unhex({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__hex_bytes(expr) -%}
+    decode({{ expr }}, 'hex')
+{%- endmacro %}
+
+{% macro sha256_hex(bytes_expr) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'warmheart')(bytes_expr)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(bytes_expr) -%}
+    sha256({{ bytes_expr }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(bytes_expr) -%}
+    sha2({{ bytes_expr }}, 256)
+{%- endmacro %}
+
+{% macro postgres__sha256_hex(bytes_expr) -%}
+    encode(sha256({{ bytes_expr }}), 'hex')
 {%- endmacro %}

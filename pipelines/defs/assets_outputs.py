@@ -74,7 +74,7 @@ def restricted_city_exports(
     root = settings.restricted_dir()
     rows: dict[str, dict[str, int]] = {}
     missing: dict[str, str] = {}
-    files = feedback_files = 0
+    files = feedback_files = feedback_rewritten = 0
     campaign_name = load_campaign().name
     with warehouse.connect() as con:
         for key in context.partition_keys:
@@ -85,11 +85,13 @@ def restricted_city_exports(
             missing.update(result.missing)
             files += len(result.files)
             feedback_files += len(result.feedback)
+            feedback_rewritten += len(result.feedback_rewritten)
     return dg.MaterializeResult(
         metadata={
             "rows_by_cutoff": dg.MetadataValue.json(rows),
             "files": files,
             "feedback_workbooks": feedback_files,
+            "feedback_workbooks_rewritten": feedback_rewritten,  # the rest: unchanged, kept
             "not_written": dg.MetadataValue.json(missing),
             "folder": str(root),
         }

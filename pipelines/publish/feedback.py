@@ -15,7 +15,12 @@ in the registry: the cover sheet lists every timeliness item.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import os
 import re
+import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +28,10 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import xlsxwriter
 
 from pipelines import reason_codes, terms
+from pipelines.publish import files as safe_files
 from pipelines.publish.files import safe_workbook
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
@@ -278,8 +285,12 @@ def build_sheets(fb: CityFeedback) -> list[Sheet]:
     return [s for s in (builder(fb) for builder in SHEETS) if s is not None]
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and beyond: two columns wide
+
+
+@functools.lru_cache(maxsize=1 << 16)  # 原因 / 如何修改 texts repeat on thousands of rows
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
 
 def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
@@ -297,10 +308,44 @@ def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
     )
 
 
-def write_workbook(path: Path, sheets: list[Sheet], created: dt.datetime) -> None:
+# What decides a workbook's bytes besides its content: this layout code, the safe writer's
+# and xlsxwriter's. Part of every content digest, so a layout change rewrites every workbook.
+LAYOUT_KEY = hashlib.sha256(
+    Path(__file__).read_bytes()
+    + Path(safe_files.__file__).read_bytes()
+    + xlsxwriter.__version__.encode()
+).hexdigest()
+DIGEST_PROPERTY = "content_digest"
+_STORED_DIGEST = re.compile(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>')
+
+
+def content_digest(sheets: list[Sheet], created: dt.datetime, title: str) -> str:
+    """sha256 of everything that goes into a workbook: same digest, same bytes."""
+    h = hashlib.sha256(LAYOUT_KEY.encode())
+    h.update(repr((created.isoformat(), title, sheets)).encode())
+    return h.hexdigest()
+
+
+def stored_digest(path: Path) -> str | None:
+    """The content digest a workbook was written with (None: no such file, or not ours)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("docProps/custom.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    m = _STORED_DIGEST.search(xml)
+    return m.group(1) if m else None
+
+
+def write_workbook(
+    path: Path, sheets: list[Sheet], created: dt.datetime, digest: str | None = None
+) -> None:
     """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
-    typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened."""
+    typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened.
+    The content digest is stored as a custom document property (a rerun keeps the file
+    when its content has not changed)."""
     wb = safe_workbook(path, created=created, title=path.stem)
+    wb.set_custom_property(DIGEST_PROPERTY, digest or content_digest(sheets, created, path.stem))
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
     text_fmt = wb.add_format(base)
@@ -354,12 +399,37 @@ def load_items(
     return items, files
 
 
+@dataclass
+class WrittenFeedback:
+    paths: dict[str, Path] = field(default_factory=dict)  # city code -> workbook
+    rewritten: list[str] = field(default_factory=list)  # cities whose content changed
+    kept: list[str] = field(default_factory=list)  # unchanged: the previous file, as it was
+
+
+def _keep(old: Path, new: Path) -> None:
+    """`new` becomes the very file `old` (a hard link; a copy where links are refused)."""
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
+
+
 def write_city_feedback(
-    con: duckdb.DuckDBPyConnection, cutoff: dt.date, folder: Path, campaign_name: str
-) -> dict[str, Path]:
-    """One workbook per city for `cutoff`, in <folder>/<city_code>/; city code → path."""
+    con: duckdb.DuckDBPyConnection,
+    cutoff: dt.date,
+    folder: Path,
+    campaign_name: str,
+    previous: Path | None = None,
+) -> WrittenFeedback:
+    """One workbook per city for `cutoff`, in <folder>/<city_code>/.
+
+    `previous` is the folder of the cut-off's last publication: a city whose workbook
+    there was written from the same content (same digest) keeps that file byte for
+    byte instead of having it written again; only changed cities cost a write.
+    """
     items, files = load_items(con, cutoff)
-    written = {}
+    created = dt.datetime.combine(cutoff, dt.time())
+    out = WrittenFeedback()
     for code in terms.CITIES:
         fb = CityFeedback(
             campaign_name,
@@ -368,8 +438,17 @@ def write_city_feedback(
             items.filter(pl.col("city_code") == code),
             files.filter(pl.col("city_code") == code),
         )
-        path = folder / code / file_name(code, cutoff)
+        name = file_name(code, cutoff)
+        path = folder / code / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_workbook(path, build_sheets(fb), dt.datetime.combine(cutoff, dt.time()))
-        written[code] = path
-    return written
+        sheets = build_sheets(fb)
+        digest = content_digest(sheets, created, path.stem)
+        old = previous / code / name if previous is not None else None
+        if old is not None and stored_digest(old) == digest:
+            _keep(old, path)
+            out.kept.append(code)
+        else:
+            write_workbook(path, sheets, created, digest)
+            out.rewritten.append(code)
+        out.paths[code] = path
+    return out

@@ -60,6 +60,7 @@ class RestrictedResult:
     folder: Path
     files: list[Path] = field(default_factory=list)
     feedback: dict[str, Path] = field(default_factory=dict)  # city code -> 问题反馈 workbook
+    feedback_rewritten: list[str] = field(default_factory=list)  # the rest kept as they were
     rows: dict[str, int] = field(default_factory=dict)  # export -> rows (all cities)
     missing: dict[str, str] = field(default_factory=dict)  # part -> why it was not written
 
@@ -107,10 +108,16 @@ def write_restricted_exports(
             )
         if _relation_exists(con, feedback.FEEDBACK_RELATION):
             written = feedback.write_city_feedback(
-                con, dt.date.fromisoformat(cutoff), staged, campaign_name
+                con, dt.date.fromisoformat(cutoff), staged, campaign_name, previous=result.folder
             )
-            result.feedback = {c: result.folder / p.relative_to(staged) for c, p in written.items()}
-            log(f"restricted {cutoff}: 问题反馈 workbooks for {len(written)} cities")
+            result.feedback = {
+                c: result.folder / p.relative_to(staged) for c, p in written.paths.items()
+            }
+            result.feedback_rewritten = written.rewritten
+            log(
+                f"restricted {cutoff}: 问题反馈 workbooks for {len(written.paths)} cities "
+                f"({len(written.rewritten)} written, {len(written.kept)} unchanged and kept)"
+            )
         else:
             result.missing["feedback"] = f"{feedback.FEEDBACK_RELATION} does not exist yet"
     return result

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines import settings
+from pipelines import person_key, settings
 from pipelines.dbt_project import dbt_executable
 from pipelines.publish.publisher import mart_tables, read_mart
 from pipelines.spark_tables import import_spark_tables
@@ -29,9 +29,9 @@ def _spark_env(demo_root: Path, spark_dir: Path) -> dict[str, str]:
         WARMHEART_ENGINE="spark",
         WARMHEART_RAW_LAYER=str(demo_root / "raw_layer"),
         WARMHEART_SPARK_DIR=str(spark_dir),
-        WARMHEART_PERSON_KEY_SECRET=secret,
         WARMHEART_SPARK_DRIVER_MEMORY="1g",
         WARMHEART_SPARK_SHUFFLE_PARTITIONS="4",
+        **person_key.dbt_env(secret),
     )
     return env
 

@@ -1,0 +1,109 @@
+"""A rerun rewrites only the 问题反馈 workbooks whose content changed (issue 10).
+
+Writing 96 workbooks of thousands of rows each was most of the publish stage; a
+corrected upload changes one city's, so every other city keeps its file byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines import terms
+from pipelines.publish import feedback
+from pipelines.publish.restricted import EXPORTS, write_restricted_exports
+
+CUTOFF = "2022-08-30"
+
+
+def _warehouse() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema restricted")
+    con.execute("create schema intermediate")
+    for export in EXPORTS:
+        con.execute(f"create table {export.relation} (cutoff_date date, city_code varchar)")
+    con.execute(
+        f"""create table {feedback.FEEDBACK_RELATION} (
+            cutoff_date date, city_code varchar, section varchar, issue_level varchar,
+            reason_code varchar, file_path varchar, file_name varchar, sheet varchar,
+            source_row integer, column_name varchar, value varchar, person_key varchar,
+            subject varchar, reported_value double, computed_value double,
+            id_number varchar, name varchar, phone varchar, detail varchar)"""
+    )
+    con.execute(
+        f"""create table {feedback.FILES_RELATION} (
+            cutoff_date date, city_code varchar, file_name varchar, file_path varchar,
+            table_type varchar, received_at timestamp, is_late boolean, is_current boolean,
+            is_superseded boolean, rows_read integer, rows_loaded integer,
+            rows_quarantined integer)"""
+    )
+    for code, value in (("370100", "打零工"), ("370200", "种地")):
+        con.execute(
+            f"insert into {feedback.FEEDBACK_RELATION} (cutoff_date, city_code, section, "
+            "issue_level, reason_code, file_name, source_row, column_name, value) "
+            "values (?, ?, 'data_issue', 'cell', 'bad_enum', '台账.xlsx', 7, '就业方式', ?)",
+            [dt.date.fromisoformat(CUTOFF), code, value],
+        )
+    return con
+
+
+def _workbook(root: Path, code: str) -> Path:
+    return root / CUTOFF / code / feedback.file_name(code, dt.date.fromisoformat(CUTOFF))
+
+
+def _publish(con: duckdb.DuckDBPyConnection, root: Path):
+    return write_restricted_exports(con, CUTOFF, root, log=lambda _m: None, campaign_name="暖心")
+
+
+def test_a_rerun_keeps_unchanged_workbooks_and_rewrites_the_changed_city(tmp_path):
+    con, root = _warehouse(), tmp_path / "restricted"
+    first = _publish(con, root)
+    assert sorted(first.feedback_rewritten) == sorted(terms.CITIES)  # nothing to keep yet
+    before = {code: _workbook(root, code).read_bytes() for code in terms.CITIES}
+    inode = {code: _workbook(root, code).stat().st_ino for code in terms.CITIES}
+
+    con.execute(
+        f"update {feedback.FEEDBACK_RELATION} set value = '摆摊' where city_code = '370200'"
+    )
+    again = _publish(con, root)
+
+    assert again.feedback_rewritten == ["370200"]
+    for code in terms.CITIES:
+        path = _workbook(root, code)
+        if code == "370200":
+            assert path.read_bytes() != before[code]
+            ws = openpyxl.load_workbook(path)["数据问题"]
+            assert "摆摊" in [c for row in ws.iter_rows(values_only=True) for c in row]
+        else:  # the very file of the first run, not a copy written again
+            assert path.read_bytes() == before[code]
+            assert path.stat().st_ino == inode[code]
+    assert not list(root.glob(".*"))  # no staging debris
+
+
+def test_an_unchanged_rerun_writes_no_workbook_and_gives_the_same_bytes(tmp_path):
+    con, root = _warehouse(), tmp_path / "restricted"
+    _publish(con, root)
+    before = {p: p.read_bytes() for p in root.rglob("*.xlsx")}
+    assert _publish(con, root).feedback_rewritten == []
+    assert {p: p.read_bytes() for p in root.rglob("*.xlsx")} == before
+
+
+def test_a_layout_change_or_a_workbook_not_written_by_us_is_rewritten(tmp_path, monkeypatch):
+    con, root = _warehouse(), tmp_path / "restricted"
+    _publish(con, root)
+    foreign = _workbook(root, "370300")
+    foreign.write_bytes(b"not a workbook")
+    assert _publish(con, root).feedback_rewritten == ["370300"]
+    assert feedback.stored_digest(foreign) is not None
+
+    monkeypatch.setattr(feedback, "LAYOUT_KEY", "another layout")
+    assert sorted(_publish(con, root).feedback_rewritten) == sorted(terms.CITIES)
+
+
+@pytest.mark.parametrize("text", ["abc", "中文abc", "①②（）", "\u2e7f\u2e80", "😀x", ""])
+def test_display_width_counts_wide_characters_twice(text):
+    assert feedback._display_width(text) == sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
