@@ -36,3 +36,11 @@
     {%- endif %}{{ ',' if not loop.last }}
     {% endfor %}
 {%- endmacro %}
+
+{# `<column>::bigint as <column>` for each of `columns`: the marts' counts are bigint on
+   both engines, whatever type the sums and counts before them took. #}
+{% macro bigint_counts(columns) -%}
+    {%- for column in columns -%}
+    {{ column }}::bigint as {{ column }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -163,16 +163,12 @@ final as (
         report_rows.cutoff_date,
         report_rows.city_code,
         report_rows.city_name,
-        report_rows.bases_employment_assistance::bigint as bases_employment_assistance,
-        report_rows.bases_training::bigint as bases_training,
-        report_rows.bases_internship::bigint as bases_internship,
-        report_rows.employed_at_bases::bigint as employed_at_bases,
-        report_rows.targets_paired::bigint as targets_paired,
-        report_rows.enterprise_community_pairs::bigint as enterprise_community_pairs,
-        report_rows.graduate_targets::bigint as graduate_targets,
+        {{ bigint_counts([
+            'bases_employment_assistance', 'bases_training', 'bases_internship', 'employed_at_bases',
+            'targets_paired', 'enterprise_community_pairs', 'graduate_targets',
+        ]) }},
         median_figures.median_days_to_employment::double as median_days_to_employment,
-        report_rows.fell_back_to_unemployed::bigint as fell_back_to_unemployed,
-        report_rows.invalid_credit_codes::bigint as invalid_credit_codes
+        {{ bigint_counts(['fell_back_to_unemployed', 'invalid_credit_codes']) }}
     from report_rows
     left join median_figures using (cutoff_date, city_code)
 )
