@@ -514,7 +514,9 @@ def test_person_key_is_a_keyed_hash_and_dim_person_has_the_latest_ledger_values(
         "select person_key, name, phone, gender from restricted.dim_person where person_id = ?",
         [ID_MUSLIM],
     ).fetchone()
-    assert key == hmac.new(b"warmheart-dev-only-key", ID_MUSLIM.encode(), hashlib.sha256).hexdigest()
+    assert (
+        key == hmac.new(b"warmheart-dev-only-key", ID_MUSLIM.encode(), hashlib.sha256).hexdigest()
+    )
     assert (name, phone, gender) == ("买买提•艾力", "13900000001", "男")
 
 
