@@ -45,7 +45,11 @@
         {%- endif %}
         records.{{ star_except(['cutoff_date', 'city_code', 'received_at']) }}
     from ({{ current_list_files(table_type) }}) as list_files
-    inner join {{ ref(staging_model) }} as records using (file_sha256, file_path)
+    {#- `on`, not `using`: Spark loses the join keys of `records.*` after a using join
+        followed by a window (MISSING_ATTRIBUTES). #}
+    inner join {{ ref(staging_model) }} as records
+        on records.file_sha256 = list_files.file_sha256
+        and records.file_path = list_files.file_path
     {%- if person %}
     {{ resolved_person_join(table_type, kind=person) }}
     {%- endif %}

@@ -108,7 +108,10 @@ resolved as (
         on not records.id_is_valid
         and evidence.name_norm = records.name_norm
         and evidence.phone_norm = records.phone_norm
-    left join current_files using (file_sha256, file_path)
+    -- `on`, not `using`: after a using join Spark lists the keys first in `records.*`.
+    left join current_files
+        on current_files.file_sha256 = records.file_sha256
+        and current_files.file_path = records.file_path
 ),
 
 final as (
