@@ -47,7 +47,11 @@ final as (
         uploads_for_slot,
         coalesce(upload_rank = 1, false) as is_current,
         coalesce(upload_rank > 1, false) as is_superseded
-    from (select * from ranked union all select * from unrecognised)
+    from (
+        select * from ranked
+        union all
+        select * from unrecognised
+    )
 )
 
 select * from final

@@ -42,7 +42,8 @@ employed_targets as (
         targets.city_code,
         targets.person_id,
         {{ normalize_name('targets.employer') }} as employer_norm,
-        {{ dbt.datediff("target_facts.unemployment_registered_on", "targets.employed_on", "day") }} as days_to_employment
+        {{ dbt.datediff("target_facts.unemployment_registered_on", "targets.employed_on", "day") }}
+            as days_to_employment
     from targets
     left join target_facts using (cutoff_date, person_id)
     where targets.employment_status = {{ term('EMPLOYED') }}

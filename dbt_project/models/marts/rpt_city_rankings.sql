@@ -2,6 +2,14 @@
 -- measure at every cut-off. One row per (cutoff_date, measure, city_code); rank 1 is the
 -- best (highest value), ties share a rank, a city whose measure has no denominator
 -- (no targets, no eligible targets) is not ranked (null) and listed last.
+{%- set measure_values = [
+    ('referral_coverage_rate', 'targets.referral_coverage_rate'),
+    ('event_cadence_rate', 'targets.event_cadence_rate'),
+    ('visits_per_target', rate('report.visits', 'report.targets_identified')),
+    ('plan_rate', 'targets.plan_rate'),
+    ('employment_rate', 'targets.employment_rate'),
+    ('relief_coverage_rate', 'targets.relief_coverage_rate'),
+] %}
 with targets as (
     select * from {{ ref('rpt_city_targets') }}
     where city_code <> {{ term('PROVINCE_CODE') }}
@@ -13,14 +21,6 @@ report as (
     where city_code <> {{ term('PROVINCE_CODE') }}
 ),
 
-{%- set measure_values = [
-    ('referral_coverage_rate', 'targets.referral_coverage_rate'),
-    ('event_cadence_rate', 'targets.event_cadence_rate'),
-    ('visits_per_target', rate('report.visits', 'report.targets_identified')),
-    ('plan_rate', 'targets.plan_rate'),
-    ('employment_rate', 'targets.employment_rate'),
-    ('relief_coverage_rate', 'targets.relief_coverage_rate'),
-] %}
 -- One select per measure (a lateral VALUES list is DuckDB's, not Spark's).
 measures as (
     {% for name, value in measure_values -%}

@@ -55,16 +55,17 @@ category_unsupported as (
         1.0 as reported_value
     from category_claims as claims
     inner join category_evidence as evidence on claims.category = evidence.category
-    where not coalesce(
-        case evidence.evidence
-            when 'long_term_unemployed' then claims.is_long_term_unemployed
-            when 'older_worker' then claims.is_older_worker
-            when 'disabled' then claims.is_disabled
-            when 'dibao_member' then claims.is_dibao_member
-            when 'poverty_alleviated' then claims.is_poverty_alleviated
-        end,
-        false
-    )
+    where
+        not coalesce(
+            case evidence.evidence
+                when 'long_term_unemployed' then claims.is_long_term_unemployed
+                when 'older_worker' then claims.is_older_worker
+                when 'disabled' then claims.is_disabled
+                when 'dibao_member' then claims.is_dibao_member
+                when 'poverty_alleviated' then claims.is_poverty_alleviated
+            end,
+            false
+        )
 ),
 
 conflicts as (

@@ -144,7 +144,10 @@ todos as (
         reason_code,
         person_key,
         referrals_in_window::double as reported_value,
-        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'subject', 'computed_value', 'detail']) }}
+        {{ null_columns(item_types, [
+            'file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'subject',
+            'computed_value', 'detail',
+        ]) }}
     from todo_flags
 ),
 
@@ -158,7 +161,9 @@ late_files as (
         file_path,
         file_name,
         {{ format_minute('received_at') }} as value,
-        {{ null_columns(item_types, ['sheet', 'source_row', 'column_name', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
+        {{ null_columns(item_types, [
+            'sheet', 'source_row', 'column_name', 'person_key', 'subject', 'reported_value', 'computed_value',
+        ]) }},
         'received ' || {{ format_minute('received_at') }} || ' after the cut-off' as detail
     from submissions
     where is_current and is_late
@@ -176,7 +181,10 @@ silent as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_upload' as reason_code,
-        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
+        {{ null_columns(item_types, [
+            'file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject',
+            'reported_value', 'computed_value',
+        ]) }},
         'no file received for this cut-off' as detail
     from begun
     cross join cities
@@ -191,7 +199,10 @@ no_contact as (
         'timeliness' as section,
         'timeliness' as issue_level,
         'missing_contact' as reason_code,
-        {{ null_columns(item_types, ['file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject', 'reported_value', 'computed_value']) }},
+        {{ null_columns(item_types, [
+            'file_path', 'file_name', 'sheet', 'source_row', 'column_name', 'value', 'person_key', 'subject',
+            'reported_value', 'computed_value',
+        ]) }},
         'no campaign contact named by this cut-off' as detail
     from {{ ref('restricted_contact_register') }} as register
     inner join begun on begun.cutoff_date = register.cutoff_date
