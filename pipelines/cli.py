@@ -225,13 +225,28 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
             print(f"      {e.description}", file=err)
     for event in result.all_events:
         if event.is_step_failure:
-            message = event.event_specific_data.error.message.strip().splitlines()
+            message = root_cause_message(event.event_specific_data.error).splitlines()
             print(
                 f"  step {event.step_key} failed: {message[0] if message else ''} "
                 "(full error in the run log; fix it and run again)",
                 file=err,
             )
+            for line in message[1:]:
+                print(f"      {line}", file=err)
     print(f"  gate report: {gate_md} (and report.json)", file=err)
+
+
+def root_cause_message(error) -> str:
+    """What the operator needs from a failed step: the innermost error's own words.
+
+    Dagster wraps an asset's exception ("Error occurred while executing op …"); the cause
+    chain ends at the exception the asset raised, whose message says what to do."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    text = (error.message or "").strip()
+    # "pkg.module.ErrorClass: message" → the message alone.
+    head, sep, rest = text.partition(": ")
+    return rest if sep and "." in head and " " not in head else text
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

@@ -40,3 +40,53 @@ def test_dbt_commands_send_no_anonymous_usage_statistics(tmp_path: Path):
     )
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["metadata"]["send_anonymous_usage_stats"] is False
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    import shutil
+
+    from pipelines.dbt_project import NOT_PROJECT_FILES
+
+    return Path(
+        shutil.copytree(
+            settings.DBT_PROJECT_DIR,
+            tmp_path / "dbt_project",
+            ignore=lambda _d, names: [n for n in names if n in NOT_PROJECT_FILES],
+        )
+    )
+
+
+def test_the_parse_key_changes_with_a_model_or_a_setting_and_with_nothing_else(tmp_path):
+    from pipelines.dbt_project import parse_key
+
+    project = _copy_project(tmp_path)
+    env = {"WARMHEART_WAREHOUSE": "/a/warehouse.duckdb", "HOME": "/root"}
+    key = parse_key(project, env)
+    (project / "target").mkdir()
+    (project / "target" / "run_results.json").write_text("{}")  # dbt's output: not read
+    assert parse_key(project, {**env, "HOME": "/elsewhere"}) == key
+    assert parse_key(project, env) == key
+    assert parse_key(project, {**env, "WARMHEART_WAREHOUSE": "/b/other.duckdb"}) != key
+    assert parse_key(project, {**env, "WARMHEART_ENGINE": "spark"}) != key
+    model = next((project / "models").rglob("*.sql"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+    assert parse_key(project, env) != key
+
+
+def test_a_second_parse_with_nothing_changed_does_not_run_dbt(monkeypatch):
+    from pipelines import dbt_project as module
+
+    manifest = module.parse_dbt_project()  # parses unless the last parse had this key
+    before = manifest.stat().st_mtime_ns
+
+    def no_dbt(*_a, **_k):
+        raise AssertionError("dbt parse ran although nothing changed")
+
+    monkeypatch.setattr(module.subprocess, "run", no_dbt)
+    assert module.parse_dbt_project() == manifest
+    assert manifest.stat().st_mtime_ns == before
+    # A manifest written by another parse (by hand, other settings) is not trusted.
+    manifest.touch()
+    assert not module.parse_is_current(
+        Path(module.dbt_project.project_dir), manifest, module.dbt_env()
+    )

@@ -435,3 +435,35 @@ def test_a_file_whose_rows_cannot_be_written_is_registered_as_quarantined(
         ("走访.csv", "quarantined", 0),
     ]
     assert rows(con, "select count(*) from raw.visits") == [(0,)]
+
+
+class _CountingConnection:
+    """A DuckDB connection that counts the transactions committed through it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con, self.commits = con, 0
+
+    def execute(self, sql: str, *args):
+        self.commits += sql.strip().lower() == "commit"
+        return self._con.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
+def test_files_are_written_in_batches_not_one_transaction_each(con, tmp_path, monkeypatch):
+    import pipelines.ingest.run as run_mod
+
+    monkeypatch.setattr(run_mod, "BATCH_FILES", 4)
+    for city in ("370100", "370200", "370300", "370400", "370500"):
+        d = city_dir(tmp_path, city)
+        write_csv(d / "走访.csv", ["身份证号", "走访日期"], [[ID_A, "2022-08-03"]])
+        write_csv(
+            d / "推介.csv", ["身份证号", "岗位编号", "推介日期"], [[ID_A, "P1", "2022-08-03"]]
+        )
+    counting = _CountingConnection(con)
+    summary = ingest_all(counting, tmp_path, CAMPAIGN)  # type: ignore[arg-type]
+    assert summary.files_loaded == 10
+    assert counting.commits == 3  # 4 + 4 + 2 files, not 10 transactions
+    assert rows(con, "select count(*), count(distinct _file_path) from raw.visits") == [(5, 5)]
+    assert rows(con, "select count(*) from raw.files") == [(10,)]

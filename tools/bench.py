@@ -382,6 +382,7 @@ class SizeResult:
     runs: list[Run]
     reupload_file: str
     bare_cpu: float = 0.0
+    code: str = ""  # what code was measured (--label), kept per size: sizes may be rerun apart
 
 
 def bench_size(k: int, say, first_only: bool = False) -> SizeResult:
@@ -431,12 +432,29 @@ def _other(run: Run) -> str:
     return f"{wall:.1f} / {cpu:.1f}"
 
 
+def _code_label(results: list[SizeResult], label: str) -> str:
+    """The code every size was measured at, or "" when sizes were measured at different code."""
+    codes = {r.code for r in results if r.code}
+    if len(codes) > 1:
+        return ""
+    return next(iter(codes), label)
+
+
 def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
     lines = [
         "# Benchmarks (province scale, issue 10)",
         "",
         f"Written by `python -m tools.bench` (`make bench`) on {_now()} on this machine ({cpu})"
-        + (f", code at {label}." if label else "."),
+        + (f", code at {shown}." if (shown := _code_label(results, label)) else "."),
+        *(
+            [
+                "Code measured per size: "
+                + "; ".join(f"{r.k:,} at {r.code}" for r in sorted(results, key=lambda r: r.k))
+                + "."
+            ]
+            if len({r.code for r in results}) > 1
+            else []
+        ),
         "Campaigns: demo generator, seed 7, cached under `data/bench/` (not in git). The machine",
         "is shared with other work: the load average (1/5/15 min) is given with each figure;",
         "wall seconds scale with it, CPU seconds (user + sys of the whole process tree) do not.",
@@ -637,6 +655,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write the Markdown from data/bench/results.json without running anything",
     )
     ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sizes of data/bench/results.json (measured earlier) in the report",
+    )
+    ap.add_argument(
         "--first-only",
         action="store_true",
         help="only the first run of each size (no rerun, no corrected upload): for profiling",
@@ -657,10 +680,19 @@ def main(argv: list[str] | None = None) -> int:
         for k in (int(x) for x in args.sizes.split(",")):
             say(f"K={k}: {ensure_campaign(k, say)}")
         return 0
-    results = []
+    saved = BENCH_DIR / "results.json"
+    results = (
+        [_result_from_dict(d) for d in json.loads(saved.read_text())]
+        if args.merge and saved.exists()
+        else []
+    )
     for k in (int(x) for x in args.sizes.split(",")):
+        results = [r for r in results if r.k != k]
         results.append(bench_size(k, say, args.first_only))
-        (BENCH_DIR / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
+        results[-1].code = args.label
+        saved.write_text(
+            json.dumps([asdict(r) for r in sorted(results, key=lambda r: r.k)], indent=1)
+        )
     cpu = f"{os.cpu_count()} cores"
     write_doc(args.out, render(results, cpu, args.label))
     say(f"wrote {args.out}")

@@ -4,7 +4,8 @@
   ref_report_figures from terms.FIGURES, rule_discrimination from
   pipelines/rules/discrimination.toml;
 - the macro file macros/terms.sql: the 17 report figures and the few contract
-  literals the SQL models compare against (province code, 已就业, 现场招聘会, ...).
+  literals the SQL models compare against (province code, 已就业, 现场招聘会, ...);
+- the macro file macros/discrimination_rules.sql: each rule's pattern as a SQL constant.
 
 They are committed (dbt reads them); tests/test_people_seeds.py holds them equal to
 what this module writes, so an edit to terms.py not followed by
@@ -160,6 +161,7 @@ def generated_texts() -> dict[Path, str]:
     """Every generated dbt file → its text."""
     texts = {SEEDS_DIR / name: text for name, text in seed_texts().items()}
     texts[TERMS_MACRO_PATH] = terms_macro_text()
+    texts[discrimination.MACRO_FILE] = discrimination.macro_text()
     return texts
 
 

@@ -15,6 +15,7 @@ from dagster_dbt import (
 
 from pipelines import person_key, settings, warehouse
 from pipelines.dbt_project import dbt_env, dbt_project, manifest_path
+from pipelines.key_guard import check_key_unchanged
 from pipelines.runlock import run_lock
 from pipelines.spark_tables import import_spark_tables
 
@@ -67,8 +68,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # The person_key secret reaches dbt however the run was started (CLI, UI, schedule):
     # with real uploads it is the generated or given key, never the built-in one (contract §11).
     # With it, the engine and the folders profiles.yml reads (absolute, beside the warehouse).
+    secret = settings.person_key_secret()
+    check_key_unchanged(settings.marts_dir(), secret)  # before minutes of building
     for_dbt = {k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")}
-    for_dbt.update(person_key.dbt_env(settings.person_key_secret()))
+    for_dbt.update(person_key.dbt_env(secret))
     with exported(for_dbt), run_lock(settings.warehouse_path()):  # dbt writes the warehouse
         yield from dbt.cli(["build"], context=context).stream()
         if settings.engine() == "spark":

@@ -15,6 +15,7 @@ from pipelines.checks import report as gate_report
 from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.checks import blocking_checks_not_passed, dbt_test_rows, run_check_evaluations
 from pipelines.defs.resources import WarehouseResource
+from pipelines.key_guard import fingerprint_writer
 from pipelines.publish.publisher import (
     PublicationRefused,
     analyst_copy_writer,
@@ -59,6 +60,7 @@ def published_marts(
         writers = [
             official_xlsx_writer(campaign),
             analyst_copy_writer(settings.analyst_db_path().name),
+            fingerprint_writer(settings.person_key_secret()),
         ]
         pub = publish_marts(con, marts_dir, writers)
     detail = f"{len(pub.files)} files in {marts_dir}"

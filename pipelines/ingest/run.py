@@ -1,7 +1,8 @@
 """The ingestion entry point: discover → read → recognise → parse → load, per file.
 
-Each file is processed and written in its own transaction, and any failure is
-recorded against that file only: one bad upload never stops the others.
+Each file is processed on its own and any failure is recorded against that file only:
+one bad upload never stops the others. Files are written in batches, one transaction
+each; a batch that fails is written again file by file.
 """
 
 from __future__ import annotations
@@ -189,14 +190,11 @@ def _process(rec: _FileRecord, campaign: Campaign, data: bytes) -> Parsed | None
     return None
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection,
-    rec: _FileRecord,
-    parsed: Parsed | None,
-    ingested_at: dt.datetime,
-) -> None:
+def _frames(rec: _FileRecord, parsed: Parsed | None) -> dict[str, pl.DataFrame]:
+    """raw table → the rows one file adds to it (its rows, quarantine, cell issues)."""
     loc = rec.loc
     ctx = _context(rec)
+    out: dict[str, pl.DataFrame] = {}
     if parsed is not None and rec.table_type is not None:
         table = terms.TABLES_BY_NAME[rec.table_type]
         rows = parsed.rows.select(
@@ -211,9 +209,9 @@ def _write(
             pl.lit(table.name).alias("_table_type"),
             *(pl.col(c.name).cast(dtype_of(c)) for c in table.columns),
         )
-        _insert(con, table.name, rows)
-        _insert(con, "quarantine", parsed.quarantine.with_columns(**ctx))
-        _insert(con, "cell_issues", parsed.issues.with_columns(**ctx))
+        out[table.name] = rows
+        out["quarantine"] = parsed.quarantine.with_columns(**ctx)
+        out["cell_issues"] = parsed.issues.with_columns(**ctx)
     elif rec.error_code:
         whole = empty_quarantine().vstack(
             pl.DataFrame(
@@ -228,7 +226,20 @@ def _write(
                 schema=empty_quarantine().schema,
             )
         )
-        _insert(con, "quarantine", whole.with_columns(**ctx))
+        out["quarantine"] = whole.with_columns(**ctx)
+    return out
+
+
+FILES_COLUMNS = [c for c, _ in FILES_DDL]
+FILES_INSERT = (
+    f"insert into raw.files ({', '.join(FILES_COLUMNS)}) "
+    f"values ({', '.join('?' for _ in FILES_COLUMNS)})"
+)
+
+
+def _register_row(rec: _FileRecord, ingested_at: dt.datetime) -> list[object]:
+    """The file's entry in raw.files, in FILES_COLUMNS order."""
+    loc = rec.loc
     record = {
         "file_sha256": rec.sha256,
         "file_path": loc.rel_path,
@@ -254,23 +265,26 @@ def _write(
         "error": rec.error,
         "ingested_at": ingested_at,
     }
-    cols = [c for c, _ in FILES_DDL]
-    con.execute(
-        f"insert into raw.files ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
-        [record[c] for c in cols],
-    )
+    return [record[c] for c in FILES_COLUMNS]
 
 
 def _write_atomically(
     con: duckdb.DuckDBPyConnection,
-    rec: _FileRecord,
-    parsed: Parsed | None,
+    batch: list[tuple[_FileRecord, Parsed | None]],
     ingested_at: dt.datetime,
 ) -> None:
-    """A file's rows, quarantine, cell issues and register entry: all or nothing."""
+    """Files' rows, quarantine, cell issues and register entries in one transaction: all
+    or nothing. Each raw table gets one insert for the whole batch."""
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for rec, parsed in batch:
+        for table, df in _frames(rec, parsed).items():
+            if df.height:
+                frames.setdefault(table, []).append(df)
     con.execute("begin transaction")
     try:
-        _write(con, rec, parsed, ingested_at)
+        for table, dfs in frames.items():
+            _insert(con, table, dfs[0] if len(dfs) == 1 else pl.concat(dfs, how="diagonal_relaxed"))
+        con.executemany(FILES_INSERT, [_register_row(rec, ingested_at) for rec, _ in batch])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -304,13 +318,26 @@ def ingest_all(
     ingested_at = dt.datetime.now(campaign.zone).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
+    batch: list[tuple[int, _FileRecord, Parsed | None]] = []
+
+    def flush() -> None:
+        for n, rec, parsed in _write_batch(con, batch, ingested_at, say):
+            if rec is None:
+                summary.files_quarantined += 1
+                continue
+            _tally(summary, rec, parsed)
+            say(
+                f"ingest [{n}/{len(locations)}] {rec.loc.rel_path}: {rec.status} "
+                f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
+                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else "")
+            )
+        batch.clear()
+
     with ParseWorker() as worker:
         for n, loc in enumerate(locations, 1):
             summary.files_seen += 1
             try:
-                rec, parsed = _ingest_one(
-                    con, loc, campaign, worker, seen, ingested_at, store, summary
-                )
+                rec, parsed = _ingest_one(loc, campaign, worker, seen, store, summary)
             except Exception as exc:
                 say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
                 summary.files_quarantined += 1
@@ -318,28 +345,24 @@ def ingest_all(
             if rec is None:
                 summary.files_skipped += 1
                 continue
-            _tally(summary, rec, parsed)
-            say(
-                f"ingest [{n}/{len(locations)}] {loc.rel_path}: {rec.status} "
-                f"{rec.table_type or ''} read={rec.rows_read} loaded={rec.rows_loaded} "
-                f"quarantined={rec.rows_quarantined}" + (f" — {rec.error}" if rec.error else "")
-            )
+            batch.append((n, rec, parsed))
+            if len(batch) >= BATCH_FILES or _batch_rows(batch) >= BATCH_ROWS:
+                flush()
+        flush()
     summary.seconds = time.perf_counter() - started
     say(f"ingest: {summary}")
     return summary
 
 
 def _ingest_one(
-    con: duckdb.DuckDBPyConnection,
     loc: discovery.Location,
     campaign: Campaign,
     worker: ParseWorker,
     seen: set[tuple[str, str]],
-    ingested_at: dt.datetime,
     store: ParseCache | None = None,
     summary: IngestSummary | None = None,
 ) -> tuple[_FileRecord | None, Parsed | None]:
-    """Record one entry (None when the same bytes were ingested before) and its rows."""
+    """One entry to record (None when the same bytes were ingested before) and its rows."""
     if loc.refused:
         sha = loc.identity()
     else:
@@ -371,19 +394,63 @@ def _ingest_one(
         except Exception as exc:  # a parser bug must cost one file, not the run
             _reset(rec)
             rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
+    seen.add((loc.rel_path, sha))
+    return rec, parsed
+
+
+# Files are written in batches, one transaction each: a DuckDB commit costs ≈ 25 ms (the
+# WAL is synced), a third of ingestion when every one of 583 files had its own. A batch that
+# cannot be written is written again file by file, so such a file still costs only itself.
+BATCH_FILES = 64
+BATCH_ROWS = 250_000
+
+
+def _batch_rows(batch: list[tuple[int, _FileRecord, Parsed | None]]) -> int:
+    return sum(rec.rows_loaded + rec.rows_quarantined for _, rec, _ in batch)
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[int, _FileRecord, Parsed | None]],
+    ingested_at: dt.datetime,
+    say: Log,
+) -> list[tuple[int, _FileRecord | None, Parsed | None]]:
+    """Write `batch`; (n, record as written — None when not even its register entry could
+    be — and its rows) per file."""
+    if not batch:
+        return []
     try:
-        _write_atomically(con, rec, parsed, ingested_at)
+        _write_atomically(con, [(rec, parsed) for _, rec, parsed in batch], ingested_at)
+        return list(batch)
+    except Exception:
+        pass  # which file could not be written is found by writing each on its own
+    return [_write_alone(con, n, rec, parsed, ingested_at, say) for n, rec, parsed in batch]
+
+
+def _write_alone(
+    con: duckdb.DuckDBPyConnection,
+    n: int,
+    rec: _FileRecord,
+    parsed: Parsed | None,
+    ingested_at: dt.datetime,
+    say: Log,
+) -> tuple[int, _FileRecord | None, Parsed | None]:
+    try:
+        _write_atomically(con, [(rec, parsed)], ingested_at)
+        return n, rec, parsed
     except Exception as exc:
         # The rows could not be written (a bug, not the city's fault): register the
         # file as quarantined with the error so it stays visible, and move on.
-        parsed = None
         _reset(rec)
         rec.fail(
             "unreadable_file", f"could not be written to the warehouse: {type(exc).__name__}: {exc}"
         )
-        _write_atomically(con, rec, None, ingested_at)
-    seen.add((loc.rel_path, sha))
-    return rec, parsed
+    try:
+        _write_atomically(con, [(rec, None)], ingested_at)
+    except Exception as exc:
+        say(f"ingest: {rec.loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
+        return n, None, None
+    return n, rec, None
 
 
 def _located(rec: _FileRecord, campaign: Campaign) -> bool:

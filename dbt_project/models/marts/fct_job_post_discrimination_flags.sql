@@ -21,36 +21,43 @@ post_texts as (
     from job_posts
 ),
 
+-- One branch per rule, its pattern a constant (macro discrimination_rules, generated from
+-- the same rules as the seed): a pattern joined in from the seed's column would be compiled
+-- again for every posting it is tested on.
 matches as (
-    select
-        post_texts.city_code,
-        post_texts.post_id,
-        post_texts.first_cutoff_date,
-        post_texts.published_on,
-        post_texts.removed_on,
-        coalesce(post_texts.is_discriminatory, false) as is_marked_discriminatory,
-        rules.rule_id,
-        rules.category,
-        rules.category_zh,
-        -- The match may start with the one character a pattern uses to exclude 不.
-        trim(regexp_extract(post_texts.post_text, rules.pattern, 0)) as matched_text
-    from post_texts
-    inner join rules on {{ regexp_matches_column('post_texts.post_text', 'rules.pattern') }}
+    {%- for rule_id, pattern in discrimination_rules() %}
+        select
+            city_code,
+            post_id,
+            first_cutoff_date,
+            published_on,
+            removed_on,
+            coalesce(is_discriminatory, false) as is_marked_discriminatory,
+            '{{ rule_id }}' as rule_id,
+            -- The match may start with the one character a pattern uses to exclude 不.
+            trim(regexp_extract(post_text, '{{ pattern }}', 0)) as matched_text
+        from post_texts
+        where {{ regexp_matches_column('post_text', "'" ~ pattern ~ "'") }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
     select
-        city_code,
-        post_id,
-        rule_id,
-        category,
-        category_zh,
-        matched_text,
-        is_marked_discriminatory,
-        first_cutoff_date,
-        published_on,
-        removed_on
+        matches.city_code,
+        matches.post_id,
+        matches.rule_id,
+        rules.category,
+        rules.category_zh,
+        matches.matched_text,
+        matches.is_marked_discriminatory,
+        matches.first_cutoff_date,
+        matches.published_on,
+        matches.removed_on
     from matches
+    inner join rules on matches.rule_id = rules.rule_id
 )
 
 select * from final
