@@ -199,3 +199,25 @@ def test_same_items_give_the_same_bytes(tmp_path):
             dt.datetime(2022, 8, 30),
         )
     assert (tmp_path / "a" / "f.xlsx").read_bytes() == (tmp_path / "b" / "f.xlsx").read_bytes()
+
+
+def test_a_todo_row_shows_its_person_and_the_fix_worded_for_its_reason(tmp_path):
+    # The to-do sheet reads only some fields of each item (feedback.TODO_FIELDS): one it
+    # shows but no longer carries would fail here.
+    fb = _feedback(
+        [
+            _item(
+                section="todo",
+                issue_level="person",
+                reason_code="referrals_below_minimum",
+                reported_value=1.0,
+                name="王五",
+                id_number="370102199001011234",
+                phone="13800138000",
+            )
+        ]
+    )
+    (todo,) = [s for s in feedback.build_sheets(fb) if s.name == "待办事项"]
+    (row,) = todo.rows
+    title, _cause, fix = feedback._explain("referrals_below_minimum", feedback.ID_HEADER, None)
+    assert row == (title, "王五", "370102199001011234", "13800138000", "已推介 1 个岗位", fix)

@@ -125,13 +125,20 @@ def _sorted(df: pl.DataFrame, *keys: str) -> pl.DataFrame:
     return df.sort([*keys, *rest], nulls_last=True)
 
 
-def _explained(df: pl.DataFrame) -> list[tuple[str, str, str]]:
+@functools.lru_cache(maxsize=1 << 14)  # thousands of to-do items share a few wordings
+def _explain(code: str, column: str, value: str | None) -> tuple[str, str, str]:
+    cause, fix = reason_codes.render(code, column, value)
+    return reason_codes.explain(code).title, cause, fix
+
+
+def _explained(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     """(问题类型, 原因, 如何修改) per item, with the column and value filled in."""
-    out = []
-    for row in df.iter_rows(named=True):
-        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
-        out.append((reason_codes.explain(row["reason_code"]).title, cause, fix))
-    return out
+    return [_explain(row["reason_code"], _column(row), row.get("value")) for row in rows]
+
+
+def _records(df: pl.DataFrame, columns: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The rows of `df` as dicts, built once per sheet (only `columns`, when given)."""
+    return list((df.select(columns) if columns else df).iter_rows(named=True))
 
 
 def cover_sheet(fb: CityFeedback) -> Sheet:
@@ -200,6 +207,7 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
         _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9)
     )
     df = _sorted(df, "file_path", "_order", "source_row", "column_name")
+    recs = _records(df)
     rows = [
         (
             r["file_name"] or r["file_path"],
@@ -212,7 +220,7 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
             cause,
             fix,
         )
-        for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+        for r, (title, cause, fix) in zip(recs, _explained(recs), strict=True)
     ]
     return Sheet(
         "数据问题",
@@ -239,6 +247,7 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
 
 def comparison_sheet(fb: CityFeedback) -> Sheet:
     df = _sorted(fb.section("comparison"), "reason_code", "column_name", "id_number", "subject")
+    recs = _records(df)
     rows = [
         (
             title,
@@ -250,7 +259,7 @@ def comparison_sheet(fb: CityFeedback) -> Sheet:
             cause,
             fix,
         )
-        for r, (title, cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+        for r, (title, cause, fix) in zip(recs, _explained(recs), strict=True)
     ]
     return Sheet(
         "数据比对",
@@ -262,11 +271,28 @@ def comparison_sheet(fb: CityFeedback) -> Sheet:
     )
 
 
+# What a to-do row shows (_column, _value and the row itself read them): the largest
+# sheet, so its rows carry nothing else.
+TODO_FIELDS = (
+    "reason_code",
+    "column_name",
+    "issue_level",
+    "value",
+    "subject",
+    "reported_value",
+    "computed_value",
+    "name",
+    "id_number",
+    "phone",
+)
+
+
 def todo_sheet(fb: CityFeedback) -> Sheet:
     df = _sorted(fb.section("todo"), "reason_code", "id_number")
+    recs = _records(df, TODO_FIELDS)
     rows = [
         (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
-        for r, (title, _cause, fix) in zip(df.iter_rows(named=True), _explained(df), strict=True)
+        for r, (title, _cause, fix) in zip(recs, _explained(recs), strict=True)
     ]
     return Sheet(
         "待办事项",
