@@ -42,7 +42,6 @@ def _spark_env(demo_root: Path, spark_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.spark
 def _tables_that_differ(spark: duckdb.DuckDBPyConnection, duck_warehouse: Path) -> list[str]:
     """Each model table of `spark` (the Spark tables imported) that differs from the DuckDB
     build's: columns and types in order, then the rows as a multiset (doubles to 1e-9)."""
@@ -82,6 +81,7 @@ def _tables_that_differ(spark: duckdb.DuckDBPyConnection, duck_warehouse: Path) 
     return differ
 
 
+@pytest.mark.spark
 def test_spark_builds_every_published_mart_row_for_row_as_duckdb(demo_run, tmp_path: Path) -> None:
     assert shutil.which("java"), (
         "Spark needs a Java runtime (apt-get install openjdk-17-jre-headless)"
