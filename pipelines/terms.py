@@ -596,15 +596,10 @@ CITY_STATS = Table(
 
 # The policy's further tables (contract §3, §8, §10): a city that never sends them is fine.
 POLICY_TABLES: tuple[Table, ...] = (BASES, PAIRINGS, CONTACTS, CASES, SUGGESTIONS)
-SUBMISSION_TABLES: tuple[Table, ...] = (
-    LEDGER,
-    VISITS,
-    JOB_POSTS,
-    EVENTS,
-    REFERRALS,
-    CITY_STATS,
-    *POLICY_TABLES,
-)
+# The tables a city sends every cut-off (contract §3), in the order a report lists them:
+# reporting completeness expects each of them in every cut-off folder.
+EVERY_CUTOFF_TABLES: tuple[Table, ...] = (LEDGER, VISITS, JOB_POSTS, EVENTS, REFERRALS, CITY_STATS)
+SUBMISSION_TABLES: tuple[Table, ...] = (*EVERY_CUTOFF_TABLES, *POLICY_TABLES)
 REGISTRY_TABLES: tuple[Table, ...] = (
     UNEMPLOYMENT_REGISTRATION,
     UI_BENEFITS,

@@ -109,6 +109,14 @@ def test_a_rerun_of_some_breaks_rewrites_their_rows_and_keeps_the_others() -> No
     assert len(re.findall(r"^\| \d+ \|", second, re.M)) == len(BREAKS)
 
 
+def test_rerunning_the_same_break_again_replaces_its_earlier_note() -> None:
+    rerun = [_outcome(2, ["tests/t.py::test_rule_2"])]
+    first = markdown(rerun, _note(rerun, 15), previous="")
+    second = markdown(rerun, _note(rerun, 16), previous=first)
+    assert "- Break 2: run finished 2026-11-30 16:00 UTC" in second
+    assert "- Break 2: run finished 2026-11-30 15:00 UTC" not in second
+
+
 def test_a_break_never_run_is_shown_as_not_run() -> None:
     only = [_outcome(1, ["tests/t.py::test_rule_1"])]
     text = markdown(only, _note(only, 15), previous="")

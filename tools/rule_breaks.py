@@ -223,8 +223,8 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "a rate with nobody in its denominator is null, not 0",
         "dbt_project/macros/report_rows.sql",
-        "round({{ part }} / nullif({{ whole }}, 0), 4)",
-        "coalesce(round({{ part }} / nullif({{ whole }}, 0), 4), 0)",
+        "/ (2 * nullif(cast({{ whole }} as bigint), 0))",
+        "/ (2 * coalesce(nullif(cast({{ whole }} as bigint), 0), 1))",
         (MARTS,),
     ),
     Break(
@@ -383,6 +383,8 @@ def markdown(outcomes: list[Outcome], note: str, previous: str | None = None) ->
         old = _OLD_STATUS.search(previous)
         if old and not notes:
             notes = [f"Break{'s' if len(rows) > 1 else ''} {_ranges(list(rows))}: {old.group(1)}"]
+    # A rerun of the same breaks replaces their earlier note ("Break 25: …" once, not twice).
+    notes = [n for n in notes if n.split(":", 1)[0] != note.split(":", 1)[0]]
     rows.update({o.number: table_row(o) for o in outcomes})
     rows = {n: row for n, row in rows.items() if 1 <= n <= len(BREAKS)}
     for n in range(1, len(BREAKS) + 1):

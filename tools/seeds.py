@@ -1,6 +1,7 @@
 """Write every dbt file generated from the one vocabulary (`python -m tools.seeds`).
 
-- seeds: ref_cities, ref_city_code_map and ref_enum_values from `pipelines.terms`,
+- seeds: ref_cities, ref_city_code_map, ref_enum_values and ref_expected_tables (the
+  tables due every cut-off) from `pipelines.terms`,
   ref_report_figures from terms.FIGURES, rule_discrimination from
   pipelines/rules/discrimination.toml;
 - the macro file macros/terms.sql: the 17 report figures and the few contract
@@ -104,6 +105,10 @@ def seed_texts() -> dict[str, str]:
         "ref_category_evidence.csv": _csv(
             ("category", "evidence", "detail"),
             [(c, e, d) for c, (e, d) in terms.CATEGORY_EVIDENCE.items()],
+        ),
+        "ref_expected_tables.csv": _csv(
+            ("table_type", "table_title", "display_order"),
+            [(t.name, t.title, n) for n, t in enumerate(terms.EVERY_CUTOFF_TABLES, start=1)],
         ),
         "rule_discrimination.csv": discrimination.seed_text(),
         "ref_reason_codes.csv": _csv(

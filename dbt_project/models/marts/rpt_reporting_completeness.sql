@@ -15,16 +15,11 @@ cities as (
     select city_code, city_name from {{ ref('ref_cities') }}
 ),
 
--- The tables a city sends every cut-off (contract §3); the ledger is a snapshot, so a
--- missing ledger falls back to the latest earlier one (carried forward, contract §5).
-expected_tables (table_type, table_title, display_order) as (
-    values
-    ('ledger', '援助对象台账', 1),
-    ('visits', '走访慰问记录', 2),
-    ('job_posts', '岗位信息', 3),
-    ('events', '招聘活动', 4),
-    ('referrals', '岗位推介记录', 5),
-    ('city_stats', '统计表', 6)
+-- The tables a city sends every cut-off (contract §3, terms.EVERY_CUTOFF_TABLES); the
+-- ledger is a snapshot, so a missing ledger falls back to the latest earlier one (carried
+-- forward, contract §5).
+expected_tables as (
+    select table_type, table_title, display_order from {{ ref('ref_expected_tables') }}
 ),
 
 submissions as (
