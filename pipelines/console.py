@@ -33,6 +33,7 @@ STAGES: dict[str, str] = {
     "published__report_by_cutoff": "分期报表 / per cut-off report",
     "restricted__city_exports": "问题反馈与名单 / city feedback",
     "published__charts": "图表 / charts",
+    "published__summary": "活动总结 / final summary",
 }
 INGEST_PROGRESS = re.compile(r"^ingest \[(\d+)/(\d+)\] .* loaded=(\d+) quarantined=(\d+)")
 INGEST_TOTAL = re.compile(r"^ingest: (\d+) files under ")

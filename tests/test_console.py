@@ -82,3 +82,14 @@ def test_late_and_missing_uploads_show_their_cutoffs():
     )
     [line] = [x for x in _summary(cities=[city]) if x.startswith("淄博市")]
     assert "4" in line and "08-30" in line and "09-15" in line
+
+
+def test_every_step_of_a_run_has_a_chinese_name_in_the_progress_display():
+    import dagster as dg
+
+    from pipelines.defs import defs
+
+    steps = {a.node_def.name for a in defs.assets if isinstance(a, dg.AssetsDefinition)}
+    unnamed = sorted(s for s in steps if s not in console.STAGES)
+    assert not unnamed, f"steps the progress display would show by their key: {unnamed}"
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in console.STAGES.values())
