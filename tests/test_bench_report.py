@@ -22,3 +22,13 @@ def test_sizes_measured_at_one_code_name_it_once_in_the_header() -> None:
     text = render([size(500, "main aaa"), size(5_000, "main aaa")], "2 cores")
     assert ", code at main aaa." in text.splitlines()[2]
     assert "Code measured per size" not in text
+
+
+def test_sizes_are_listed_smallest_first_whatever_order_they_were_measured_in() -> None:
+    text = render([size(20_000, "main bbb"), size(500, "main aaa")], "2 cores")
+    rows = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| 500 |") or line.startswith("| 20,000 |")
+    ]
+    assert rows and rows[0].startswith("| 500 |")

@@ -441,6 +441,7 @@ def _code_label(results: list[SizeResult], label: str) -> str:
 
 
 def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
+    results = sorted(results, key=lambda r: r.k)  # sizes measured apart are merged in any order
     lines = [
         "# Benchmarks (province scale, issue 10)",
         "",
