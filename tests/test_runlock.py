@@ -13,10 +13,15 @@ import pytest
 
 from pipelines.runlock import RunLockHeld, lock_path, run_lock
 
+# The holder takes SIGTERM's default action whatever it inherits: an xdist worker ignores
+# SIGINT, and once Dagster has run in that worker (it maps SIGTERM onto SIGINT's handler)
+# SIGTERM is ignored too, which a child inherits; the kill below then did nothing and the
+# holder slept its 60 s out (CI, 2026-11-30: both waiting tests saw exit 0, not -15).
 HOLD = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
 from pipelines.runlock import run_lock
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 with run_lock(Path(sys.argv[1]), command="python -m pipelines run"):
     print("held", flush=True)
     time.sleep(60)
