@@ -26,21 +26,21 @@ post_texts as (
 -- again for every posting it is tested on.
 matches as (
     {%- for rule_id, pattern in discrimination_rules() %}
-        select
-            city_code,
-            post_id,
-            first_cutoff_date,
-            published_on,
-            removed_on,
-            coalesce(is_discriminatory, false) as is_marked_discriminatory,
-            '{{ rule_id }}' as rule_id,
-            -- The match may start with the one character a pattern uses to exclude 不.
-            trim(regexp_extract(post_text, '{{ pattern }}', 0)) as matched_text
-        from post_texts
-        where {{ regexp_matches_column('post_text', "'" ~ pattern ~ "'") }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
+    select
+        city_code,
+        post_id,
+        first_cutoff_date,
+        published_on,
+        removed_on,
+        coalesce(is_discriminatory, false) as is_marked_discriminatory,
+        '{{ rule_id }}' as rule_id,
+        -- The match may start with the one character a pattern uses to exclude 不.
+        trim(regexp_extract(post_text, '{{ pattern }}', 0)) as matched_text
+    from post_texts
+    where {{ regexp_matches_column('post_text', "'" ~ pattern ~ "'") }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 ),
 
