@@ -16,6 +16,7 @@ from pipelines import settings
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
+    from dagster._utils.error import SerializableErrorInfo
 
 
 def dagster_home() -> Path:
@@ -236,7 +237,7 @@ def print_failure(result: ExecuteInProcessResult, gate_md: Path, warnings: bool 
     print(f"  gate report: {gate_md} (and report.json)", file=err)
 
 
-def root_cause_message(error) -> str:
+def root_cause_message(error: SerializableErrorInfo) -> str:
     """What the operator needs from a failed step: the innermost error's own words.
 
     Dagster wraps an asset's exception ("Error occurred while executing op …"); the cause
