@@ -218,6 +218,6 @@ def test_a_todo_row_shows_its_person_and_the_fix_worded_for_its_reason(tmp_path)
         ]
     )
     (todo,) = [s for s in feedback.build_sheets(fb) if s.name == "待办事项"]
-    (row,) = todo.rows
+    (row,) = todo.rows.rows()
     title, _cause, fix = feedback._explain("referrals_below_minimum", feedback.ID_HEADER, None)
     assert row == (title, "王五", "370102199001011234", "13800138000", "已推介 1 个岗位", fix)
