@@ -44,6 +44,18 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
 
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# How a row wrote its person, and the columns resolving it: person_id is their result.
+SPELLINGS = (
+    "id_text",
+    "name_text",
+    "phone_text",
+    "id_norm",
+    "id_valid",
+    "name_norm",
+    "phone_norm",
+    "linked_id",
+    "loaded",
+)
 
 
 def with_normalized_id(df: pl.DataFrame, latest_birth: dt.date) -> pl.DataFrame:
@@ -202,7 +214,11 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         )
         entries_parts.append(src)
     sources = pl.concat(entries_parts)
-    led_rows = usable("ledger").drop("city_code", "cutoff_date", "received_at", "is_current")
+    # Only what targets are counted by: the spellings and linking columns would be
+    # copied once per cut-off a ledger is carried to.
+    led_rows = usable("ledger").drop(
+        "city_code", "cutoff_date", "received_at", "is_current", *SPELLINGS, strict=False
+    )
     entries = (
         sources.join(led_rows, on="file_path")
         .sort("rid")  # a person twice in one ledger: the upper row counts
