@@ -44,7 +44,8 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
 
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-# How a row wrote its person, and the columns resolving it: person_id is their result.
+# How a row wrote its person, and the columns resolving it: once person_id is known,
+# nothing reads them (dropped, so the per-table frames hold half as much).
 SPELLINGS = (
     "id_text",
     "name_text",
@@ -54,7 +55,6 @@ SPELLINGS = (
     "name_norm",
     "phone_norm",
     "linked_id",
-    "loaded",
 )
 
 
@@ -184,7 +184,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
             .then(pl.col("id_norm"))
             .otherwise(pl.col("linked_id"))
         )
-        frames[t] = df
+        frames[t] = df.drop(SPELLINGS, strict=False)
         resolved_parts.append(
             df.select(
                 "rid",
@@ -214,11 +214,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         )
         entries_parts.append(src)
     sources = pl.concat(entries_parts)
-    # Only what targets are counted by: the spellings and linking columns would be
-    # copied once per cut-off a ledger is carried to.
-    led_rows = usable("ledger").drop(
-        "city_code", "cutoff_date", "received_at", "is_current", *SPELLINGS, strict=False
-    )
+    led_rows = usable("ledger").drop("city_code", "cutoff_date", "received_at", "is_current")
     entries = (
         sources.join(led_rows, on="file_path")
         .sort("rid")  # a person twice in one ledger: the upper row counts
