@@ -66,44 +66,59 @@ def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def _widths(text: pl.Series) -> pl.Series:
-    """`display_width` of each value of `text`, scanning each distinct value once where
-    values repeat (a sheet's 原因 and 如何修改 take a few wordings over thousands of rows)."""
-    frame = text.to_frame()
-    if not text.str.contains(r"[^\x00-\x7f]").any():
-        return frame.select(pl.col(text.name).str.len_bytes()).to_series()
-    distinct = text.unique()
-    if len(distinct) * 4 > len(text):
-        return frame.select(display_width(pl.col(text.name))).to_series()
-    widths = distinct.to_frame().with_columns(display_width(pl.col(text.name)).alias("_width"))
-    return frame.join(widths, on=text.name, how="left", nulls_equal=True, maintain_order="left")[
-        "_width"
-    ]
+def _any(frame: pl.DataFrame, checks: Mapping[str, pl.Expr]) -> dict[str, bool]:
+    """Which `checks` (per-row booleans) hold on some row: one pass over the frame for all,
+    since each small Polars call costs more than the scan on a few thousand rows."""
+    if not checks or frame.height == 0:
+        return dict.fromkeys(checks, False)
+    found = frame.select(e.any().fill_null(False).alias(k) for k, e in checks.items())
+    return found.row(0, named=True)
+
+
+_NON_ASCII = r"[^\x00-\x7f]"
+_EDGE_SPACE = r"^\s|\s$"
 
 
 def wrapped_lines(frame: pl.DataFrame, widths: Sequence[int]) -> pl.Series:
     """Lines of the tallest cell of each row once wrapped to the column widths (at least 1)."""
-    parts = []
-    for name, width in zip(frame.columns, widths, strict=False):
-        text = frame.select(as_text(pl.col(name), frame.schema[name])).to_series()
-        per_line = max(width - 1, 1)
-        parts.append(((_widths(text).fill_null(0) + per_line - 1) // per_line).alias(name))
-    if not parts:
+    columns = list(zip(frame.columns, widths, strict=False))
+    if not columns:
         return pl.Series("lines", [1] * frame.height, dtype=pl.Int64)
-    lines = pl.DataFrame(parts).select(pl.max_horizontal(pl.all()).clip(lower_bound=1))
-    return lines.to_series().cast(pl.Int64).alias("lines")
+    texts = {name: as_text(pl.col(name), frame.schema[name]) for name, _ in columns}
+    wide = _any(frame, {name: text.str.contains(_NON_ASCII) for name, text in texts.items()})
+    parts = []
+    for name, width in columns:
+        text = texts[name]
+        chars = display_width(text) if wide[name] else text.str.len_bytes()  # ASCII: 1 each
+        per_line = max(width - 1, 1)
+        parts.append((chars.fill_null(0) + per_line - 1) // per_line)
+    lines = frame.select(pl.max_horizontal(parts).clip(lower_bound=1).cast(pl.Int64))
+    return lines.to_series().alias("lines")
 
 
-def _xml_text(text: pl.Series) -> pl.Expr:
-    """`text` escaped for XML as xlsxwriter does; each step only for a column that needs it
-    (a scan is cheaper than a rewrite of every cell)."""
-    expr = pl.col(text.name)
-    if (text.str.len_chars().max() or 0) > MAX_TEXT:
+def _text_checks(name: str) -> dict[str, pl.Expr]:
+    col = pl.col(name)
+    return {
+        f"{name}\x00long": col.str.len_chars() > MAX_TEXT,
+        f"{name}\x00excel": col.str.contains(_NEEDS_EXCEL_ESCAPE),
+        f"{name}\x00&": col.str.contains("&", literal=True),
+        f"{name}\x00<": col.str.contains("<", literal=True),
+        f"{name}\x00>": col.str.contains(">", literal=True),
+        f"{name}\x00space": col.str.contains(_EDGE_SPACE),
+        f"{name}\x00blank": col.is_null() | (col == ""),
+    }
+
+
+def _xml_text(name: str, found: Mapping[str, bool]) -> pl.Expr:
+    """Column `name` escaped for XML as xlsxwriter does; each step only for a column that
+    needs it (`found`: the column's `_text_checks`)."""
+    expr = pl.col(name)
+    if found[f"{name}\x00long"]:
         expr = expr.str.slice(0, MAX_TEXT)
-    if text.str.contains(_NEEDS_EXCEL_ESCAPE).any():
+    if found[f"{name}\x00excel"]:
         expr = expr.map_elements(excel_escape, return_dtype=pl.String)
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        if text.str.contains(char, literal=True).any():
+        if found[f"{name}\x00{char}"]:
             expr = expr.str.replace_all(char, entity, literal=True)
     return expr
 
@@ -114,26 +129,23 @@ def _number_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def _cell_body(values: pl.Series) -> pl.Expr:
-    """What follows `<c r=".." s=".."` for each value of `values`."""
-    col = pl.col(values.name)
-    if values.dtype.is_numeric():
-        full = pl.concat_str([pl.lit("><v>"), _number_text(col, values.dtype), pl.lit("</v></c>")])
-        empty = col.is_null()
-    else:
-        text = values
-        parts = [pl.lit(' t="inlineStr"><is><t')]
-        if text.str.contains(r"^\s|\s$").any():
-            parts.append(
-                pl.when(pl.col(text.name).str.contains(r"^\s|\s$"))
-                .then(pl.lit(' xml:space="preserve"'))
-                .otherwise(pl.lit(""))
-            )
-        full = pl.concat_str([*parts, pl.lit(">"), _xml_text(text), pl.lit("</t></is></c>")])
-        empty = col.is_null() | (col == "")
-        if text.null_count() == 0 and not (text == "").any():
-            return full
-    return pl.when(empty).then(pl.lit("/>")).otherwise(full)
+def _cell_body(name: str, dtype: pl.DataType, found: Mapping[str, bool]) -> pl.Expr:
+    """What follows `<c r=".." s=".."` for each value of column `name`."""
+    col = pl.col(name)
+    if dtype.is_numeric():
+        full = pl.concat_str([pl.lit("><v>"), _number_text(col, dtype), pl.lit("</v></c>")])
+        return pl.when(col.is_null()).then(pl.lit("/>")).otherwise(full)
+    parts = [pl.lit(' t="inlineStr"><is><t')]
+    if found[f"{name}\x00space"]:
+        parts.append(
+            pl.when(col.str.contains(_EDGE_SPACE))
+            .then(pl.lit(' xml:space="preserve"'))
+            .otherwise(pl.lit(""))
+        )
+    full = pl.concat_str([*parts, pl.lit(">"), _xml_text(name, found), pl.lit("</t></is></c>")])
+    if not found[f"{name}\x00blank"]:
+        return full
+    return pl.when(col.is_null() | (col == "")).then(pl.lit("/>")).otherwise(full)
 
 
 def row_height(points: float) -> str:
@@ -176,13 +188,15 @@ def rows_xml(
     open_row = [pl.lit('<row r="'), row, pl.lit(f'" spans="1:{n_cols}"')]
     if heights is not None:
         open_row += [pl.lit(' ht="'), pl.col(_HEIGHT), pl.lit('" customHeight="1"')]
+    texts = [n for n in columns if not frame.schema[n].is_numeric()]
+    found = _any(frame, {k: e for n in texts for k, e in _text_checks(n).items()})
     cells = []
     for j, name in enumerate(columns):
         cells += [
             pl.lit(f'<c r="{column_letter(j)}'),
             row,
             pl.lit(f'" s="{style}"'),
-            _cell_body(frame[name]),
+            _cell_body(name, frame.schema[name], found),
         ]
     xml = (
         frame.lazy()
