@@ -203,11 +203,15 @@ def rows_xml(
         .with_columns(
             pl.int_range(first_row + 1, first_row + 1 + pl.len()).cast(pl.String).alias(_ROW)
         )
-        .select(pl.concat_str([*open_row, pl.lit(">"), *cells, pl.lit("</row>")]).str.join(""))
+        .select(
+            pl.concat_str([*open_row, pl.lit(">"), *cells, pl.lit("</row>")])
+            .str.join("")
+            .cast(pl.Binary)  # UTF-8 bytes as they are, no round trip through a Python str
+        )
         .collect()
         .item()
     )
-    return SheetRows(xml.encode("utf-8"), first_row + frame.height, n_cols)
+    return SheetRows(xml, first_row + frame.height, n_cols)
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
