@@ -353,11 +353,14 @@ LINE_POINTS = 16
 ROW_MARGIN_POINTS = 3
 
 
-def row_heights(rows: pl.DataFrame, widths: tuple[int, ...]) -> pl.Expr:
+def row_heights(rows: pl.DataFrame, widths: tuple[int, ...]) -> pl.Series:
     """Each row's height, as text, for its wrapped lines at the column widths."""
-    return xlsx_stream.row_height_expr(
-        LINE_POINTS * xlsx_stream.wrapped_lines(rows, widths) + ROW_MARGIN_POINTS
-    )
+    lines = xlsx_stream.wrapped_lines(rows, widths)
+    heights = [
+        xlsx_stream.row_height(LINE_POINTS * n + ROW_MARGIN_POINTS)
+        for n in range(int(lines.max() or 1) + 1)
+    ]
+    return pl.Series("heights", heights, dtype=pl.String).gather(lines)
 
 
 # What decides a workbook's bytes besides its content: this layout code, the safe writer's,

@@ -66,34 +66,46 @@ def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def wrapped_lines(frame: pl.DataFrame, widths: Sequence[int]) -> pl.Expr:
+def _widths(text: pl.Series) -> pl.Series:
+    """`display_width` of each value of `text`, scanning each distinct value once where
+    values repeat (a sheet's 原因 and 如何修改 take a few wordings over thousands of rows)."""
+    frame = text.to_frame()
+    if not text.str.contains(r"[^\x00-\x7f]").any():
+        return frame.select(pl.col(text.name).str.len_bytes()).to_series()
+    distinct = text.unique()
+    if len(distinct) * 4 > len(text):
+        return frame.select(display_width(pl.col(text.name))).to_series()
+    widths = distinct.to_frame().with_columns(display_width(pl.col(text.name)).alias("_width"))
+    return frame.join(widths, on=text.name, how="left", nulls_equal=True, maintain_order="left")[
+        "_width"
+    ]
+
+
+def wrapped_lines(frame: pl.DataFrame, widths: Sequence[int]) -> pl.Series:
     """Lines of the tallest cell of each row once wrapped to the column widths (at least 1)."""
     parts = []
     for name, width in zip(frame.columns, widths, strict=False):
-        text = as_text(pl.col(name), frame.schema[name])
+        text = frame.select(as_text(pl.col(name), frame.schema[name])).to_series()
         per_line = max(width - 1, 1)
-        parts.append(
-            pl.when(text.is_null() | (text == ""))
-            .then(0)
-            .otherwise((display_width(text) + per_line - 1) // per_line)
-        )
+        parts.append(((_widths(text).fill_null(0) + per_line - 1) // per_line).alias(name))
     if not parts:
-        return pl.lit(1)
-    return pl.max_horizontal(parts).fill_null(0).clip(lower_bound=1)
+        return pl.Series("lines", [1] * frame.height, dtype=pl.Int64)
+    lines = pl.DataFrame(parts).select(pl.max_horizontal(pl.all()).clip(lower_bound=1))
+    return lines.to_series().cast(pl.Int64).alias("lines")
 
 
-def _xml_text(expr: pl.Expr) -> pl.Expr:
-    text = expr.str.slice(0, MAX_TEXT)
-    text = (
-        pl.when(text.str.contains(_NEEDS_EXCEL_ESCAPE))
-        .then(text.map_elements(excel_escape, return_dtype=pl.String))
-        .otherwise(text)
-    )
-    return (
-        text.str.replace_all("&", "&amp;", literal=True)
-        .str.replace_all("<", "&lt;", literal=True)
-        .str.replace_all(">", "&gt;", literal=True)
-    )
+def _xml_text(text: pl.Series) -> pl.Expr:
+    """`text` escaped for XML as xlsxwriter does; each step only for a column that needs it
+    (a scan is cheaper than a rewrite of every cell)."""
+    expr = pl.col(text.name)
+    if (text.str.len_chars().max() or 0) > MAX_TEXT:
+        expr = expr.str.slice(0, MAX_TEXT)
+    if text.str.contains(_NEEDS_EXCEL_ESCAPE).any():
+        expr = expr.map_elements(excel_escape, return_dtype=pl.String)
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if text.str.contains(char, literal=True).any():
+            expr = expr.str.replace_all(char, entity, literal=True)
+    return expr
 
 
 def _number_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -102,48 +114,26 @@ def _number_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def _cell(name: str, dtype: pl.DataType, letter: str, row: pl.Expr, style: int) -> pl.Expr:
-    col = pl.col(name)
-    blank = pl.concat_str([pl.lit(f'<c r="{letter}'), row, pl.lit(f'" s="{style}"/>')])
-    if dtype.is_numeric():
-        return (
-            pl.when(col.is_null())
-            .then(blank)
-            .otherwise(
-                pl.concat_str(
-                    [
-                        pl.lit(f'<c r="{letter}'),
-                        row,
-                        pl.lit(f'" s="{style}"><v>'),
-                        _number_text(col, dtype),
-                        pl.lit("</v></c>"),
-                    ]
-                )
+def _cell_body(values: pl.Series) -> pl.Expr:
+    """What follows `<c r=".." s=".."` for each value of `values`."""
+    col = pl.col(values.name)
+    if values.dtype.is_numeric():
+        full = pl.concat_str([pl.lit("><v>"), _number_text(col, values.dtype), pl.lit("</v></c>")])
+        empty = col.is_null()
+    else:
+        text = values
+        parts = [pl.lit(' t="inlineStr"><is><t')]
+        if text.str.contains(r"^\s|\s$").any():
+            parts.append(
+                pl.when(pl.col(text.name).str.contains(r"^\s|\s$"))
+                .then(pl.lit(' xml:space="preserve"'))
+                .otherwise(pl.lit(""))
             )
-        )
-    text = as_text(col, dtype)
-    preserve = (
-        pl.when(text.str.contains(r"^\s|\s$"))
-        .then(pl.lit(' xml:space="preserve"'))
-        .otherwise(pl.lit(""))
-    )
-    return (
-        pl.when(text.is_null() | (text == ""))
-        .then(blank)
-        .otherwise(
-            pl.concat_str(
-                [
-                    pl.lit(f'<c r="{letter}'),
-                    row,
-                    pl.lit(f'" s="{style}" t="inlineStr"><is><t'),
-                    preserve,
-                    pl.lit(">"),
-                    _xml_text(text),
-                    pl.lit("</t></is></c>"),
-                ]
-            )
-        )
-    )
+        full = pl.concat_str([*parts, pl.lit(">"), _xml_text(text), pl.lit("</t></is></c>")])
+        empty = col.is_null() | (col == "")
+        if text.null_count() == 0 and not (text == "").any():
+            return full
+    return pl.when(empty).then(pl.lit("/>")).otherwise(full)
 
 
 def row_height(points: float) -> str:
@@ -151,16 +141,8 @@ def row_height(points: float) -> str:
     return f"{int(points * 4.0 / 3.0 + 0.5) * 0.75:.16g}"
 
 
-def row_height_expr(points: pl.Expr) -> pl.Expr:
-    """`row_height` of integer point heights, as an expression."""
-    pixels = (points * 8 + 3) // 6  # int(points * 4 / 3 + 0.5), in integers
-    quarters = (pixels * 3) % 4
-    return pl.concat_str(
-        [
-            ((pixels * 3) // 4).cast(pl.String),
-            quarters.replace_strict({0: "", 1: ".25", 2: ".5", 3: ".75"}, return_dtype=pl.String),
-        ]
-    )
+# Helper columns while a frame's XML is built (names no header can have).
+_ROW, _HEIGHT = "\x00row", "\x00height"
 
 
 @dataclass(frozen=True)
@@ -173,27 +155,44 @@ class SheetRows:
 
 
 def rows_xml(
-    frame: pl.DataFrame, first_row: int, style: int, heights: pl.Expr | None = None
+    frame: pl.DataFrame, first_row: int, style: int, heights: pl.Series | None = None
 ) -> SheetRows:
     """`frame`'s rows as sheet XML from 0-based row `first_row`, every cell in `style`.
 
-    `heights`: an expression giving each row's height as text (see `row_height`), or None
-    for the default height.
+    `heights`: each row's height as text (see `row_height`), or None for the default.
     """
     n_cols = frame.width
     if frame.height == 0:
         return SheetRows(b"", first_row, n_cols)
-    row = pl.int_range(first_row + 1, first_row + 1 + pl.len()).cast(pl.String)
+    columns = frame.columns
+    if heights is not None:
+        frame = frame.with_columns(heights.alias(_HEIGHT))  # before any column is recast
+    frame = frame.with_columns(
+        pl.col(name).map_elements(str, return_dtype=pl.String)
+        for name, dtype in frame.schema.items()
+        if not (dtype.is_numeric() or dtype == pl.String)
+    )
+    row = pl.col(_ROW)
     open_row = [pl.lit('<row r="'), row, pl.lit(f'" spans="1:{n_cols}"')]
     if heights is not None:
-        open_row += [pl.lit(' ht="'), heights, pl.lit('" customHeight="1"')]
-    cells = [
-        _cell(name, frame.schema[name], column_letter(j), row, style)
-        for j, name in enumerate(frame.columns)
-    ]
-    xml = frame.select(
-        pl.concat_str([*open_row, pl.lit(">"), *cells, pl.lit("</row>")]).str.join("")
-    ).item()
+        open_row += [pl.lit(' ht="'), pl.col(_HEIGHT), pl.lit('" customHeight="1"')]
+    cells = []
+    for j, name in enumerate(columns):
+        cells += [
+            pl.lit(f'<c r="{column_letter(j)}'),
+            row,
+            pl.lit(f'" s="{style}"'),
+            _cell_body(frame[name]),
+        ]
+    xml = (
+        frame.lazy()
+        .with_columns(
+            pl.int_range(first_row + 1, first_row + 1 + pl.len()).cast(pl.String).alias(_ROW)
+        )
+        .select(pl.concat_str([*open_row, pl.lit(">"), *cells, pl.lit("</row>")]).str.join(""))
+        .collect()
+        .item()
+    )
     return SheetRows(xml.encode("utf-8"), first_row + frame.height, n_cols)
 
 
