@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import isal
 import polars as pl
+from isal import isal_zlib
 
 MAX_TEXT = 32767  # Excel's limit on a cell's text; xlsxwriter cuts there too
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+COMPRESSOR = f"isal {isal.__version__}"  # part of the bytes: feedback's LAYOUT_KEY has it
 # CJK and beyond are two columns wide (the same range as feedback._display_width).
 WIDE_PATTERN = "[\u2e80-\U0010ffff]"
 # What xlsxwriter escapes in a string: a literal _xHHHH_ (its underscore becomes _x005F_),
@@ -232,25 +236,53 @@ def _spliced_sheet(xml: bytes, rows: SheetRows) -> bytes:
     return _DIMENSION.sub(widen, xml, count=1)
 
 
-def splice_rows(xlsx: bytes, sheets: Mapping[int, SheetRows], level: int = 1) -> bytes:
+def _zip(members: Sequence[tuple[str, bytes, int]]) -> bytes:
+    """A zip of (name, data, external attributes), deflated by ISA-L at level 1.
+
+    ISA-L deflates this XML about 4× faster than zlib at its fastest level, with smaller
+    output; zipfile cannot take data already deflated, so the container is written here
+    (no zip64: a sheet's XML stays far below 4 GiB). Every member gets ZIP_TIME.
+    """
+    time = (ZIP_TIME[3] << 11) | (ZIP_TIME[4] << 5) | (ZIP_TIME[5] // 2)
+    date = ((ZIP_TIME[0] - 1980) << 9) | (ZIP_TIME[1] << 5) | ZIP_TIME[2]
+    out = io.BytesIO()
+    central = io.BytesIO()
+    for name, data, attributes in members:
+        packed = isal_zlib.compress(data, 1, wbits=-15)  # raw deflate, as zip stores it
+        crc = isal_zlib.crc32(data)
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else 0x800  # bit 11: the name is UTF-8
+        if max(len(data), len(packed), out.tell()) >= 0xFFFFFFFF:
+            raise ValueError(f"{name}: too large for a zip without zip64")
+        common = struct.pack("<HHHHHIII", 20, flags, 8, time, date, crc, len(packed), len(data))
+        central.write(
+            b"PK\x01\x02"
+            + struct.pack("<H", (3 << 8) | 20)  # made by: Unix, zip 2.0
+            + common
+            + struct.pack("<HHHHHII", len(encoded), 0, 0, 0, 0, attributes, out.tell())
+            + encoded
+        )
+        out.write(b"PK\x03\x04" + common + struct.pack("<HH", len(encoded), 0) + encoded)
+        out.write(packed)
+    start = out.tell()
+    out.write(central.getvalue())
+    size = out.tell() - start
+    n = len(members)
+    out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, n, n, size, start, 0))
+    return out.getvalue()
+
+
+def splice_rows(xlsx: bytes, sheets: Mapping[int, SheetRows]) -> bytes:
     """The workbook `xlsx` with each `sheets[i]`'s rows appended to its i-th sheet (1-based).
 
     The members keep their order and get a fixed time, so equal input gives equal bytes.
-    Deflate level 1: the XML repeats itself, level 6 costs several times the CPU for a few
-    per cent of size.
     """
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(xlsx)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
+    members = []
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
         for info in src.infolist():
             data = src.read(info)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if m and int(m.group(1)) in sheets:
                 data = _spliced_sheet(data, sheets[int(m.group(1))])
-            member = zipfile.ZipInfo(info.filename, ZIP_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            dst.writestr(member, data, compresslevel=level)
-    return out.getvalue()
+            members.append((info.filename, data, info.external_attr))
+    return _zip(members)
