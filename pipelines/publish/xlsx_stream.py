@@ -22,14 +22,21 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import isal
 import polars as pl
-from isal import isal_zlib
+
+try:  # a declared dependency; zlib only keeps a venv made before it was added working
+    import isal
+    from isal import isal_zlib as deflate
+
+    COMPRESSOR = f"isal {isal.__version__}"
+except ImportError:  # pragma: no cover - same files, zlib's bytes, about 4x the CPU
+    import zlib as deflate
+
+    COMPRESSOR = f"zlib {deflate.ZLIB_RUNTIME_VERSION}"
 
 MAX_TEXT = 32767  # Excel's limit on a cell's text; xlsxwriter cuts there too
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-COMPRESSOR = f"isal {isal.__version__}"  # part of the bytes: feedback's LAYOUT_KEY has it
-# CJK and beyond are two columns wide (the same range as feedback._display_width).
+# CJK and beyond are two columns wide on screen.
 WIDE_PATTERN = "[\u2e80-\U0010ffff]"
 # What xlsxwriter escapes in a string: a literal _xHHHH_ (its underscore becomes _x005F_),
 # control characters other than tab and newline, and the two non-characters.
@@ -248,8 +255,8 @@ def _zip(members: Sequence[tuple[str, bytes, int]]) -> bytes:
     out = io.BytesIO()
     central = io.BytesIO()
     for name, data, attributes in members:
-        packed = isal_zlib.compress(data, 1, wbits=-15)  # raw deflate, as zip stores it
-        crc = isal_zlib.crc32(data)
+        packed = deflate.compress(data, 1, wbits=-15)  # raw deflate, as zip stores it
+        crc = deflate.crc32(data)
         encoded = name.encode("utf-8")
         flags = 0 if encoded.isascii() else 0x800  # bit 11: the name is UTF-8
         if max(len(data), len(packed), out.tell()) >= 0xFFFFFFFF:
