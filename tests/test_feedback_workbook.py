@@ -203,8 +203,8 @@ def test_same_items_give_the_same_bytes(tmp_path):
 
 
 def test_a_todo_row_shows_its_person_and_the_fix_worded_for_its_reason(tmp_path):
-    # The to-do sheet reads only some fields of each item (feedback.TODO_FIELDS): one it
-    # shows but no longer carries would fail here.
+    # The to-do sheet selects its columns from each item: one it shows but no longer
+    # selects, or selects under another header, would fail here.
     fb = _feedback(
         [
             _item(

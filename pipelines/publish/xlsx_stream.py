@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
+from xlsxwriter.utility import xl_col_to_name
 
 try:  # a declared dependency; zlib only keeps a venv made before it was added working
     import isal
@@ -46,13 +47,8 @@ _CONTROL = re.compile("([\x00-\x08\x0b-\x1f\ufffe\uffff])")
 
 
 def column_letter(index: int) -> str:
-    """'A' for 0, 'Z' for 25, 'AA' for 26."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """'A' for 0, 'Z' for 25, 'AA' for 26 (xlsxwriter's own naming)."""
+    return xl_col_to_name(index)
 
 
 def excel_escape(text: str) -> str:
