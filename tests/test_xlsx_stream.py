@@ -121,3 +121,12 @@ def test_column_letters_run_past_z():
         "ZZ",
         "AAA",
     ]
+
+
+def test_the_zip_is_valid_and_its_members_carry_a_fixed_time(tmp_path):
+    _write(tmp_path / "f.xlsx", pl.DataFrame({"文字": ["一", "二"] * 500}))
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as z:
+        assert z.testzip() is None  # every member inflates to its CRC
+        assert {i.date_time for i in z.infolist()} == {xlsx_stream.ZIP_TIME}
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+        assert z.namelist()[0] == "[Content_Types].xml"

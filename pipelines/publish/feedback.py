@@ -372,6 +372,7 @@ LAYOUT_KEY = hashlib.sha256(
     + Path(xlsx_stream.__file__).read_bytes()
     + xlsxwriter.__version__.encode()
     + pl.__version__.encode()
+    + xlsx_stream.COMPRESSOR.encode()
 ).hexdigest()
 DIGEST_PROPERTY = "content_digest"
 _STORED_DIGEST = re.compile(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>')
