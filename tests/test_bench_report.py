@@ -32,3 +32,61 @@ def test_sizes_are_listed_smallest_first_whatever_order_they_were_measured_in() 
         if line.startswith("| 500 |") or line.startswith("| 20,000 |")
     ]
     assert rows and rows[0].startswith("| 500 |")
+
+
+def _fake_generator(calls: list[list[str]]):
+    """Stands in for `python -m tools.demo`: writes the manifest the bench reads."""
+    import json
+    from pathlib import Path
+
+    from tools.bench import Proc
+
+    def run(cmd: list[str], env: dict[str, str], log: Path) -> Proc:
+        calls.append(cmd)
+        truth = Path(cmd[cmd.index("--truth") + 1])
+        truth.mkdir(parents=True, exist_ok=True)
+        (truth / "manifest.json").write_text(json.dumps({"files": 3, "rows": 30}))
+        return Proc(1.0, 2**20, 0, "1 1 1", "", 1.0, [])
+
+    return run
+
+
+def test_cached_campaign_is_reused_while_the_generator_code_is_unchanged(
+    tmp_path, monkeypatch
+) -> None:
+    from tools import bench
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path)
+    monkeypatch.setattr(bench, "run_measured", _fake_generator(calls))
+    first = bench.ensure_campaign(500, lambda _m: None)
+    again = bench.ensure_campaign(500, lambda _m: None)
+    assert len(calls) == 1
+    assert again == first and first["generator"] == bench.generator_digest()
+
+
+def test_cached_campaign_from_other_generator_code_is_regenerated(tmp_path, monkeypatch) -> None:
+    from tools import bench
+
+    calls: list[list[str]] = []
+    said: list[str] = []
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path)
+    monkeypatch.setattr(bench, "run_measured", _fake_generator(calls))
+    bench.ensure_campaign(500, said.append)
+    monkeypatch.setattr(bench, "generator_digest", lambda: "0" * 64)
+    info = bench.ensure_campaign(500, said.append)
+    assert len(calls) == 2
+    assert info["generator"] == "0" * 64
+    assert any("regenerating" in m for m in said)
+
+
+def test_generator_digest_changes_with_the_generator_code(tmp_path, monkeypatch) -> None:
+    from tools import bench
+
+    demo = tmp_path / "tools" / "demo"
+    demo.mkdir(parents=True)
+    (demo / "world.py").write_text("A = 1\n")
+    monkeypatch.setattr(bench.settings, "PROJECT_ROOT", tmp_path)
+    before = bench.generator_digest()
+    (demo / "world.py").write_text("A = 2\n")
+    assert bench.generator_digest() != before

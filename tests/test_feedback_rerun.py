@@ -11,10 +11,11 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 
 from pipelines import terms
-from pipelines.publish import feedback
+from pipelines.publish import feedback, xlsx_stream
 from pipelines.publish.restricted import EXPORTS, write_restricted_exports
 
 CUTOFF = "2022-08-30"
@@ -106,4 +107,5 @@ def test_a_layout_change_or_a_workbook_not_written_by_us_is_rewritten(tmp_path, 
 
 @pytest.mark.parametrize("text", ["abc", "中文abc", "①②（）", "\u2e7f\u2e80", "😀x", ""])
 def test_display_width_counts_wide_characters_twice(text):
-    assert feedback._display_width(text) == sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    width = pl.select(xlsx_stream.display_width(pl.lit(text, dtype=pl.String))).item()
+    assert width == sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

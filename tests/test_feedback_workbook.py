@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import fastexcel
 import openpyxl
 import polars as pl
 
@@ -202,8 +203,8 @@ def test_same_items_give_the_same_bytes(tmp_path):
 
 
 def test_a_todo_row_shows_its_person_and_the_fix_worded_for_its_reason(tmp_path):
-    # The to-do sheet reads only some fields of each item (feedback.TODO_FIELDS): one it
-    # shows but no longer carries would fail here.
+    # The to-do sheet selects its columns from each item: one it shows but no longer
+    # selects, or selects under another header, would fail here.
     fb = _feedback(
         [
             _item(
@@ -218,6 +219,51 @@ def test_a_todo_row_shows_its_person_and_the_fix_worded_for_its_reason(tmp_path)
         ]
     )
     (todo,) = [s for s in feedback.build_sheets(fb) if s.name == "待办事项"]
-    (row,) = todo.rows
+    (row,) = todo.rows.rows()
     title, _cause, fix = feedback._explain("referrals_below_minimum", feedback.ID_HEADER, None)
     assert row == (title, "王五", "370102199001011234", "13800138000", "已推介 1 个岗位", fix)
+
+
+def _issue(value: str, row: int) -> dict:
+    return _item(
+        section="data_issue",
+        issue_level="cell",
+        reason_code="bad_enum",
+        file_name="台账.xlsx",
+        source_row=row,
+        column_name="就业方式",
+        value=value,
+    )
+
+
+def test_a_row_grows_with_the_text_it_wraps(tmp_path):
+    fb = _feedback([_issue("打零工", 3), _issue("打零工" * 30, 4)])
+    path = tmp_path / "f.xlsx"
+    feedback.write_workbook(path, feedback.build_sheets(fb), dt.datetime(2022, 8, 30))
+    ws = openpyxl.load_workbook(path)["数据问题"]
+    short, long = (ws.row_dimensions[r].height for r in (4, 5))
+    assert ws.cell(5, 5).value == "打零工" * 30
+    assert short < long and long >= 16 * 9  # 180 columns of text in a 22-wide column
+
+
+def test_every_cell_of_every_sheet_reads_back_as_the_rows_built(tmp_path):
+    fb = _feedback([_issue(f"值{i}", i) for i in range(3, 40)] + [_issue(None, 2)])
+    sheets = feedback.build_sheets(fb)
+    path = tmp_path / "f.xlsx"
+    feedback.write_workbook(path, sheets, dt.datetime(2022, 8, 30))
+    wb = openpyxl.load_workbook(path)
+    book = fastexcel.read_excel(str(path))
+    for sheet in sheets:
+        top = len(sheet.intro) + 1
+        expected = [tuple(None if v == "" else v for v in r) for r in sheet.rows.rows()]
+        ws = wb[sheet.name]
+        got = list(ws.iter_rows(min_row=top + 2, max_col=len(sheet.headers), values_only=True))
+        if not expected:
+            assert got[0][0] == sheet.empty_text
+            continue
+        assert got == expected, sheet.name
+        read = book.load_sheet(sheet.name, header_row=top).to_polars()
+        assert read.columns == list(sheet.headers)
+        assert [tuple(r) for r in read.rows()] == [
+            tuple(float(v) if isinstance(v, int) else v for v in r) for r in expected
+        ], sheet.name

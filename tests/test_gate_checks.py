@@ -337,6 +337,39 @@ def test_a_table_judged_before_is_not_validated_again_until_its_rows_change(
     assert calls and not failed(fixed, "blocking")
 
 
+def test_an_unchanged_table_is_not_even_read_on_the_next_run(con, tmp_path, monkeypatch):
+    from pipelines.checks import runner
+
+    relief_with_a_negative_amount(con)
+    store = tmp_path / "checks"
+    first = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    reads = []
+    real = runner.read_table
+    monkeypatch.setattr(runner, "read_table", lambda *a: reads.append(a[1]) or real(*a))
+    again = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    assert reads == [] and [o.to_dict() for o in again] == [o.to_dict() for o in first]
+    # Same rows in another order: read again (examples are row positions).
+    con.execute(
+        "create or replace table raw.reg_temp_relief as "
+        "select * from raw.reg_temp_relief order by _source_row desc"
+    )
+    gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    assert reads == ["raw.reg_temp_relief"]
+
+
+def test_table_fingerprint_changes_with_any_cell_and_with_the_columns(con):
+    from pipelines.checks.runner import table_fingerprint
+
+    relief_with_a_negative_amount(con)
+    before = table_fingerprint(con, "raw.reg_temp_relief")
+    assert table_fingerprint(con, "raw.reg_temp_relief") == before
+    con.execute("update raw.reg_temp_relief set amount_yuan = 501.0 where payment_id = 'P0'")
+    edited = table_fingerprint(con, "raw.reg_temp_relief")
+    assert edited != before
+    con.execute("alter table raw.reg_temp_relief add column note varchar")
+    assert table_fingerprint(con, "raw.reg_temp_relief") != edited
+
+
 def test_publication_refuses_when_the_latest_blocking_check_failed_or_never_ran():
     import dagster as dg
 

@@ -172,12 +172,33 @@ def campaign_dir(k: int) -> Path:
     return BENCH_DIR / f"k{k}-seed{SEED}"
 
 
+def generator_digest() -> str:
+    """sha256 of what decides a campaign's files: the generator's code, the contract's
+    terms and the campaign config. A cached campaign from other code is regenerated."""
+    root = settings.PROJECT_ROOT
+    sources = sorted((root / "tools" / "demo").rglob("*.py")) + [
+        root / "pipelines" / "terms.py",
+        root / "pipelines" / "campaign.py",
+        *sorted((root / "config").rglob("*.toml")),
+    ]
+    h = hashlib.sha256()
+    for path in sources:
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def ensure_campaign(k: int, say) -> dict:
-    """Generate the campaign once (cached under data/bench/); its generation figures."""
+    """Generate the campaign once (cached under data/bench/ while the generator's code is
+    unchanged); its generation figures."""
     base = campaign_dir(k)
     done = base / "generated.json"
+    digest = generator_digest()
     if done.exists():
-        return json.loads(done.read_text())
+        info = json.loads(done.read_text())
+        if info.get("generator") == digest:
+            return info
+        say(f"K={k}: the cached campaign was made by other generator code: regenerating")
     if base.exists():
         shutil.rmtree(base)
     base.mkdir(parents=True)
@@ -208,6 +229,7 @@ def ensure_campaign(k: int, say) -> dict:
         "files": manifest["files"],
         "rows": manifest["rows"],
         "at": _now(),
+        "generator": digest,
     }
     done.write_text(json.dumps(info, indent=1))
     return info

@@ -290,17 +290,76 @@ def run_suite_stored(
     if store is None:
         return run_suite(suite, frame, parameters)
     path = store / f"{frame_digest(suite, frame, parameters)}.json"
-    if path.exists():
-        return [CheckOutcome(**o) for o in json.loads(path.read_text(encoding="utf-8"))]
+    if path.exists() and (stored := _load_outcomes(path)) is not None:
+        return stored
     outcomes = run_suite(suite, frame, parameters)
-    if not any(o.error for o in outcomes):  # a crashed metric is retried next run, never remembered
-        store.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(
-            json.dumps([o.to_dict() for o in outcomes], ensure_ascii=False), encoding="utf-8"
-        )
-        os.replace(tmp, path)
+    _save_outcomes(path, outcomes)
     return outcomes
+
+
+# What else decides an outcome besides the suite and the rows: how the gate builds frames
+# and judges them. A change to this code judges every table again.
+_GATE_CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
+).hexdigest()
+
+
+def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A digest of the table's columns and rows, in their order, computed inside DuckDB.
+
+    Reading a province's ledger into polars costs seconds; hashing it where it lies costs
+    a fraction of one. Row order counts (examples are row positions): each row's hash is
+    weighted by its position.
+    """
+    schema, name = table.split(".", 1)
+    cur = con.cursor()
+    try:
+        columns = cur.execute(f'select * from "{schema}"."{name}" limit 0').description
+        rows = cur.execute(
+            f"select count(*), sum(hash(t)::hugeint * (t.rowid + 1))::varchar, "
+            f'bit_xor(hash(t)) from "{schema}"."{name}" as t'
+        ).fetchall()
+    finally:
+        cur.close()
+    return hashlib.sha256(
+        json.dumps([[(c[0], str(c[1])) for c in columns], rows], default=str).encode()
+    ).hexdigest()
+
+
+def _table_key(suite: dict[str, Any], parameters: dict[str, Any], fingerprint: str) -> str:
+    return hashlib.sha256(
+        json.dumps(
+            [
+                "table",
+                suite,
+                {k: str(v) for k, v in parameters.items()},
+                fingerprint,
+                _GATE_CODE,
+                pl.__version__,
+                duckdb.__version__,
+            ],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+
+
+def _load_outcomes(path: Path) -> list[CheckOutcome] | None:
+    try:
+        return [CheckOutcome(**o) for o in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _save_outcomes(path: Path, outcomes: list[CheckOutcome]) -> None:
+    if any(o.error for o in outcomes):  # a crashed metric is retried next run, never remembered
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(
+        json.dumps([o.to_dict() for o in outcomes], ensure_ascii=False), encoding="utf-8"
+    )
+    os.replace(tmp, path)
 
 
 def run_table_suites(
@@ -310,9 +369,25 @@ def run_table_suites(
     directory: Path = settings.EXPECTATIONS_DIR,
     store: Path | None = None,
 ) -> list[CheckOutcome]:
-    """Every suite guarding `table`, run on the table as it is in the warehouse now
-    (with `store`, outcomes are kept by content: see `run_suite_stored`)."""
+    """Every suite guarding `table`, run on the table as it is in the warehouse now.
+
+    With `store`, outcomes are kept by content twice over: by the table's fingerprint (an
+    unchanged table is not even read) and by each suite's frame (`run_suite_stored`: a
+    changed table whose current files are unchanged is read but not validated again).
+    """
     suites = suites_for_table(table, directory)
+    params = campaign_parameters(campaign)
+    keys: list[Path] = []
+    if store is not None and suites:
+        try:
+            fingerprint = table_fingerprint(con, table)
+        except duckdb.Error:
+            fingerprint = None  # unreadable: reported below, when the table is read
+        if fingerprint is not None:
+            keys = [store / "tables" / f"{_table_key(s, params, fingerprint)}.json" for s in suites]
+            stored = [_load_outcomes(k) if k.exists() else None for k in keys]
+            if all(o is not None for o in stored):
+                return [o for outcomes in stored for o in outcomes or []]
     try:
         df = read_table(con, table)
     except duckdb.Error as exc:
@@ -329,11 +404,13 @@ def run_table_suites(
             )
             for s in suites
         ]
-    params = campaign_parameters(campaign)
     outcomes: list[CheckOutcome] = []
-    for suite in suites:
+    for i, suite in enumerate(suites):
         frame = build_frame(suite["meta"]["warmheart"]["frame"], df, campaign)
-        outcomes.extend(run_suite_stored(suite, frame, params, store))
+        judged = run_suite_stored(suite, frame, params, store)
+        if keys:
+            _save_outcomes(keys[i], judged)
+        outcomes.extend(judged)
     return outcomes
 
 

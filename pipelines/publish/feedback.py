@@ -32,7 +32,8 @@ import xlsxwriter
 
 from pipelines import reason_codes, terms
 from pipelines.publish import files as safe_files
-from pipelines.publish.files import safe_workbook
+from pipelines.publish import xlsx_stream
+from pipelines.publish.files import safe_workbook, write_bytes_atomic
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
 FILES_RELATION = "intermediate.int_submissions"
@@ -72,10 +73,21 @@ class CityFeedback:
 class Sheet:
     name: str
     headers: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
+    rows: pl.DataFrame  # one column per header, in order (a list of tuples is turned into one)
     widths: tuple[int, ...]
     intro: list[str] = field(default_factory=list)  # lines above the table
     empty_text: str = "无"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rows, pl.DataFrame):
+            self.rows = table(self.rows, self.headers)
+
+
+def table(rows: list[tuple[Any, ...]], headers: tuple[str, ...]) -> pl.DataFrame:
+    """A few rows built in Python as a sheet's frame (columns named by the headers)."""
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
+    return pl.DataFrame(rows, schema=list(headers), orient="row")
 
 
 SheetBuilder = Callable[[CityFeedback], Sheet | None]
@@ -95,6 +107,10 @@ def _column(row: dict[str, Any]) -> str:
     if row.get("column_name"):
         return str(row["column_name"])
     return ID_HEADER if row.get("issue_level") == "person" else ""
+
+
+# The reason codes whose 填写的内容 is worded from figures rather than the value as written.
+VALUE_WORDINGS = ("figure_difference", "discrimination_unmarked", "referrals_below_minimum")
 
 
 def _value(row: dict[str, Any]) -> str:
@@ -131,14 +147,40 @@ def _explain(code: str, column: str, value: str | None) -> tuple[str, str, str]:
     return reason_codes.explain(code).title, cause, fix
 
 
-def _explained(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(问题类型, 原因, 如何修改) per item, with the column and value filled in."""
-    return [_explain(row["reason_code"], _column(row), row.get("value")) for row in rows]
+def _filled(name: str) -> pl.Expr:
+    """`row[name] or ""`: a missing value shows as an empty cell."""
+    return pl.col(name).fill_null("")
 
 
-def _records(df: pl.DataFrame, columns: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """The rows of `df` as dicts, built once per sheet (only `columns`, when given)."""
-    return list((df.select(columns) if columns else df).iter_rows(named=True))
+def _worded(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with _column, _value and (_title, _cause, _fix) as `_column`, `_value` and
+    `_explain` word them per row; each distinct wording is rendered once, then joined."""
+    column = pl.col("column_name")
+    df = df.with_columns(
+        _column=pl.when(column.is_not_null() & (column != ""))
+        .then(column)
+        .when(pl.col("issue_level") == "person")
+        .then(pl.lit(ID_HEADER))
+        .otherwise(pl.lit(""))
+    )
+    special = pl.col("reason_code").is_in(VALUE_WORDINGS)
+    value_keys = ["reason_code", "subject", "reported_value", "computed_value"]
+    values = df.filter(special).select(value_keys).unique(maintain_order=True)
+    values = values.with_columns(
+        _special=pl.Series([_value(r) for r in values.iter_rows(named=True)], dtype=pl.String)
+    )
+    df = df.join(values, on=value_keys, how="left", nulls_equal=True, maintain_order="left")
+    df = df.with_columns(
+        _value=pl.when(special).then(pl.col("_special")).otherwise(_filled("value"))
+    )
+    keys = ["reason_code", "_column", "value"]
+    texts = df.select(keys).unique(maintain_order=True)
+    worded = [_explain(code, col, value) for code, col, value in texts.iter_rows()]
+    texts = texts.with_columns(
+        pl.Series(name, [w[i] for w in worded], dtype=pl.String)
+        for i, name in enumerate(("_title", "_cause", "_fix"))
+    )
+    return df.join(texts, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
 def cover_sheet(fb: CityFeedback) -> Sheet:
@@ -202,39 +244,46 @@ def files_sheet(fb: CityFeedback) -> Sheet:
     )
 
 
+ISSUE_HEADERS = (
+    "文件名",
+    "工作表",
+    "行号",
+    "列名",
+    "填写的内容",
+    "问题类型",
+    "处理结果",
+    "原因",
+    "如何修改",
+)
+
+
 def issues_sheet(fb: CityFeedback) -> Sheet:
     df = fb.section("data_issue").with_columns(
         _order=pl.col("issue_level").replace_strict(LEVEL_ORDER, default=9)
     )
-    df = _sorted(df, "file_path", "_order", "source_row", "column_name")
-    recs = _records(df)
-    rows = [
-        (
-            r["file_name"] or r["file_path"],
-            r["sheet"] or "",
-            r["source_row"],
-            _column(r),
-            _value(r),
-            title,
-            reason_codes.LEVEL_TITLES.get(r["issue_level"], ""),
-            cause,
-            fix,
-        )
-        for r, (title, cause, fix) in zip(recs, _explained(recs), strict=True)
-    ]
+    df = _worded(_sorted(df, "file_path", "_order", "source_row", "column_name"))
+    file_name = pl.col("file_name")
+    headers = ISSUE_HEADERS
+    rows = df.select(
+        pl.when(file_name.is_not_null() & (file_name != ""))
+        .then(file_name)
+        .otherwise(pl.col("file_path"))
+        .alias(headers[0]),
+        _filled("sheet").alias(headers[1]),
+        pl.col("source_row").alias(headers[2]),
+        pl.col("_column").alias(headers[3]),
+        pl.col("_value").alias(headers[4]),
+        pl.col("_title").alias(headers[5]),
+        pl.col("issue_level")
+        .replace_strict(reason_codes.LEVEL_TITLES, default="", return_dtype=pl.String)
+        .fill_null("")
+        .alias(headers[6]),
+        pl.col("_cause").alias(headers[7]),
+        pl.col("_fix").alias(headers[8]),
+    )
     return Sheet(
         "数据问题",
-        (
-            "文件名",
-            "工作表",
-            "行号",
-            "列名",
-            "填写的内容",
-            "问题类型",
-            "处理结果",
-            "原因",
-            "如何修改",
-        ),
+        headers,
         rows,
         (36, 12, 7, 12, 22, 28, 22, 46, 52),
         [
@@ -246,24 +295,23 @@ def issues_sheet(fb: CityFeedback) -> Sheet:
 
 
 def comparison_sheet(fb: CityFeedback) -> Sheet:
-    df = _sorted(fb.section("comparison"), "reason_code", "column_name", "id_number", "subject")
-    recs = _records(df)
-    rows = [
-        (
-            title,
-            r["name"] or "",
-            r["id_number"] or "",
-            _column(r),
-            _value(r),
-            _city_names(r["detail"] or ""),
-            cause,
-            fix,
-        )
-        for r, (title, cause, fix) in zip(recs, _explained(recs), strict=True)
-    ]
+    df = _worded(
+        _sorted(fb.section("comparison"), "reason_code", "column_name", "id_number", "subject")
+    )
+    headers = ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改")
+    rows = df.select(
+        pl.col("_title").alias(headers[0]),
+        _filled("name").alias(headers[1]),
+        _filled("id_number").alias(headers[2]),
+        pl.col("_column").alias(headers[3]),
+        pl.col("_value").alias(headers[4]),
+        _filled("detail").map_elements(_city_names, return_dtype=pl.String).alias(headers[5]),
+        pl.col("_cause").alias(headers[6]),
+        pl.col("_fix").alias(headers[7]),
+    )
     return Sheet(
         "数据比对",
-        ("问题类型", "姓名", "身份证号", "项目", "数值", "说明", "原因", "如何修改"),
+        headers,
         rows,
         (22, 10, 21, 24, 28, 36, 46, 46),
         ["台账与省级部门数据、其他城市台账、本市统计表之间不一致的地方，请逐条核实。"],
@@ -271,32 +319,20 @@ def comparison_sheet(fb: CityFeedback) -> Sheet:
     )
 
 
-# What a to-do row shows (_column, _value and the row itself read them): the largest
-# sheet, so its rows carry nothing else.
-TODO_FIELDS = (
-    "reason_code",
-    "column_name",
-    "issue_level",
-    "value",
-    "subject",
-    "reported_value",
-    "computed_value",
-    "name",
-    "id_number",
-    "phone",
-)
-
-
 def todo_sheet(fb: CityFeedback) -> Sheet:
-    df = _sorted(fb.section("todo"), "reason_code", "id_number")
-    recs = _records(df, TODO_FIELDS)
-    rows = [
-        (title, r["name"] or "", r["id_number"] or "", r["phone"] or "", _value(r), fix)
-        for r, (title, _cause, fix) in zip(recs, _explained(recs), strict=True)
-    ]
+    df = _worded(_sorted(fb.section("todo"), "reason_code", "id_number"))
+    headers = ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理")
+    rows = df.select(
+        pl.col("_title").alias(headers[0]),
+        _filled("name").alias(headers[1]),
+        _filled("id_number").alias(headers[2]),
+        _filled("phone").alias(headers[3]),
+        pl.col("_value").alias(headers[4]),
+        pl.col("_fix").alias(headers[5]),
+    )
     return Sheet(
         "待办事项",
-        ("事项", "姓名", "身份证号", "联系电话", "情况", "如何办理"),
+        headers,
         rows,
         (22, 10, 21, 14, 16, 52),
         ["截至本期，以下援助对象还需要跟进（每人可能出现在多个事项中）。"],
@@ -311,35 +347,32 @@ def build_sheets(fb: CityFeedback) -> list[Sheet]:
     return [s for s in (builder(fb) for builder in SHEETS) if s is not None]
 
 
-_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and beyond: two columns wide
+# Row heights: spreadsheet programs do not grow a row for wrapped text, so each row is
+# as tall as the wrapped lines of its tallest cell (16 points a line, plus a margin).
+LINE_POINTS = 16
+ROW_MARGIN_POINTS = 3
 
 
-@functools.lru_cache(maxsize=1 << 16)  # 原因 / 如何修改 texts repeat on thousands of rows
-def _display_width(text: str) -> int:
-    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+def row_heights(rows: pl.DataFrame, widths: tuple[int, ...]) -> pl.Series:
+    """Each row's height, as text, for its wrapped lines at the column widths."""
+    lines = xlsx_stream.wrapped_lines(rows, widths)
+    heights = [
+        xlsx_stream.row_height(LINE_POINTS * n + ROW_MARGIN_POINTS)
+        for n in range(int(lines.max() or 1) + 1)
+    ]
+    return pl.Series("heights", heights, dtype=pl.String).gather(lines)
 
 
-def _lines(row: tuple[Any, ...], widths: tuple[int, ...]) -> int:
-    """Wrapped lines of the tallest cell: spreadsheet programs do not grow rows for us."""
-    return (
-        max(
-            (
-                -(-_display_width(str(v)) // max(w - 1, 1))
-                for v, w in zip(row, widths, strict=False)
-                if v is not None and str(v)
-            ),
-            default=1,
-        )
-        or 1
-    )
-
-
-# What decides a workbook's bytes besides its content: this layout code, the safe writer's
-# and xlsxwriter's. Part of every content digest, so a layout change rewrites every workbook.
+# What decides a workbook's bytes besides its content: this layout code, the safe writer's,
+# the row writer's, xlsxwriter's and Polars' (it builds the rows' XML). Part of every
+# content digest, so a layout change rewrites every workbook.
 LAYOUT_KEY = hashlib.sha256(
     Path(__file__).read_bytes()
     + Path(safe_files.__file__).read_bytes()
+    + Path(xlsx_stream.__file__).read_bytes()
     + xlsxwriter.__version__.encode()
+    + pl.__version__.encode()
+    + xlsx_stream.COMPRESSOR.encode()
 ).hexdigest()
 DIGEST_PROPERTY = "content_digest"
 _STORED_DIGEST = re.compile(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>')
@@ -348,7 +381,11 @@ _STORED_DIGEST = re.compile(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64
 def content_digest(sheets: list[Sheet], created: dt.datetime, title: str) -> str:
     """sha256 of everything that goes into a workbook: same digest, same bytes."""
     h = hashlib.sha256(LAYOUT_KEY.encode())
-    h.update(repr((created.isoformat(), title, sheets)).encode())
+    h.update(repr((created.isoformat(), title)).encode())
+    for s in sheets:
+        schema = [(name, str(dtype)) for name, dtype in s.rows.schema.items()]
+        h.update(repr((s.name, s.headers, s.widths, s.intro, s.empty_text, schema)).encode())
+        h.update(s.rows.write_csv().encode())
     return h.hexdigest()
 
 
@@ -369,7 +406,11 @@ def write_workbook(
     """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
     typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened.
     The content digest is stored as a custom document property (a rerun keeps the file
-    when its content has not changed)."""
+    when its content has not changed).
+
+    xlsxwriter lays out each sheet (intro, header, widths, panes, filter, printing) and the
+    styles; the table rows, millions in a province, are built by xlsx_stream and spliced in.
+    """
     wb = safe_workbook(path, created=created, title=path.stem)
     wb.set_custom_property(DIGEST_PROPERTY, digest or content_digest(sheets, created, path.stem))
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
@@ -379,36 +420,36 @@ def write_workbook(
         {**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True}
     )
     cell_fmt = wb.add_format({**base, "border": 1, "text_wrap": True})
-    for sheet in sheets:
+    # Style numbers in creation order, whether or not xlsxwriter writes a cell with them:
+    # the spliced rows refer to cell_fmt's.
+    for fmt in (title_fmt, text_fmt, head_fmt, cell_fmt):
+        fmt._get_xf_index()
+    tables: dict[int, xlsx_stream.SheetRows] = {}
+    for number, sheet in enumerate(sheets, start=1):
         ws = wb.add_worksheet(sheet.name)
         for i, line in enumerate(sheet.intro):
             ws.write_string(i, 0, line, title_fmt if i == 0 else text_fmt)
         top = len(sheet.intro) + (1 if sheet.intro else 0)
         for j, header in enumerate(sheet.headers):
             ws.write_string(top, j, header, head_fmt)
-        for i, row in enumerate(sheet.rows, start=top + 1):
-            ws.set_row(i, 16 * _lines(row, sheet.widths) + 3)
-            for j, value in enumerate(row):
-                if value is None or value == "":
-                    ws.write_blank(i, j, None, cell_fmt)
-                elif isinstance(value, bool):
-                    ws.write_string(i, j, str(value), cell_fmt)
-                elif isinstance(value, int | float):
-                    ws.write_number(i, j, value, cell_fmt)
-                else:
-                    ws.write_string(i, j, str(value), cell_fmt)
-        if not sheet.rows:
+        n_rows = sheet.rows.height
+        if n_rows:
+            tables[number] = xlsx_stream.rows_xml(
+                sheet.rows, top + 1, cell_fmt.xf_index, row_heights(sheet.rows, sheet.widths)
+            )
+        else:
             ws.write_string(top + 1, 0, sheet.empty_text, text_fmt)
         for j, width in enumerate(sheet.widths):
             ws.set_column(j, j, width)
         ws.freeze_panes(top + 1, 0)
-        if sheet.rows:
-            ws.autofilter(top, 0, top + len(sheet.rows), len(sheet.headers) - 1)
+        if n_rows:
+            ws.autofilter(top, 0, top + n_rows, len(sheet.headers) - 1)
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(top)
     wb.close()
+    write_bytes_atomic(path, xlsx_stream.splice_rows(path.read_bytes(), tables))
 
 
 def load_items(

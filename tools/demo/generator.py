@@ -95,12 +95,16 @@ def generate(
     write_submissions(ctx, rec, stages, say)
     n = registries.write(ctx, rec)
     say(f"registries: {n} records")
+    # The files are written: of the simulated world only its people's columns go on (to
+    # persons.parquet); the rest is freed before the truth is computed.
+    people = people_frame(world)
+    del world, ctx, stages
 
     files = rec.files_frame()
     say("truth: resolving people and computing the expected statistics")
     result = truth_mod.compute(files, rec.logical_frames(), campaign)
-    city_stats.write(ctx, rec, result.stats)
-    manifest = write_truth(truth, rec, world, plan, result, seed, persons_per_city, campaign)
+    city_stats.write(campaign, plan, rec, result.stats)
+    manifest = write_truth(truth, rec, people, plan, result, seed, persons_per_city, campaign)
     secs = time.perf_counter() - t0
     say(f"done: {manifest['files']} files, {manifest['rows']} rows in {secs:.1f}s")
     return Summary(
@@ -126,10 +130,26 @@ def write_submissions(ctx: Context, rec: Recorder, stages: list, say: Progress) 
         say(f"submissions: {terms.CITIES[city]} done ({len(rec.files)} files so far)")
 
 
+def people_frame(world: World) -> pl.DataFrame:
+    """Every simulated person (ledger and registry-only) as persons.parquet lists them."""
+    persons = world.all_people()
+    return pl.DataFrame(
+        {
+            "person_id": [p.pid for p in persons],
+            "name": [p.name for p in persons],
+            "gender": ["男" if p.male else "女" for p in persons],
+            "birth_date": [p.birth for p in persons],
+            "phone": [p.phone for p in persons],
+            "home_city": [p.home_city for p in persons],
+            "find_one_candidate": [p.role == "find_one" for p in persons],
+        }
+    )
+
+
 def write_truth(
     truth: Path,
     rec: Recorder,
-    world: World,
+    people: pl.DataFrame,
     plan: Plan,
     result: truth_mod.Result,
     seed: int,
@@ -152,19 +172,11 @@ def write_truth(
     )
     rows.write_parquet(truth / "rows.parquet")
     files.write_parquet(truth / "files.parquet")
-    persons = world.all_people()
-    ledger_ids = set(rows.filter(pl.col("table_type") == "ledger")["person_id"].unique().to_list())
-    pl.DataFrame(
-        {
-            "person_id": [p.pid for p in persons],
-            "name": [p.name for p in persons],
-            "gender": ["男" if p.male else "女" for p in persons],
-            "birth_date": [p.birth for p in persons],
-            "phone": [p.phone for p in persons],
-            "home_city": [p.home_city for p in persons],
-            "on_any_ledger": [p.pid in ledger_ids for p in persons],
-            "find_one_candidate": [p.role == "find_one" for p in persons],
-        }
+    ledger_ids = rows.filter(pl.col("table_type") == "ledger")["person_id"].unique()
+    people.select(
+        pl.exclude("find_one_candidate"),
+        on_any_ledger=pl.col("person_id").is_in(ledger_ids.implode()),
+        find_one_candidate="find_one_candidate",
     ).write_parquet(truth / "persons.parquet")
     result.stats.write_parquet(truth / "expected_stats.parquet")
     result.stats.write_csv(truth / "expected_stats.csv")
@@ -199,7 +211,7 @@ def write_truth(
             "city_code": plan.laiwu_slot[0],
             "cutoff_date": cut[plan.laiwu_slot[1]].isoformat(),
         },
-        "find_one_candidates": sum(p.role == "find_one" for p in persons),
+        "find_one_candidates": int(people["find_one_candidate"].sum()),
         "person_quarantine_rows": int(
             rows.filter(~pl.col("person_resolvable") & pl.col("person_id").is_not_null()).height
         ),

@@ -44,6 +44,18 @@ def _check_char(body17: pl.Expr) -> pl.Expr:
 
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# How a row wrote its person, and the columns resolving it: once person_id is known,
+# nothing reads them (dropped, so the per-table frames hold half as much).
+SPELLINGS = (
+    "id_text",
+    "name_text",
+    "phone_text",
+    "id_norm",
+    "id_valid",
+    "name_norm",
+    "phone_norm",
+    "linked_id",
+)
 
 
 def with_normalized_id(df: pl.DataFrame, latest_birth: dt.date) -> pl.DataFrame:
@@ -172,7 +184,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
             .then(pl.col("id_norm"))
             .otherwise(pl.col("linked_id"))
         )
-        frames[t] = df
+        frames[t] = df.drop(SPELLINGS, strict=False)
         resolved_parts.append(
             df.select(
                 "rid",

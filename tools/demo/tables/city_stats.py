@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import terms
+from pipelines.campaign import Campaign
 from tools.demo import writers
 from tools.demo.emit import Recorder
-from tools.demo.tables.common import Context
+from tools.demo.plan import Plan
 from tools.demo.writers import StatsLayout
 
 TABLE = terms.CITY_STATS
@@ -22,11 +23,11 @@ def names(city: str, cut: dt.date) -> tuple[str, ...]:
     return (f"附件：暖心活动统计表（{city}）", f"统计表{cut:%m%d}", f"{city}暖心活动统计{cut:%m%d}")
 
 
-def write(ctx: Context, rec: Recorder, stats: pl.DataFrame) -> None:
-    plan = ctx.plan
+def write(campaign: Campaign, plan: Plan, rec: Recorder, stats: pl.DataFrame) -> None:
+    """Needs no world: written after the truth, once the world has been freed."""
     by_key = {(row["cutoff_date"], row["city_code"]): row for row in stats.iter_rows(named=True)}
     for city in terms.CITIES:
-        for idx, cut in enumerate(ctx.campaign.cutoffs):
+        for idx, cut in enumerate(campaign.cutoffs):
             if (city, idx) in plan.missing:
                 continue
             pick = rec.noise("city_stats", city, idx)
@@ -43,7 +44,7 @@ def write(ctx: Context, rec: Recorder, stats: pl.DataFrame) -> None:
                     )
                 values.append(float(v) if f.money else int(v))
             layout = StatsLayout(
-                title=f"{ctx.campaign.name}统计表",
+                title=f"{campaign.name}统计表",
                 unit_line=f"填报单位：{terms.CITIES[city]}人力资源和社会保障局（盖章）",
                 date_line=f"填报时间：{cut.year}年{cut.month}月{cut.day}日",
                 first_header=TABLE.columns[0].header,

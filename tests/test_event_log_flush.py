@@ -1,0 +1,39 @@
+"""Dagster's SQLite event log is written without a disk flush per event (event_log.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import dagster as dg
+import sqlalchemy as sa
+
+import pipelines.defs  # noqa: F401  (loading the definitions installs the pragma)
+from pipelines.defs.event_log import unflushed_sqlite_event_log
+
+SYNCHRONOUS_OFF = 0
+
+
+def test_the_dagster_event_log_of_a_run_is_not_flushed_per_event(tmp_path):
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        with storage.run_connection("some-run") as conn:
+            level = conn.execute(sa.text("PRAGMA synchronous")).scalar()
+        with storage.index_connection() as conn:
+            index_level = conn.execute(sa.text("PRAGMA synchronous")).scalar()
+    assert (level, index_level) == (SYNCHRONOUS_OFF, SYNCHRONOUS_OFF)
+
+
+def test_an_operator_can_keep_sqlites_flush_per_commit(tmp_path):
+    code = (
+        "import sqlalchemy as sa, pipelines.defs\n"
+        f"e = sa.create_engine('sqlite:///{tmp_path / 'x.db'}')\n"
+        "with e.connect() as c: print(c.execute(sa.text('PRAGMA synchronous')).scalar())\n"
+    )
+    env = {**os.environ, "WARMHEART_DAGSTER_FSYNC": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "2"  # SQLite's default, FULL
+    assert unflushed_sqlite_event_log() is True  # this process: installed once, still on
