@@ -130,3 +130,10 @@ def test_the_zip_is_valid_and_its_members_carry_a_fixed_time(tmp_path):
         assert {i.date_time for i in z.infolist()} == {xlsx_stream.ZIP_TIME}
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
         assert z.namelist()[0] == "[Content_Types].xml"
+
+
+def test_a_text_shaped_like_rich_text_xml_stays_text(tmp_path):
+    # xlsxwriter passes a string "<r>…</r>" through as rich-text XML; here it is escaped.
+    texts = ["<r><t>x</t></r>", "<r>bad</r>"]
+    _write(tmp_path / "f.xlsx", pl.DataFrame({"文字": texts}))
+    assert _calamine_reads(tmp_path / "f.xlsx", skip=1) == texts
