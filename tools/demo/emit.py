@@ -301,7 +301,9 @@ class Recorder:
         )
 
     def rows_frame(self) -> pl.DataFrame:
+        """Every row's truth (hands the per-file parts over: call once, at the end)."""
         rows = pl.concat(self.rows, how="vertical")
+        self.rows = []
         return rows.with_columns(
             noise=pl.when(pl.col("noise") == "")
             .then(pl.lit([], pl.List(pl.String)))
@@ -309,7 +311,10 @@ class Recorder:
         )
 
     def logical_frames(self) -> dict[str, pl.DataFrame]:
-        return {t: pl.concat(frames, how="diagonal_relaxed") for t, frames in self.logical.items()}
+        """Hands the logical rows over (one frame per table) and forgets them: truth.compute
+        frees each table once read, which it could not while the recorder held the parts."""
+        tables = list(self.logical)
+        return {t: pl.concat(self.logical.pop(t), how="diagonal_relaxed") for t in tables}
 
     @staticmethod
     def noise_counts(rows: pl.DataFrame) -> Counter[str]:

@@ -102,7 +102,8 @@ def generate(
 
     files = rec.files_frame()
     say("truth: resolving people and computing the expected statistics")
-    result = truth_mod.compute(files, rec.logical_frames(), campaign)
+    result = truth_mod.compute(files, rec.logical_frames(), campaign, say)
+    say("truth: expected statistics computed")
     city_stats.write(campaign, plan, rec, result.stats)
     manifest = write_truth(truth, rec, people, plan, result, seed, persons_per_city, campaign)
     secs = time.perf_counter() - t0

@@ -9,6 +9,7 @@ the register of files; it knows nothing of the simulated world behind them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -27,7 +28,7 @@ _NAME_HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
 @dataclass
 class Result:
     stats: pl.DataFrame
-    resolvable: pl.DataFrame  # rid, resolvable, resolved_id
+    resolvable: pl.DataFrame  # rid, resolvable
     supplement: pl.DataFrame | None = None  # the expected rpt_campaign_supplement (§8)
     job_pool: pl.DataFrame | None = None  # the expected rpt_job_pool (§8)
 
@@ -131,7 +132,15 @@ def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     return logical.get(table, pl.DataFrame())
 
 
-def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign) -> Result:
+def compute(
+    files: pl.DataFrame,
+    logical: dict[str, pl.DataFrame],
+    campaign: Campaign,
+    say: Callable[[str], None] | None = None,
+) -> Result:
+    """The expected report from the files' logical rows. `logical` is consumed: the person
+    tables are taken out of it once resolved (pass a dict nobody else holds on to)."""
+    say = say or (lambda _msg: None)
     start = campaign.start
     th = campaign.thresholds
     cutoffs = list(campaign.cutoffs)
@@ -158,6 +167,10 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
         frames[t] = df.join(fileinfo, on="file_path", how="left")
+        del df
+        # truth_policy reads the pairings' own spellings; nothing else reads these again.
+        if t != "pairings":
+            del logical[t]
     led = frames["ledger"]
     # Linking evidence: name + phone of valid-ID people on any current ledger (loaded rows).
     index = (
@@ -173,6 +186,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         .filter(pl.col("ids").list.len() == 1)
         .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
     )
+    del led
     resolved_parts = []
     for t, df in frames.items():
         if t == "ledger":
@@ -186,17 +200,16 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         )
         frames[t] = df.drop(SPELLINGS, strict=False)
         resolved_parts.append(
-            df.select(
-                "rid",
-                pl.col("person_id").is_not_null().alias("resolvable"),
-                pl.col("person_id").alias("resolved_id"),
-            )
+            df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"))
         )
+    del df
     resolvable = pl.concat(resolved_parts)
+    say("truth: people resolved")
 
     def usable(t: str) -> pl.DataFrame:
-        """Loaded rows whose person is known: quarantined ones count nowhere."""
-        return frames[t].filter(pl.col("loaded") & pl.col("person_id").is_not_null())
+        """Loaded rows whose person is known: quarantined ones count nowhere. Each table is
+        read once, so it is handed over (its frame freed when the caller is done)."""
+        return frames.pop(t).filter(pl.col("loaded") & pl.col("person_id").is_not_null())
 
     # ------------------------------------------------------------ ledger entries and targets
     cur_ledgers = files.filter((pl.col("table_type") == "ledger") & pl.col("is_current")).select(
@@ -226,6 +239,8 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
     )
     winners = entries.unique(["T", "person_id"], keep="first", maintain_order=True)
     targets = winners.filter(pl.col("identified_on") <= pl.col("T"))
+    del led_rows, winners
+    entries = entries.select("T", "city_code", "person_id", "employment_status")
 
     # ------------------------------------------------------------ categories
     birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
@@ -309,6 +324,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         ).sum(),
     )
     target_keys = targets.select("T", "C", "person_id")
+    say("truth: targets and categories")
 
     # ------------------------------------------------------------ city records known at T
     def known(t: str, df: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -386,6 +402,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         .agg(temp_relief_payments=pl.len(), temp_relief_amount_yuan=pl.col("amount_yuan").sum())
     )
 
+    say("truth: city records known at T")
     # ------------------------------------------------------------ assemble
     grid = pl.DataFrame(
         {
@@ -427,7 +444,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         files,
         logical,
         targets,
-        entries.select("T", "city_code", "person_id", "employment_status"),
+        entries,
         posts_known,
         unemployed_graduates,
         name_norm,
