@@ -15,6 +15,20 @@
     * except ({{ columns | join(', ') }})
 {%- endmacro %}
 
+{# One 64-bit hash of the values of `columns` (a list of expressions); equal values give
+   equal hashes, NULLs included. #}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'warmheart')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
 {# One row per element of a list column (in a select list). #}
 {% macro unnest_list(expr) -%}
     {{ return(adapter.dispatch('unnest_list', 'warmheart')(expr)) }}
