@@ -13,6 +13,7 @@ province-sized campaign fits in a few GB and a minute.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,13 +88,18 @@ def generate(
     plan = Plan(campaign, seed, persons_per_city, world)
     ctx = Context.build(campaign, seed, world, plan)
     # Small K: lift noise rates so every kind appears at least a few times.
-    rec = Recorder(out, plan, seed, scale=max(1.0, 100 / max(persons_per_city, 1)))
+    # The recorded rows wait on disk while the world is written (removed at the end).
+    spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=truth)
+    rec = Recorder(
+        out, plan, seed, scale=max(1.0, 100 / max(persons_per_city, 1)), spill_dir=Path(spill.name)
+    )
     stages = [stage() for stage in (*SLOT_TABLES, *(POLICY_TABLES if policy_tables else ()))]
     for stage in stages:
         stage.prepare(ctx)
     say("records drawn: " + ", ".join(f"{s.table.name}" for s in stages))
     write_submissions(ctx, rec, stages, say)
     n = registries.write(ctx, rec)
+    rec.spill()
     say(f"registries: {n} records")
     # The files are written: of the simulated world only its people's columns go on (to
     # persons.parquet); the rest is freed before the truth is computed.
@@ -106,6 +112,7 @@ def generate(
     say("truth: expected statistics computed")
     city_stats.write(campaign, plan, rec, result.stats)
     manifest = write_truth(truth, rec, people, plan, result, seed, persons_per_city, campaign)
+    spill.cleanup()
     secs = time.perf_counter() - t0
     say(f"done: {manifest['files']} files, {manifest['rows']} rows in {secs:.1f}s")
     return Summary(
@@ -128,6 +135,7 @@ def write_submissions(ctx: Context, rec: Recorder, stages: list, say: Progress) 
                 continue
             for stage in stages:
                 stage.write(rec, city, idx)
+        rec.spill()
         say(f"submissions: {terms.CITIES[city]} done ({len(rec.files)} files so far)")
 
 
