@@ -333,20 +333,19 @@ class Recorder:
             .otherwise(pl.col("noise").str.split("|"))
         )
 
-    def logical_frames(self) -> dict[str, pl.DataFrame]:
+    def logical_frames(self) -> dict[str, pl.DataFrame | pl.LazyFrame]:
         """Hands the logical rows over (one frame per table) and forgets them: truth.compute
-        frees each table once read, which it could not while the recorder held the parts."""
+        frees each table once read, which it could not while the recorder held the parts.
+        A spilled table comes as a lazy frame, read from disk when its turn comes."""
         tables = list(dict.fromkeys([*self.logical_parts, *self.logical]))
-        return {
-            t: pl.concat(
-                [
-                    *(pl.read_parquet(p) for p in self.logical_parts.pop(t, [])),
-                    *self.logical.pop(t, []),
-                ],
-                how="diagonal_relaxed",
-            )
-            for t in tables
-        }
+        out: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+        for t in tables:
+            parts = [
+                *(pl.scan_parquet(p) for p in self.logical_parts.pop(t, [])),
+                *(f.lazy() for f in self.logical.pop(t, [])),
+            ]
+            out[t] = pl.concat(parts, how="diagonal_relaxed")
+        return out
 
     @staticmethod
     def noise_counts(rows: pl.DataFrame) -> Counter[str]:

@@ -128,18 +128,23 @@ def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     )
 
 
-def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
-    return logical.get(table, pl.DataFrame())
+Logical = dict[str, pl.DataFrame | pl.LazyFrame]
+
+
+def _frame(logical: Logical, table: str) -> pl.DataFrame:
+    df = logical.get(table, pl.DataFrame())
+    return df.collect() if isinstance(df, pl.LazyFrame) else df
 
 
 def compute(
     files: pl.DataFrame,
-    logical: dict[str, pl.DataFrame],
+    logical: Logical,
     campaign: Campaign,
     say: Callable[[str], None] | None = None,
 ) -> Result:
-    """The expected report from the files' logical rows. `logical` is consumed: the person
-    tables are taken out of it once resolved (pass a dict nobody else holds on to)."""
+    """The expected report from the files' logical rows (frames, or lazy frames read when
+    their table's turn comes). `logical` is consumed: each person table is taken out of it
+    as it is resolved (pass a dict nobody else holds on to)."""
     say = say or (lambda _msg: None)
     start = campaign.start
     th = campaign.thresholds
@@ -147,12 +152,18 @@ def compute(
     fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
 
     # ------------------------------------------------------------ people (§5)
+    # One table at a time, the ledger first: only the ledger carries phones, so its own
+    # rows are the whole linking evidence and the other tables never link an invalid ID.
     person_tables = ["ledger", "visits", "referrals", "pairings"] + [
         t.name for t in terms.REGISTRY_TABLES
     ]
     frames: dict[str, pl.DataFrame] = {}
+    resolved_parts = []
     for t in person_tables:
         df = _frame(logical, t)
+        # truth_policy reads the pairings' own spellings; nothing else reads these again.
+        if t != "pairings":
+            logical.pop(t, None)
         if df.is_empty():
             continue
         # Normalise each distinct spelling once: a person's ID is written on many rows.
@@ -164,33 +175,28 @@ def compute(
         df = df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left").join(
             names, on="name_text", how="left", nulls_equal=True, maintain_order="left"
         )
+        del ids, names
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
-        frames[t] = df.join(fileinfo, on="file_path", how="left")
-        del df
-        # truth_policy reads the pairings' own spellings; nothing else reads these again.
-        if t != "pairings":
-            del logical[t]
-    led = frames["ledger"]
-    # Linking evidence: name + phone of valid-ID people on any current ledger (loaded rows).
-    index = (
-        led.filter(
-            pl.col("is_current")
-            & pl.col("loaded")
-            & pl.col("id_valid")
-            & pl.col("phone_norm").is_not_null()
-            & (pl.col("phone_norm") != "")
-        )
-        .group_by("name_norm", "phone_norm")
-        .agg(pl.col("id_norm").unique().alias("ids"))
-        .filter(pl.col("ids").list.len() == 1)
-        .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
-    )
-    del led
-    resolved_parts = []
-    for t, df in frames.items():
+        df = df.join(fileinfo, on="file_path", how="left")
         if t == "ledger":
+            # Linking evidence: name + phone of valid-ID people on any current ledger
+            # (loaded rows).
+            index = (
+                df.filter(
+                    pl.col("is_current")
+                    & pl.col("loaded")
+                    & pl.col("id_valid")
+                    & pl.col("phone_norm").is_not_null()
+                    & (pl.col("phone_norm") != "")
+                )
+                .group_by("name_norm", "phone_norm")
+                .agg(pl.col("id_norm").unique().alias("ids"))
+                .filter(pl.col("ids").list.len() == 1)
+                .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
+            )
             df = df.join(index, on=["name_norm", "phone_norm"], how="left")
+            del index
         else:
             df = df.with_columns(linked_id=pl.lit(None, pl.Utf8))
         df = df.with_columns(
@@ -202,7 +208,7 @@ def compute(
         resolved_parts.append(
             df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"))
         )
-    del df
+        del df
     resolvable = pl.concat(resolved_parts)
     say("truth: people resolved")
 
@@ -442,7 +448,7 @@ def compute(
     policy = truth_policy.compute_policy(
         campaign,
         files,
-        logical,
+        {t: _frame(logical, t) for t in ("bases", "pairings")},
         targets,
         entries,
         posts_known,
