@@ -234,8 +234,10 @@ def compute(
         entries_parts.append(src)
     sources = pl.concat(entries_parts)
     led_rows = usable("ledger").drop("city_code", "cutoff_date", "received_at", "is_current")
+    # The ledger rows are replicated over every T they are carried to: the sorting and
+    # de-duplicating is done on the keys only, the other columns joined to what is left.
     entries = (
-        sources.join(led_rows, on="file_path")
+        sources.join(led_rows.select("file_path", "rid", "person_id"), on="file_path")
         .sort("rid")  # a person twice in one ledger: the upper row counts
         .unique(["T", "city_code", "person_id"], keep="first", maintain_order=True)
     )
@@ -244,9 +246,18 @@ def compute(
         ["T", "person_id", "received_at", "city_code"], descending=[False, False, True, False]
     )
     winners = entries.unique(["T", "person_id"], keep="first", maintain_order=True)
-    targets = winners.filter(pl.col("identified_on") <= pl.col("T"))
+    columns = [*sources.columns, *(c for c in led_rows.columns if c != "file_path")]
+    targets = (
+        winners.join(
+            led_rows.drop("file_path", "person_id"), on="rid", how="left", maintain_order="left"
+        )
+        .select(columns)
+        .filter(pl.col("identified_on") <= pl.col("T"))
+    )
+    entries = entries.join(
+        led_rows.select("rid", "employment_status"), on="rid", how="left", maintain_order="left"
+    ).select("T", "city_code", "person_id", "employment_status")
     del led_rows, winners
-    entries = entries.select("T", "city_code", "person_id", "employment_status")
 
     # ------------------------------------------------------------ categories
     birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
