@@ -152,20 +152,21 @@ def compute(
     fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
 
     # ------------------------------------------------------------ people (§5)
-    # One table at a time, the ledger first: only the ledger carries phones, so its own
-    # rows are the whole linking evidence and the other tables never link an invalid ID.
+    # One table at a time, when it is first needed: only the ledger carries phones, so its
+    # own rows are the whole linking evidence and the other tables never link an invalid ID.
     person_tables = ["ledger", "visits", "referrals", "pairings"] + [
         t.name for t in terms.REGISTRY_TABLES
     ]
-    frames: dict[str, pl.DataFrame] = {}
-    resolved_parts = []
-    for t in person_tables:
+    resolved_parts: dict[str, pl.DataFrame] = {}
+
+    def resolve(t: str) -> pl.DataFrame | None:
+        """Table t with person_id (null: not resolvable), its spellings dropped."""
         df = _frame(logical, t)
         # truth_policy reads the pairings' own spellings; nothing else reads these again.
         if t != "pairings":
             logical.pop(t, None)
         if df.is_empty():
-            continue
+            return None
         # Normalise each distinct spelling once: a person's ID is written on many rows.
         df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
         ids = with_normalized_id(df.select("id_text").unique(), campaign.end)
@@ -204,18 +205,13 @@ def compute(
             .then(pl.col("id_norm"))
             .otherwise(pl.col("linked_id"))
         )
-        frames[t] = df.drop(SPELLINGS, strict=False)
-        resolved_parts.append(
-            df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"))
-        )
-        del df
-    resolvable = pl.concat(resolved_parts)
-    say("truth: people resolved")
+        resolved_parts[t] = df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"))
+        return df.drop(SPELLINGS, strict=False)
 
     def usable(t: str) -> pl.DataFrame:
         """Loaded rows whose person is known: quarantined ones count nowhere. Each table is
-        read once, so it is handed over (its frame freed when the caller is done)."""
-        return frames.pop(t).filter(pl.col("loaded") & pl.col("person_id").is_not_null())
+        read once: resolved here and freed when the caller is done with it."""
+        return resolve(t).filter(pl.col("loaded") & pl.col("person_id").is_not_null())
 
     # ------------------------------------------------------------ ledger entries and targets
     cur_ledgers = files.filter((pl.col("table_type") == "ledger") & pl.col("is_current")).select(
@@ -258,6 +254,7 @@ def compute(
         led_rows.select("rid", "employment_status"), on="rid", how="left", maintain_order="left"
     ).select("T", "city_code", "person_id", "employment_status")
     del led_rows, winners
+    say("truth: ledger resolved, its entries at every T")
 
     # ------------------------------------------------------------ categories
     birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
@@ -346,7 +343,7 @@ def compute(
     # ------------------------------------------------------------ city records known at T
     def known(t: str, df: pl.DataFrame | None = None) -> pl.DataFrame:
         """Rows of the current file of every cut-off folder ≤ T, per T (what the province knew)."""
-        base = df if df is not None else frames.get(t, _frame(logical, t))
+        base = df if df is not None else _frame(logical, t)
         if base.is_empty():
             return base
         if "is_current" not in base.columns:
@@ -446,7 +443,7 @@ def compute(
     )
     province = province.with_columns([pl.col(n).round(2) for n in money])
     out = truth_policy.report_rows(stats, province, terms.FIGURE_NAMES)
-    graduates = frames.get("reg_graduates")
+    graduates = resolve("reg_graduates")
     unemployed_graduates = (
         graduates.filter(
             pl.col("loaded")
@@ -467,4 +464,8 @@ def compute(
         name_norm,
         with_normalized_id,
     )
+    for t in person_tables:  # the tables no figure reads still say who is resolvable
+        if t not in resolved_parts:
+            resolve(t)
+    resolvable = pl.concat([resolved_parts[t] for t in person_tables if t in resolved_parts])
     return Result(out, resolvable, policy.supplement, policy.job_pool)
