@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines import terms
@@ -167,21 +168,19 @@ def write_truth(
 ) -> dict:
     files = rec.files_frame()
     rows = rec.rows_frame()
-    # person_resolvable from the contract's resolution (computed in truth.py).
-    resolvable = result.resolvable.select("rid", "resolvable")
-    rows = (
-        rows.with_row_index("rid")
-        .with_columns(pl.col("rid").cast(pl.Int64))
-        .join(resolvable, on="rid", how="left", maintain_order="left")
-        .with_columns(
-            person_resolvable=pl.col("person_id").is_not_null()
-            & pl.col("resolvable").fill_null(False)
-        )
-        .drop("rid", "resolvable")
-    )
+    # person_resolvable from the contract's resolution (computed in truth.py). A row's rid
+    # is its position in rows: set the flags by position instead of joining 4 M rows.
+    flags = np.zeros(rows.height, dtype=bool)
+    flags[result.resolvable["rid"].to_numpy()] = result.resolvable["resolvable"].to_numpy()
+    rows = rows.with_columns(
+        person_resolvable=pl.col("person_id").is_not_null() & pl.Series(flags)
+    ).rechunk()  # one chunk per column, as the join gave: the parquet bytes depend on it
+    del flags
     rows.write_parquet(truth / "rows.parquet")
     files.write_parquet(truth / "files.parquet")
-    ledger_ids = rows.filter(pl.col("table_type") == "ledger")["person_id"].unique()
+    ledger_ids = rows.select(
+        pl.col("person_id").filter(pl.col("table_type") == "ledger").unique()
+    ).to_series()
     people.select(
         pl.exclude("find_one_candidate"),
         on_any_ledger=pl.col("person_id").is_in(ledger_ids.implode()),
