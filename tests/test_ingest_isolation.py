@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import os
 import time
 
@@ -72,6 +73,32 @@ def test_a_hang_is_stopped_at_the_time_limit(worker) -> None:
     # Stopped, not finished: a bound from the hang itself, not from the machine's speed.
     assert time.monotonic() - started < HANG_S
     assert worker.run(adds, 4, 5) == 9
+
+
+def test_a_file_queued_behind_a_crash_is_parsed_by_the_fresh_worker_not_blamed(worker) -> None:
+    crashing = worker.submit(aborts)
+    queued = worker.submit(adds, 5, 6)  # handed over while the worker is busy
+    with pytest.raises(ParseCrashed, match="process died"):
+        worker.collect(crashing)
+    assert worker.collect(queued) == 11
+
+
+def test_a_file_queued_behind_a_hang_is_parsed_after_the_hang_is_stopped(worker) -> None:
+    hanging = worker.submit(hangs)
+    queued = worker.submit(adds, 6, 7)
+    with pytest.raises(ParseCrashed, match="longer than 5 s"):
+        worker.collect(hanging)
+    assert worker.collect(queued) == 13
+
+
+def test_parsing_goes_on_while_the_caller_stores_the_previous_file(worker) -> None:
+    first = worker.submit(adds, 1, 1)
+    second = worker.submit(adds, 2, 2)
+    # Nobody collects (the caller is writing file 1): the worker still parses both.
+    assert second.future is not None
+    done, _ = cf.wait([second.future], timeout=60)
+    assert done == {second.future}
+    assert (worker.collect(first), worker.collect(second)) == (2, 4)
 
 
 def test_an_ordinary_reader_error_is_reported_by_its_first_line(worker) -> None:

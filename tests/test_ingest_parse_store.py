@@ -63,7 +63,7 @@ def test_a_rebuilt_warehouse_loads_the_same_rows_without_parsing_again(tmp_path,
     def no_parsing(*_args, **_kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(run.ParseWorker, "run", no_parsing)
+    monkeypatch.setattr(run.ParseWorker, "submit", no_parsing)
     second = duckdb.connect()
     summary = ingest_all(second, tmp_path / "raw", CAMPAIGN, cache_dir=store)
     assert summary.files_reused == 2 and summary.files_quarantined == 0
@@ -80,7 +80,7 @@ def test_the_same_bytes_under_another_name_reuse_the_parse_and_name_the_new_file
     moved = tmp_path / "moved"
     shutil.copytree(tmp_path / "raw", moved)
     (city_dir(moved, "370200") / "台账.csv").rename(city_dir(moved, "370200") / "更正-台账.csv")
-    monkeypatch.setattr(run.ParseWorker, "run", lambda *_a: pytest.fail("parsed again"))
+    monkeypatch.setattr(run.ParseWorker, "submit", lambda *_a: pytest.fail("parsed again"))
     con = duckdb.connect()
     assert ingest_all(con, moved, CAMPAIGN, cache_dir=store).files_reused == 2
     (reason,) = con.execute("select reason from raw.quarantine").fetchone()

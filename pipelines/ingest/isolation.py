@@ -8,7 +8,10 @@ stopped, the file is quarantined as `reader_crashed` with what happened, a fresh
 takes the next file, and every other file — every other city — is read as usual.
 
 One long-lived worker parses the files one after another (starting it costs about a
-second; a crash costs one restart). Limits, overridable by environment:
+second; a crash costs one restart). The run hands it the next file before storing the
+current one (`submit`, then `collect`), so parsing and writing overlap on two cores; a
+file queued behind one that crashed or hung is handed to the fresh worker again, never
+blamed. Limits, overridable by environment:
 
     WARMHEART_PARSE_MEMORY_MB   address space of the worker (default 3072)
     WARMHEART_PARSE_TIMEOUT_S   seconds for one file (default 300)
@@ -22,6 +25,7 @@ import multiprocessing
 import os
 import resource
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -72,6 +76,17 @@ class _Guarded:
             return "crash", f"the reader panicked: {_describe(exc)}"
 
 
+@dataclass
+class Pending:
+    """A call handed to the worker: its future, and the worker generation it went to."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    future: cf.Future | None = None
+    generation: int = 0
+    value: tuple[str, Any] | None = None  # inline mode: done at once
+
+
 class ParseWorker:
     """Run one callable per file in a limited worker process, restarting it after a crash."""
 
@@ -111,13 +126,33 @@ class ParseWorker:
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args); ParseFailed for its ordinary error, ParseCrashed when it could not finish."""
-        guarded = _Guarded(fn)
+        return self.collect(self.submit(fn, *args))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Pending:
+        """Hand fn(*args) to the worker and return at once; `collect` gives its result."""
+        pending = Pending(fn, args)
         if self.mode == "inline":
-            status, value = guarded(*args)
+            pending.value = _Guarded(fn)(*args)
         else:
-            future = self._start().submit(guarded, *args)
+            self._send(pending)
+        return pending
+
+    def _send(self, pending: Pending) -> None:
+        pending.future = self._start().submit(_Guarded(pending.fn), *pending.args)
+        pending.generation = self.restarts
+
+    def collect(self, pending: Pending) -> Any:
+        """The result of a submitted call, as `run` gives it. The timeout counts from here:
+        a file parsed while the previous one was being stored has had that time too."""
+        if pending.value is not None:
+            status, value = pending.value
+        else:
+            if pending.generation != self.restarts:
+                # Queued behind a call that crashed or hung: the worker it went to is gone.
+                self._send(pending)
+            assert pending.future is not None
             try:
-                status, value = future.result(timeout=self.timeout_s)
+                status, value = pending.future.result(timeout=self.timeout_s)
             except cf.TimeoutError:
                 self._kill()
                 raise ParseCrashed(

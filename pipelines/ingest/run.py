@@ -21,7 +21,7 @@ from pipelines import terms
 from pipelines.campaign import Campaign
 from pipelines.ingest import discovery, headers, readers
 from pipelines.ingest.cache import META_FIELDS, Entry, ParseCache
-from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker
+from pipelines.ingest.isolation import ParseCrashed, ParseFailed, ParseWorker, Pending
 from pipelines.ingest.parse import Parsed, dtype_of, empty_quarantine, parse_grid
 from pipelines.ingest.schema import FILES_DDL, create_raw_tables
 
@@ -333,36 +333,62 @@ def ingest_all(
             )
         batch.clear()
 
+    def finish(n: int, loc: discovery.Location, begun: _Begun | None) -> None:
+        try:
+            rec, parsed = _finish(begun, campaign, worker, store) if begun else (None, None)
+        except Exception as exc:
+            say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
+            summary.files_quarantined += 1
+            return
+        if rec is None:
+            summary.files_skipped += 1
+            return
+        batch.append((n, rec, parsed))
+        if len(batch) >= BATCH_FILES or _batch_rows(batch) >= BATCH_ROWS:
+            flush()
+
     with ParseWorker() as worker:
+        # The next file is handed to the parse worker before the current one is stored
+        # and written: the worker parses while this process writes (two cores, one each).
+        previous: tuple[int, discovery.Location, _Begun | None] | None = None
         for n, loc in enumerate(locations, 1):
             summary.files_seen += 1
             try:
-                rec, parsed = _ingest_one(loc, campaign, worker, seen, store, summary)
+                begun = _begin(loc, campaign, worker, seen, store, summary)
             except Exception as exc:
                 say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
                 summary.files_quarantined += 1
                 continue
-            if rec is None:
-                summary.files_skipped += 1
-                continue
-            batch.append((n, rec, parsed))
-            if len(batch) >= BATCH_FILES or _batch_rows(batch) >= BATCH_ROWS:
-                flush()
+            if previous is not None:
+                finish(*previous)
+            previous = (n, loc, begun)
+        if previous is not None:
+            finish(*previous)
         flush()
     summary.seconds = time.perf_counter() - started
     say(f"ingest: {summary}")
     return summary
 
 
-def _ingest_one(
+@dataclass
+class _Begun:
+    """A file on its way: its record, and its rows (known at once) or its parse in the worker."""
+
+    rec: _FileRecord
+    parsed: Parsed | None = None
+    parsing: Pending | None = None
+
+
+def _begin(
     loc: discovery.Location,
     campaign: Campaign,
     worker: ParseWorker,
     seen: set[tuple[str, str]],
     store: ParseCache | None = None,
     summary: IngestSummary | None = None,
-) -> tuple[_FileRecord | None, Parsed | None]:
-    """One entry to record (None when the same bytes were ingested before) and its rows."""
+) -> _Begun | None:
+    """Start on one file: None when the same bytes were ingested before; otherwise its
+    record, with its rows when refused or stored, or its parse handed to the worker."""
     if loc.refused:
         sha = loc.identity()
     else:
@@ -372,18 +398,28 @@ def _ingest_one(
             loc = replace(loc, refused=exc.code, refused_detail=str(exc))
             sha = loc.identity()
     if (loc.rel_path, sha) in seen:
-        return None, None
-    rec = _FileRecord(loc, sha, received_at(loc, campaign.zone))
-    parsed: Parsed | None = None
+        return None
+    seen.add((loc.rel_path, sha))
+    begun = _Begun(_FileRecord(loc, sha, received_at(loc, campaign.zone)))
     if loc.refused:
-        rec.fail(loc.refused, loc.refused_detail or "refused")
-    elif (stored := _stored(rec, campaign, store)) is not None:
-        parsed = stored.parsed
+        begun.rec.fail(loc.refused, loc.refused_detail or "refused")
+    elif (stored := _stored(begun.rec, campaign, store)) is not None:
+        begun.parsed = stored.parsed
         if summary is not None:
             summary.files_reused += 1
     else:
+        begun.parsing = worker.submit(_parse_file, begun.rec, campaign)
+    return begun
+
+
+def _finish(
+    begun: _Begun, campaign: Campaign, worker: ParseWorker, store: ParseCache | None
+) -> tuple[_FileRecord, Parsed | None]:
+    """The file's record and rows, once its parse (if any) is back; the parse is stored."""
+    rec, parsed = begun.rec, begun.parsed
+    if begun.parsing is not None:
         try:
-            rec, parsed = worker.run(_parse_file, rec, campaign)
+            rec, parsed = worker.collect(begun.parsing)
             _store(rec, campaign, store, parsed)
         except ParseCrashed as exc:
             _reset(rec)
@@ -394,7 +430,6 @@ def _ingest_one(
         except Exception as exc:  # a parser bug must cost one file, not the run
             _reset(rec)
             rec.fail("unreadable_file", f"cannot be read: {type(exc).__name__}: {exc}")
-    seen.add((loc.rel_path, sha))
     return rec, parsed
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -11,6 +12,15 @@ from pathlib import Path
 
 from pipelines.campaign import load_campaign
 from tools.demo.generator import generate
+
+
+def rss_mib() -> float:
+    """Resident memory now (the peak alone hides which stage frees what)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:  # not Linux
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def say(msg: str) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        print(f"[demo {time.perf_counter() - t0:7.1f}s, peak {peak:6.0f} MiB] {msg}", flush=True)
+        print(
+            f"[demo {time.perf_counter() - t0:7.1f}s, rss {rss_mib():6.0f}, peak {peak:6.0f} MiB] {msg}",
+            flush=True,
+        )
 
     summary = generate(
         out,

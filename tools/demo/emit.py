@@ -104,6 +104,10 @@ class Recorder:
     logical: dict[str, list[pl.DataFrame]] = field(default_factory=lambda: defaultdict(list))
     file_noise: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     n_rows: int = 0
+    # Where `spill` moves the recorded rows (None: they stay in memory).
+    spill_dir: Path | None = None
+    row_parts: list[Path] = field(default_factory=list)
+    logical_parts: dict[str, list[Path]] = field(default_factory=lambda: defaultdict(list))
 
     def noise(self, *key: object) -> CellNoise:
         return CellNoise(file_rng(self.seed, *key), self.scale)
@@ -259,6 +263,24 @@ class Recorder:
                 file_noise,
             )
 
+    # ------------------------------------------------------------------ spilling
+    def spill(self) -> None:
+        """Moves the rows recorded so far to Parquet files in `spill_dir`: a province's
+        truth and logical rows would otherwise sit in memory beside the world still being
+        written (read back once, in order, by `rows_frame` and `logical_frames`)."""
+        if self.spill_dir is None:
+            return
+        n = len(self.row_parts)
+        path = self.spill_dir / f"rows-{n:04d}.parquet"
+        pl.concat(self.rows, how="vertical").write_parquet(path)
+        self.row_parts.append(path)
+        self.rows = []
+        for t, frames in self.logical.items():
+            path = self.spill_dir / f"logical-{t}-{n:04d}.parquet"
+            pl.concat(frames, how="diagonal_relaxed").write_parquet(path)
+            self.logical_parts[t].append(path)
+        self.logical.clear()
+
     # ------------------------------------------------------------------ the truth files
     def files_frame(self) -> pl.DataFrame:
         f = self.files
@@ -301,15 +323,29 @@ class Recorder:
         )
 
     def rows_frame(self) -> pl.DataFrame:
-        rows = pl.concat(self.rows, how="vertical")
+        """Every row's truth (hands the per-file parts over: call once, at the end)."""
+        spilled = [pl.read_parquet(p) for p in self.row_parts]
+        rows = pl.concat([*spilled, *self.rows], how="vertical")
+        self.rows = []
         return rows.with_columns(
             noise=pl.when(pl.col("noise") == "")
             .then(pl.lit([], pl.List(pl.String)))
             .otherwise(pl.col("noise").str.split("|"))
         )
 
-    def logical_frames(self) -> dict[str, pl.DataFrame]:
-        return {t: pl.concat(frames, how="diagonal_relaxed") for t, frames in self.logical.items()}
+    def logical_frames(self) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+        """Hands the logical rows over (one frame per table) and forgets them: truth.compute
+        frees each table once read, which it could not while the recorder held the parts.
+        A spilled table comes as a lazy frame, read from disk when its turn comes."""
+        tables = list(dict.fromkeys([*self.logical_parts, *self.logical]))
+        out: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+        for t in tables:
+            parts = [
+                *(pl.scan_parquet(p) for p in self.logical_parts.pop(t, [])),
+                *(f.lazy() for f in self.logical.pop(t, [])),
+            ]
+            out[t] = pl.concat(parts, how="diagonal_relaxed")
+        return out
 
     @staticmethod
     def noise_counts(rows: pl.DataFrame) -> Counter[str]:

@@ -13,11 +13,13 @@ province-sized campaign fits in a few GB and a minute.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines import terms
@@ -87,13 +89,18 @@ def generate(
     plan = Plan(campaign, seed, persons_per_city, world)
     ctx = Context.build(campaign, seed, world, plan)
     # Small K: lift noise rates so every kind appears at least a few times.
-    rec = Recorder(out, plan, seed, scale=max(1.0, 100 / max(persons_per_city, 1)))
+    # The recorded rows wait on disk while the world is written (removed at the end).
+    spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=truth)
+    rec = Recorder(
+        out, plan, seed, scale=max(1.0, 100 / max(persons_per_city, 1)), spill_dir=Path(spill.name)
+    )
     stages = [stage() for stage in (*SLOT_TABLES, *(POLICY_TABLES if policy_tables else ()))]
     for stage in stages:
         stage.prepare(ctx)
     say("records drawn: " + ", ".join(f"{s.table.name}" for s in stages))
     write_submissions(ctx, rec, stages, say)
     n = registries.write(ctx, rec)
+    rec.spill()
     say(f"registries: {n} records")
     # The files are written: of the simulated world only its people's columns go on (to
     # persons.parquet); the rest is freed before the truth is computed.
@@ -102,9 +109,11 @@ def generate(
 
     files = rec.files_frame()
     say("truth: resolving people and computing the expected statistics")
-    result = truth_mod.compute(files, rec.logical_frames(), campaign)
+    result = truth_mod.compute(files, rec.logical_frames(), campaign, say)
+    say("truth: expected statistics computed")
     city_stats.write(campaign, plan, rec, result.stats)
     manifest = write_truth(truth, rec, people, plan, result, seed, persons_per_city, campaign)
+    spill.cleanup()
     secs = time.perf_counter() - t0
     say(f"done: {manifest['files']} files, {manifest['rows']} rows in {secs:.1f}s")
     return Summary(
@@ -127,6 +136,7 @@ def write_submissions(ctx: Context, rec: Recorder, stages: list, say: Progress) 
                 continue
             for stage in stages:
                 stage.write(rec, city, idx)
+        rec.spill()
         say(f"submissions: {terms.CITIES[city]} done ({len(rec.files)} files so far)")
 
 
@@ -158,21 +168,19 @@ def write_truth(
 ) -> dict:
     files = rec.files_frame()
     rows = rec.rows_frame()
-    # person_resolvable from the contract's resolution (computed in truth.py).
-    resolvable = result.resolvable.select("rid", "resolvable")
-    rows = (
-        rows.with_row_index("rid")
-        .with_columns(pl.col("rid").cast(pl.Int64))
-        .join(resolvable, on="rid", how="left", maintain_order="left")
-        .with_columns(
-            person_resolvable=pl.col("person_id").is_not_null()
-            & pl.col("resolvable").fill_null(False)
-        )
-        .drop("rid", "resolvable")
-    )
+    # person_resolvable from the contract's resolution (computed in truth.py). A row's rid
+    # is its position in rows: set the flags by position instead of joining 4 M rows.
+    flags = np.zeros(rows.height, dtype=bool)
+    flags[result.resolvable["rid"].to_numpy()] = result.resolvable["resolvable"].to_numpy()
+    rows = rows.with_columns(
+        person_resolvable=pl.col("person_id").is_not_null() & pl.Series(flags)
+    ).rechunk()  # one chunk per column, as the join gave: the parquet bytes depend on it
+    del flags
     rows.write_parquet(truth / "rows.parquet")
     files.write_parquet(truth / "files.parquet")
-    ledger_ids = rows.filter(pl.col("table_type") == "ledger")["person_id"].unique()
+    ledger_ids = rows.select(
+        pl.col("person_id").filter(pl.col("table_type") == "ledger").unique()
+    ).to_series()
     people.select(
         pl.exclude("find_one_candidate"),
         on_any_ledger=pl.col("person_id").is_in(ledger_ids.implode()),

@@ -9,6 +9,7 @@ the register of files; it knows nothing of the simulated world behind them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -27,7 +28,7 @@ _NAME_HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
 @dataclass
 class Result:
     stats: pl.DataFrame
-    resolvable: pl.DataFrame  # rid, resolvable, resolved_id
+    resolvable: pl.DataFrame  # rid, resolvable
     supplement: pl.DataFrame | None = None  # the expected rpt_campaign_supplement (§8)
     job_pool: pl.DataFrame | None = None  # the expected rpt_job_pool (§8)
 
@@ -127,25 +128,45 @@ def age_years(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     )
 
 
-def _frame(logical: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
-    return logical.get(table, pl.DataFrame())
+Logical = dict[str, pl.DataFrame | pl.LazyFrame]
 
 
-def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Campaign) -> Result:
+def _frame(logical: Logical, table: str) -> pl.DataFrame:
+    df = logical.get(table, pl.DataFrame())
+    return df.collect() if isinstance(df, pl.LazyFrame) else df
+
+
+def compute(
+    files: pl.DataFrame,
+    logical: Logical,
+    campaign: Campaign,
+    say: Callable[[str], None] | None = None,
+) -> Result:
+    """The expected report from the files' logical rows (frames, or lazy frames read when
+    their table's turn comes). `logical` is consumed: each person table is taken out of it
+    as it is resolved (pass a dict nobody else holds on to)."""
+    say = say or (lambda _msg: None)
     start = campaign.start
     th = campaign.thresholds
     cutoffs = list(campaign.cutoffs)
     fileinfo = files.select("file_path", "city_code", "cutoff_date", "received_at", "is_current")
 
     # ------------------------------------------------------------ people (§5)
+    # One table at a time, when it is first needed: only the ledger carries phones, so its
+    # own rows are the whole linking evidence and the other tables never link an invalid ID.
     person_tables = ["ledger", "visits", "referrals", "pairings"] + [
         t.name for t in terms.REGISTRY_TABLES
     ]
-    frames: dict[str, pl.DataFrame] = {}
-    for t in person_tables:
+    resolved_parts: dict[str, pl.DataFrame] = {}
+
+    def resolve(t: str) -> pl.DataFrame | None:
+        """Table t with person_id (null: not resolvable), its spellings dropped."""
         df = _frame(logical, t)
+        # truth_policy reads the pairings' own spellings; nothing else reads these again.
+        if t != "pairings":
+            logical.pop(t, None)
         if df.is_empty():
-            continue
+            return None
         # Normalise each distinct spelling once: a person's ID is written on many rows.
         df = df.with_columns(pl.col("id_text", "name_text").cast(pl.Utf8))
         ids = with_normalized_id(df.select("id_text").unique(), campaign.end)
@@ -155,28 +176,28 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         df = df.join(ids, on="id_text", how="left", nulls_equal=True, maintain_order="left").join(
             names, on="name_text", how="left", nulls_equal=True, maintain_order="left"
         )
+        del ids, names
         if t == "ledger":
             df = df.with_columns(phone_norm=phone_norm(pl.col("phone_text").cast(pl.Utf8)))
-        frames[t] = df.join(fileinfo, on="file_path", how="left")
-    led = frames["ledger"]
-    # Linking evidence: name + phone of valid-ID people on any current ledger (loaded rows).
-    index = (
-        led.filter(
-            pl.col("is_current")
-            & pl.col("loaded")
-            & pl.col("id_valid")
-            & pl.col("phone_norm").is_not_null()
-            & (pl.col("phone_norm") != "")
-        )
-        .group_by("name_norm", "phone_norm")
-        .agg(pl.col("id_norm").unique().alias("ids"))
-        .filter(pl.col("ids").list.len() == 1)
-        .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
-    )
-    resolved_parts = []
-    for t, df in frames.items():
+        df = df.join(fileinfo, on="file_path", how="left")
         if t == "ledger":
+            # Linking evidence: name + phone of valid-ID people on any current ledger
+            # (loaded rows).
+            index = (
+                df.filter(
+                    pl.col("is_current")
+                    & pl.col("loaded")
+                    & pl.col("id_valid")
+                    & pl.col("phone_norm").is_not_null()
+                    & (pl.col("phone_norm") != "")
+                )
+                .group_by("name_norm", "phone_norm")
+                .agg(pl.col("id_norm").unique().alias("ids"))
+                .filter(pl.col("ids").list.len() == 1)
+                .select("name_norm", "phone_norm", pl.col("ids").list.first().alias("linked_id"))
+            )
             df = df.join(index, on=["name_norm", "phone_norm"], how="left")
+            del index
         else:
             df = df.with_columns(linked_id=pl.lit(None, pl.Utf8))
         df = df.with_columns(
@@ -184,19 +205,13 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
             .then(pl.col("id_norm"))
             .otherwise(pl.col("linked_id"))
         )
-        frames[t] = df.drop(SPELLINGS, strict=False)
-        resolved_parts.append(
-            df.select(
-                "rid",
-                pl.col("person_id").is_not_null().alias("resolvable"),
-                pl.col("person_id").alias("resolved_id"),
-            )
-        )
-    resolvable = pl.concat(resolved_parts)
+        resolved_parts[t] = df.select("rid", pl.col("person_id").is_not_null().alias("resolvable"))
+        return df.drop(SPELLINGS, strict=False)
 
     def usable(t: str) -> pl.DataFrame:
-        """Loaded rows whose person is known: quarantined ones count nowhere."""
-        return frames[t].filter(pl.col("loaded") & pl.col("person_id").is_not_null())
+        """Loaded rows whose person is known: quarantined ones count nowhere. Each table is
+        read once: resolved here and freed when the caller is done with it."""
+        return resolve(t).filter(pl.col("loaded") & pl.col("person_id").is_not_null())
 
     # ------------------------------------------------------------ ledger entries and targets
     cur_ledgers = files.filter((pl.col("table_type") == "ledger") & pl.col("is_current")).select(
@@ -215,8 +230,10 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         entries_parts.append(src)
     sources = pl.concat(entries_parts)
     led_rows = usable("ledger").drop("city_code", "cutoff_date", "received_at", "is_current")
+    # The ledger rows are replicated over every T they are carried to: the sorting and
+    # de-duplicating is done on the keys only, the other columns joined to what is left.
     entries = (
-        sources.join(led_rows, on="file_path")
+        sources.join(led_rows.select("file_path", "rid", "person_id"), on="file_path")
         .sort("rid")  # a person twice in one ledger: the upper row counts
         .unique(["T", "city_code", "person_id"], keep="first", maintain_order=True)
     )
@@ -225,7 +242,19 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         ["T", "person_id", "received_at", "city_code"], descending=[False, False, True, False]
     )
     winners = entries.unique(["T", "person_id"], keep="first", maintain_order=True)
-    targets = winners.filter(pl.col("identified_on") <= pl.col("T"))
+    columns = [*sources.columns, *(c for c in led_rows.columns if c != "file_path")]
+    targets = (
+        winners.join(
+            led_rows.drop("file_path", "person_id"), on="rid", how="left", maintain_order="left"
+        )
+        .select(columns)
+        .filter(pl.col("identified_on") <= pl.col("T"))
+    )
+    entries = entries.join(
+        led_rows.select("rid", "employment_status"), on="rid", how="left", maintain_order="left"
+    ).select("T", "city_code", "person_id", "employment_status")
+    del led_rows, winners
+    say("truth: ledger resolved, its entries at every T")
 
     # ------------------------------------------------------------ categories
     birth = pl.col("person_id").str.slice(6, 8).str.to_date("%Y%m%d")
@@ -309,11 +338,12 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         ).sum(),
     )
     target_keys = targets.select("T", "C", "person_id")
+    say("truth: targets and categories")
 
     # ------------------------------------------------------------ city records known at T
     def known(t: str, df: pl.DataFrame | None = None) -> pl.DataFrame:
         """Rows of the current file of every cut-off folder ≤ T, per T (what the province knew)."""
-        base = df if df is not None else frames.get(t, _frame(logical, t))
+        base = df if df is not None else _frame(logical, t)
         if base.is_empty():
             return base
         if "is_current" not in base.columns:
@@ -386,6 +416,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
         .agg(temp_relief_payments=pl.len(), temp_relief_amount_yuan=pl.col("amount_yuan").sum())
     )
 
+    say("truth: city records known at T")
     # ------------------------------------------------------------ assemble
     grid = pl.DataFrame(
         {
@@ -412,7 +443,7 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
     )
     province = province.with_columns([pl.col(n).round(2) for n in money])
     out = truth_policy.report_rows(stats, province, terms.FIGURE_NAMES)
-    graduates = frames.get("reg_graduates")
+    graduates = resolve("reg_graduates")
     unemployed_graduates = (
         graduates.filter(
             pl.col("loaded")
@@ -425,12 +456,16 @@ def compute(files: pl.DataFrame, logical: dict[str, pl.DataFrame], campaign: Cam
     policy = truth_policy.compute_policy(
         campaign,
         files,
-        logical,
+        {t: _frame(logical, t) for t in ("bases", "pairings")},
         targets,
-        entries.select("T", "city_code", "person_id", "employment_status"),
+        entries,
         posts_known,
         unemployed_graduates,
         name_norm,
         with_normalized_id,
     )
+    for t in person_tables:  # the tables no figure reads still say who is resolvable
+        if t not in resolved_parts:
+            resolve(t)
+    resolvable = pl.concat([resolved_parts[t] for t in person_tables if t in resolved_parts])
     return Result(out, resolvable, policy.supplement, policy.job_pool)
