@@ -6,6 +6,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -128,3 +129,24 @@ def manifest_path() -> Path:
             "(make run, make ui and make test do it first)"
         )
     return path
+
+
+RUN_DIR_PREFIX = "warehouse_models-"  # dagster-dbt's target folder per build: <step>-<run>-<hash>
+KEEP_RUN_DIRS = 3
+
+
+def prune_run_dirs(target: Path, keep: int = KEEP_RUN_DIRS) -> list[Path]:
+    """Remove all but the `keep` newest build folders under `target`; the removed ones.
+
+    dagster-dbt writes one per build (compiled SQL, run_results.json, dbt.log) and never
+    removes them: a schedule twice a month and a sensor on every upload would fill the
+    disk. The newest stay, since a failed run's message points at its dbt.log.
+    """
+    runs = sorted(
+        (p for p in target.glob(f"{RUN_DIR_PREFIX}*") if p.is_dir()),
+        key=lambda p: (p.stat().st_mtime, p.name),
+        reverse=True,
+    )
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]

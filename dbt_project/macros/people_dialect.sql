@@ -94,3 +94,20 @@
 {% macro postgres__sha256_hex(bytes_expr) -%}
     encode(sha256({{ bytes_expr }}), 'hex')
 {%- endmacro %}
+
+{# One of the two HMAC pads of the person_key secret, as 128 hex digits, read by the engine
+   when the query runs. DuckDB: a session variable the connection plugin sets
+   (pipelines/person_key_plugin.py; unset, the key is null and the not-null tests stop the
+   build). Spark: the environment of the driver, which the pipeline sets for dbt
+   (pipelines/person_key.py dbt_env), substituted by Spark's parser. #}
+{% macro person_key_pad(which) -%}
+    {{ return(adapter.dispatch('person_key_pad', 'warmheart')(which)) }}
+{%- endmacro %}
+
+{% macro default__person_key_pad(which) -%}
+    getvariable('{{ "warmheart_person_key_" ~ which }}')
+{%- endmacro %}
+
+{% macro spark__person_key_pad(which) -%}
+    '${env:{{ "WARMHEART_PERSON_KEY_IPAD" if which == "inner" else "WARMHEART_PERSON_KEY_OPAD" }}}'
+{%- endmacro %}

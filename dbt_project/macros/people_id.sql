@@ -65,14 +65,9 @@
 {# Keyed pseudonym of a person: hex HMAC-SHA256(secret, person_id) (contract §11, RFC 2104):
    sha256(outer pad || unhex(sha256(inner pad || id))). The pads are the secret XOR-ed with
    0x36 / 0x5c, computed in Python (pipelines/person_key.py) because SQL shares no XOR on
-   bytes between engines; the defaults are the pads of the built-in demo key
-   (warmheart-dev-only-key), for demo runs only. #}
+   bytes between engines. They reach the engine at run time (`person_key_pad`), never as
+   text of the SQL: dbt writes compiled SQL, its manifest and its logs to disk. #}
 {% macro person_key(person_id) -%}
-    {%- set inner = env_var("WARMHEART_PERSON_KEY_IPAD", "4157445b5e535744421b5253401b59585a4f1b5d534f363636363636363636363636363636363636363636363636363636363636363636363636363636363636") %}
-    {%- set outer = env_var("WARMHEART_PERSON_KEY_OPAD", "2b3d2e3134393d2e287138392a7133323025713739255c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c") %}
-    {%- for pad in [inner, outer] if not modules.re.fullmatch("[0-9a-f]{128}", pad) %}
-        {{ exceptions.raise_compiler_error("person_key: WARMHEART_PERSON_KEY_IPAD/OPAD must be 128 lower-case hex digits (pipelines/person_key.py)") }}
-    {%- endfor %}
-    {%- set inner_hash = sha256_hex(hex_bytes("'" ~ inner ~ "'") ~ " || " ~ utf8_bytes(person_id)) %}
-    {{ sha256_hex(hex_bytes("'" ~ outer ~ "'") ~ " || " ~ hex_bytes(inner_hash)) }}
+    {%- set inner_hash = sha256_hex(hex_bytes(person_key_pad("inner")) ~ " || " ~ utf8_bytes(person_id)) %}
+    {{ sha256_hex(hex_bytes(person_key_pad("outer")) ~ " || " ~ hex_bytes(inner_hash)) }}
 {%- endmacro %}

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -14,7 +15,7 @@ from dagster_dbt import (
 )
 
 from pipelines import person_key, settings, warehouse
-from pipelines.dbt_project import dbt_env, dbt_project, manifest_path
+from pipelines.dbt_project import dbt_env, dbt_project, manifest_path, prune_run_dirs
 from pipelines.key_guard import check_key_unchanged
 from pipelines.runlock import run_lock
 from pipelines.spark_tables import import_spark_tables
@@ -72,6 +73,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     check_key_unchanged(settings.marts_dir(), secret)  # before minutes of building
     for_dbt = {k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")}
     for_dbt.update(person_key.dbt_env(secret))
+    # Earlier builds' folders go (the last few stay for their dbt.log); folders written
+    # before the person_key pads left the SQL text held them in clear (see person_key_plugin).
+    prune_run_dirs(Path(dbt_project.project_dir) / "target")
     with exported(for_dbt), run_lock(settings.warehouse_path()):  # dbt writes the warehouse
         yield from dbt.cli(["build"], context=context).stream()
         if settings.engine() == "spark":
