@@ -569,8 +569,11 @@ def test_the_generator_tunes_polars_allocator_before_polars_loads():
         "assert 'polars' in sys.modules\n"
         "print(os.environ['_RJEM_MALLOC_CONF'])\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip().endswith("dirty_decay_ms:500,muzzy_decay_ms:0")
+    for inherited in ("", "dirty_decay_ms:500,muzzy_decay_ms:1000"):  # a parent that loaded Polars
+        env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+        if inherited:
+            env["_RJEM_MALLOC_CONF"] = inherited
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip().endswith("dirty_decay_ms:500,muzzy_decay_ms:0")
