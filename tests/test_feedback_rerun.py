@@ -109,3 +109,22 @@ def test_a_layout_change_or_a_workbook_not_written_by_us_is_rewritten(tmp_path, 
 def test_display_width_counts_wide_characters_twice(text):
     width = pl.select(xlsx_stream.display_width(pl.lit(text, dtype=pl.String))).item()
     assert width == sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def test_cities_written_in_parallel_give_the_bytes_written_one_at_a_time(tmp_path, monkeypatch):
+    con = _warehouse()
+    for i, code in enumerate(terms.CITIES):  # every city with items of its own
+        con.execute(
+            f"insert into {feedback.FEEDBACK_RELATION} (cutoff_date, city_code, section, "
+            "issue_level, reason_code, file_name, source_row, column_name, value) "
+            "values (?, ?, 'data_issue', 'cell', 'bad_enum', '台账.xlsx', ?, '就业方式', ?)",
+            [dt.date.fromisoformat(CUTOFF), code, 8 + i, f"值{i}"],
+        )
+    cutoff = dt.date.fromisoformat(CUTOFF)
+    monkeypatch.setattr(feedback, "FEEDBACK_THREADS", 1)
+    alone = feedback.write_city_feedback(con, cutoff, tmp_path / "alone", "暖心")
+    monkeypatch.setattr(feedback, "FEEDBACK_THREADS", 4)
+    parallel = feedback.write_city_feedback(con, cutoff, tmp_path / "parallel", "暖心")
+    assert parallel.rewritten == alone.rewritten == list(terms.CITIES)
+    for code in terms.CITIES:
+        assert parallel.paths[code].read_bytes() == alone.paths[code].read_bytes()
