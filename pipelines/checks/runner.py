@@ -259,22 +259,36 @@ def run_suite(
     return outcomes
 
 
-def frame_digest(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> str:
-    """What decides a suite's outcome: the suite, its parameters, the polars version, and
-    the validated frame's schema and rows (in order: examples are row positions)."""
-    h = hashlib.sha256()
-    h.update(
+# What else decides an outcome besides the suite and the rows: how the gate builds frames
+# and judges them. A change to this code judges every table again.
+_GATE_CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
+).hexdigest()
+
+
+def _outcome_key(suite: dict[str, Any], parameters: dict[str, Any], *parts: Any) -> Any:
+    """A sha256 started with what decides every stored outcome (the suite, its parameters,
+    the gate's code, the polars and DuckDB versions) and `parts`, what the store adds."""
+    return hashlib.sha256(
         json.dumps(
             [
                 suite,
                 {k: str(v) for k, v in parameters.items()},
+                _GATE_CODE,
                 pl.__version__,
-                [(c, str(t)) for c, t in frame.schema.items()],
+                duckdb.__version__,
+                *parts,
             ],
             sort_keys=True,
             default=str,
         ).encode()
     )
+
+
+def frame_digest(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any]) -> str:
+    """What decides a suite's outcome: `_outcome_key`, and the validated frame's schema and
+    rows (in order: examples are row positions)."""
+    h = _outcome_key(suite, parameters, "frame", [(c, str(t)) for c, t in frame.schema.items()])
     if frame.height:
         # Two independent 64-bit row hashes (stable within a polars version, which is in the key).
         h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
@@ -295,13 +309,6 @@ def run_suite_stored(
     outcomes = run_suite(suite, frame, parameters)
     _save_outcomes(path, outcomes)
     return outcomes
-
-
-# What else decides an outcome besides the suite and the rows: how the gate builds frames
-# and judges them. A change to this code judges every table again.
-_GATE_CODE = hashlib.sha256(
-    b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
-).hexdigest()
 
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -327,21 +334,7 @@ def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def _table_key(suite: dict[str, Any], parameters: dict[str, Any], fingerprint: str) -> str:
-    return hashlib.sha256(
-        json.dumps(
-            [
-                "table",
-                suite,
-                {k: str(v) for k, v in parameters.items()},
-                fingerprint,
-                _GATE_CODE,
-                pl.__version__,
-                duckdb.__version__,
-            ],
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()
+    return _outcome_key(suite, parameters, "table", fingerprint).hexdigest()
 
 
 def _load_outcomes(path: Path) -> list[CheckOutcome] | None:
