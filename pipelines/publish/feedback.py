@@ -104,13 +104,6 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _column(row: dict[str, Any]) -> str:
-    """The column an item is about; an unidentified person is always about the ID column."""
-    if row.get("column_name"):
-        return str(row["column_name"])
-    return ID_HEADER if row.get("issue_level") == "person" else ""
-
-
 # The reason codes whose 填写的内容 is worded from figures rather than the value as written.
 VALUE_WORDINGS = ("figure_difference", "discrimination_unmarked", "referrals_below_minimum")
 
@@ -155,8 +148,9 @@ def _filled(name: str) -> pl.Expr:
 
 
 def _worded(df: pl.DataFrame) -> pl.DataFrame:
-    """`df` with _column, _value and (_title, _cause, _fix) as `_column`, `_value` and
-    `_explain` word them per row; each distinct wording is rendered once, then joined."""
+    """`df` with per row: _column (the column an item is about; an unidentified person is
+    always about the ID column), _value (as `_value` words it) and _title, _cause, _fix
+    (`_explain`); each distinct wording is rendered once, then joined."""
     column = pl.col("column_name")
     df = df.with_columns(
         _column=pl.when(column.is_not_null() & (column != ""))
@@ -200,10 +194,10 @@ def cover_sheet(fb: CityFeedback) -> Sheet:
         "重新上传时，同一张表以最后收到的文件为准；之前上传的文件会保留，不必删除。",
         "本表含有姓名、身份证号、电话等个人信息，请妥善保管，不要外传。",
     ]
-    for row in _sorted(fb.section("timeliness"), "reason_code", "file_name").iter_rows(named=True):
-        cause, fix = reason_codes.render(row["reason_code"], _column(row), row.get("value"))
+    timeliness = _worded(_sorted(fb.section("timeliness"), "reason_code", "file_name"))
+    for row in timeliness.iter_rows(named=True):
         where = f"（{row['file_name']}）" if row.get("file_name") else ""
-        intro.append(f"提醒：{cause}{where}。{fix}。")
+        intro.append(f"提醒：{row['_cause']}{where}。{row['_fix']}。")
     if not fb.items.height:
         intro.append("本期未发现问题。")
     return Sheet("说明", ("类别", "问题类型", "条数"), rows, (14, 34, 8), intro)
