@@ -392,3 +392,17 @@ def test_publication_refuses_when_the_latest_blocking_check_failed_or_never_ran(
         outcome["passed"] = False
         dg.materialize([mart, mart_is_right], instance=instance, raise_on_error=False)
         assert blocking_checks_not_passed(instance, [key]) == ["mart mart_is_right: failed"]
+
+
+def test_a_changed_gate_judges_again_in_both_outcome_stores(con, tmp_path, monkeypatch):
+    from pipelines.checks import runner
+
+    relief_with_a_negative_amount(con)
+    store = tmp_path / "checks"
+    gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    calls = []
+    real = runner.run_suite
+    monkeypatch.setattr(runner, "run_suite", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(runner, "_GATE_CODE", "0" * 64)  # the gate's code was edited
+    gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
+    assert calls  # neither the table store nor the frame store answered for the old code
