@@ -83,6 +83,17 @@ def test_a_file_queued_behind_a_crash_is_parsed_by_the_fresh_worker_not_blamed(w
     assert worker.collect(queued) == 11
 
 
+def test_a_file_handed_over_after_the_worker_died_is_parsed_by_the_fresh_one(worker) -> None:
+    crashing = worker.submit(aborts)
+    assert crashing.future is not None
+    cf.wait([crashing.future], timeout=60)  # dead before the next file is handed over
+    queued = worker.submit(adds, 7, 8)
+    with pytest.raises(ParseCrashed, match="process died"):
+        worker.collect(crashing)
+    assert worker.collect(queued) == 15
+    assert worker.run(adds, 1, 1) == 2
+
+
 def test_a_file_queued_behind_a_hang_is_parsed_after_the_hang_is_stopped(worker) -> None:
     hanging = worker.submit(hangs)
     queued = worker.submit(adds, 6, 7)

@@ -138,7 +138,12 @@ class ParseWorker:
         return pending
 
     def _send(self, pending: Pending) -> None:
-        pending.future = self._start().submit(_Guarded(pending.fn), *pending.args)
+        try:
+            pending.future = self._start().submit(_Guarded(pending.fn), *pending.args)
+        except cf.process.BrokenProcessPool:
+            # The worker already died under an earlier call nobody has collected yet: this
+            # call is not its cause and waits for the fresh worker (`collect` sends it).
+            pending.future = None
         pending.generation = self.restarts
 
     def collect(self, pending: Pending) -> Any:
@@ -147,10 +152,13 @@ class ParseWorker:
         if pending.value is not None:
             status, value = pending.value
         else:
+            if pending.future is None and pending.generation == self.restarts:
+                self._kill()  # refused by a dead worker that nothing has replaced yet
             if pending.generation != self.restarts:
                 # Queued behind a call that crashed or hung: the worker it went to is gone.
                 self._send(pending)
-            assert pending.future is not None
+            if pending.future is None:
+                raise ParseCrashed("the reader's worker process could not be started")
             try:
                 status, value = pending.future.result(timeout=self.timeout_s)
             except cf.TimeoutError:
