@@ -113,3 +113,32 @@ def test_unexpected_rows_are_counted_over_the_whole_frame_and_shown_first_in_fil
     (outcome,) = runner.run_suite(suite, frame, PARAMS)
     assert (outcome.unexpected_count, outcome.element_count) == (3, 6)
     assert [e["_source_row"] for e in outcome.examples] == [3, 5, 6]
+
+
+def test_gx_batches_are_not_fingerprinted(monkeypatch):
+    """GX hashes every batch for markers nothing reads (seconds at a province's size);
+    the runner turns that off. Fails if GX renames the threshold the runner sets."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    runner._gx_batch_definition()  # the runner's GX set-up has run
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
+
+    def fingerprint(_df):
+        raise AssertionError("GX fingerprinted a batch")
+
+    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
+    outcomes = runner.run_suite(SUITE, messy_frame(200, 1), PARAMS)
+    assert outcomes and not any("fingerprinted" in (o.error or "") for o in outcomes)
+
+
+def test_gx_imported_in_the_background_is_the_one_the_gate_uses():
+    """warm_gx, called again and again and from several threads, starts one import; every
+    caller then gets the same GX batch definition."""
+    import concurrent.futures as cf
+
+    runner.warm_gx()
+    runner.warm_gx()
+    with cf.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: runner._gx_batch_definition(), range(8)))
+    assert all(g is got[0] for g in got)
+    assert runner._gx_batch_definition() is got[0]

@@ -9,11 +9,12 @@ a few offending rows with their file and row so an operator can find them.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import json
 import os
-from functools import cache
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -135,12 +136,49 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
     raise ValueError(f"unknown frame kind {kind!r}")
 
 
-@cache
+_GX_LOCK = threading.Lock()
+_gx_loading: cf.Future[Any] | None = None
+
+
+def warm_gx() -> None:
+    """Start importing GX in a background thread, if not started yet.
+
+    Importing GX is about two seconds of pure Python. The gate calls this before it reads
+    a table it must judge: DuckDB and Polars release the GIL while they read and shape the
+    table, so the import costs the gate nearly nothing. A gate with nothing to judge (every
+    table unchanged) never imports GX at all.
+    """
+    global _gx_loading
+    with _GX_LOCK:
+        if _gx_loading is None or (_gx_loading.done() and _gx_loading.exception()):
+            future: cf.Future[Any] = cf.Future()
+            threading.Thread(target=_load_gx, args=(future,), name="gx-import", daemon=True).start()
+            _gx_loading = future
+
+
+def _load_gx(future: cf.Future[Any]) -> None:
+    try:
+        future.set_result(_new_gx_batch_definition())
+    except BaseException as exc:  # handed to whoever waits for GX (the gate reports it)
+        future.set_exception(exc)
+
+
 def _gx_batch_definition() -> Any:
-    """One ephemeral GX context per process (importing GX costs seconds; contexts are cheap)."""
+    """The process's one ephemeral GX context's batch definition (imported once)."""
+    warm_gx()
+    assert _gx_loading is not None
+    return _gx_loading.result()
+
+
+def _new_gx_batch_definition() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # GX fingerprints every batch under HASH_THRESHOLD bytes (pandas' hash of each row,
+    # then md5) for its batch markers, which nothing here reads: about 2 s of a province's
+    # first gate. Checked by test_gx_batches_are_not_fingerprinted, should GX rename it.
+    pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("warehouse_frames")
@@ -381,6 +419,7 @@ def run_table_suites(
             stored = [_load_outcomes(k) if k.exists() else None for k in keys]
             if all(o is not None for o in stored):
                 return [o for outcomes in stored for o in outcomes or []]
+    warm_gx()  # imports while the table is read and shaped
     try:
         df = read_table(con, table)
     except duckdb.Error as exc:
