@@ -128,3 +128,24 @@ def test_cities_written_in_parallel_give_the_bytes_written_one_at_a_time(tmp_pat
     assert parallel.rewritten == alone.rewritten == list(terms.CITIES)
     for code in terms.CITIES:
         assert parallel.paths[code].read_bytes() == alone.paths[code].read_bytes()
+
+
+def test_an_unchanged_city_is_recognised_before_its_sheets_are_laid_out(tmp_path, monkeypatch):
+    """The digest is taken from the city's items and files: a rerun lays out only the
+    cities whose rows changed (at a province's size, laying out 96 workbooks only to find
+    them unchanged took seconds)."""
+    con, root = _warehouse(), tmp_path / "restricted"
+    _publish(con, root)
+    laid_out: list[str] = []
+    build = feedback.build_sheets
+
+    def counting(fb):
+        laid_out.append(fb.city_code)
+        return build(fb)
+
+    monkeypatch.setattr(feedback, "build_sheets", counting)
+    con.execute(
+        f"update {feedback.FEEDBACK_RELATION} set source_row = 8 where city_code = '370100'"
+    )
+    assert _publish(con, root).feedback_rewritten == ["370100"]
+    assert laid_out == ["370100"]

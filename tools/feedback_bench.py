@@ -59,10 +59,10 @@ def main(argv: list[str]) -> None:
                 items.filter(pl.col("city_code") == code),
                 files.filter(pl.col("city_code") == code),
             )
-            sheets = timed("build", feedback.build_sheets, fb)
             path = out / cutoff.isoformat() / code / feedback.file_name(code, cutoff)
             path.parent.mkdir(parents=True, exist_ok=True)
-            digest = timed("digest", feedback.content_digest, sheets, created, path.stem)
+            digest = timed("digest", feedback.content_digest, fb, created, path.stem)
+            sheets = timed("build", feedback.build_sheets, fb)
             timed("write", feedback.write_workbook, path, sheets, created, digest)
             rows += sum(s.rows.height for s in sheets)
             books += 1

@@ -359,13 +359,18 @@ def row_heights(rows: pl.DataFrame, widths: tuple[int, ...]) -> pl.Series:
     return pl.Series("heights", heights, dtype=pl.String).gather(lines)
 
 
-# What decides a workbook's bytes besides its content: this layout code, the safe writer's,
-# the row writer's, xlsxwriter's and Polars' (it builds the rows' XML). Part of every
-# content digest, so a layout change rewrites every workbook.
+# What decides a workbook's bytes besides the rows it is made from: the code that lays it
+# out (this module, the texts of reason_codes and terms it looks up, the safe writer, the
+# row writer), xlsxwriter's and Polars' versions and the compressor. Part of every
+# content digest, so a change to any of them rewrites every workbook.
 LAYOUT_KEY = hashlib.sha256(
-    Path(__file__).read_bytes()
-    + Path(safe_files.__file__).read_bytes()
-    + Path(xlsx_stream.__file__).read_bytes()
+    b"".join(
+        Path(source).read_bytes()
+        for source in (
+            __file__,
+            *(m.__file__ for m in (reason_codes, terms, safe_files, xlsx_stream)),
+        )
+    )
     + xlsxwriter.__version__.encode()
     + pl.__version__.encode()
     + xlsx_stream.COMPRESSOR.encode()
@@ -374,14 +379,20 @@ DIGEST_PROPERTY = "content_digest"
 _STORED_DIGEST = re.compile(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>')
 
 
-def content_digest(sheets: list[Sheet], created: dt.datetime, title: str) -> str:
-    """sha256 of everything that goes into a workbook: same digest, same bytes."""
+def content_digest(fb: CityFeedback, created: dt.datetime, title: str) -> str:
+    """sha256 of everything a workbook is made from: same digest, same bytes.
+
+    Taken from the city's items and files rather than from the built sheets, so an
+    unchanged city is recognised before anything is laid out: at a province's size,
+    building the 96 workbooks' sheets only to find them unchanged took seconds a run.
+    """
     h = hashlib.sha256(LAYOUT_KEY.encode())
-    h.update(repr((created.isoformat(), title)).encode())
-    for s in sheets:
-        schema = [(name, str(dtype)) for name, dtype in s.rows.schema.items()]
-        h.update(repr((s.name, s.headers, s.widths, s.intro, s.empty_text, schema)).encode())
-        h.update(s.rows.write_csv().encode())
+    h.update(repr((created.isoformat(), title, fb.campaign_name, fb.cutoff, fb.city_code)).encode())
+    for frame in (fb.items, fb.files):
+        h.update(repr([(name, str(dtype)) for name, dtype in frame.schema.items()]).encode())
+        # Two independent 64-bit hashes of each row, in order (Polars' version is in the key).
+        h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+        h.update(frame.hash_rows(seed=1).to_numpy().tobytes())
     return h.hexdigest()
 
 
@@ -401,14 +412,15 @@ def write_workbook(
 ) -> None:
     """Write `sheets` to `path`. Every text cell is written as a string, so nothing a city
     typed (=HYPERLINK(...), +1, @SUM) can run as a formula when the workbook is opened.
-    The content digest is stored as a custom document property (a rerun keeps the file
-    when its content has not changed).
+    `digest` (content_digest) is stored as a custom document property: a rerun keeps the
+    file when it is unchanged. Without it, the next publication writes the file again.
 
     xlsxwriter lays out each sheet (intro, header, widths, panes, filter, printing) and the
     styles; the table rows, millions in a province, are built by xlsx_stream and spliced in.
     """
     wb = safe_workbook(path, created=created, title=path.stem)
-    wb.set_custom_property(DIGEST_PROPERTY, digest or content_digest(sheets, created, path.stem))
+    if digest is not None:
+        wb.set_custom_property(DIGEST_PROPERTY, digest)
     base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
     title_fmt = wb.add_format({**base, "bold": True, "font_size": 14})
     text_fmt = wb.add_format(base)
@@ -505,13 +517,12 @@ def write_city_feedback(
         name = file_name(code, cutoff)
         path = folder / code / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        sheets = build_sheets(fb)
-        digest = content_digest(sheets, created, path.stem)
+        digest = content_digest(fb, created, path.stem)
         old = previous / code / name if previous is not None else None
         if old is not None and stored_digest(old) == digest:
             _keep(old, path)
             return path, False
-        write_workbook(path, sheets, created, digest)
+        write_workbook(path, build_sheets(fb), created, digest)
         return path, True
 
     # Cities are independent and most of a workbook's time is spent in Polars and the

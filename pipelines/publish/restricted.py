@@ -76,9 +76,11 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     )  # fetchall: a pending result would block the next query
 
 
-def load_export(con: duckdb.DuckDBPyConnection, export: RestrictedExport) -> pl.DataFrame:
-    """The export's rows, all cut-offs and cities."""
-    return con.sql(f"select * from {export.relation}").pl()
+def load_export(
+    con: duckdb.DuckDBPyConnection, export: RestrictedExport, cutoff: dt.date
+) -> pl.DataFrame:
+    """The export's rows of one cut-off, every city."""
+    return con.sql(f"select * from {export.relation} where cutoff_date = ?", params=[cutoff]).pl()
 
 
 def write_restricted_exports(
@@ -94,8 +96,7 @@ def write_restricted_exports(
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
     with build_folder(result.folder, RESTRICTED) as staged:
         for export in EXPORTS:
-            df = load_export(con, export)
-            df = df.filter(pl.col("cutoff_date") == dt.date.fromisoformat(cutoff))
+            df = load_export(con, export, dt.date.fromisoformat(cutoff))
             result.rows[export.name] = df.height
             for (city,), part in df.partition_by(
                 "city_code", as_dict=True, maintain_order=True
