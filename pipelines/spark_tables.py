@@ -46,6 +46,7 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict
     rows: dict[str, int] = {}
     con.execute("begin transaction")
     try:
+        forget_dbt_builds(con)  # the tables below were not built by the DuckDB models
         for schema, folders in tables.items():
             con.execute(f'create schema if not exists "{schema}"')
             for folder in folders:
@@ -71,4 +72,26 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict
     return rows
 
 
-__all__ = ["MODEL_SCHEMAS", "import_spark_tables", "spark_tables", "spark_warehouse"]
+# The DuckDB build's memo of which model tables match their inputs (dbt_project/macros/
+# build_memo.sql names it main.warmheart_build_memo_v<version>).
+BUILD_MEMO_PREFIX = "warmheart_build_memo"
+
+
+def forget_dbt_builds(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the DuckDB build's memo: its next build rebuilds every model table."""
+    for (name,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'main' and starts_with(table_name, ?)",
+        [BUILD_MEMO_PREFIX],
+    ).fetchall():
+        con.execute(f'drop table main."{name}"')
+
+
+__all__ = [
+    "BUILD_MEMO_PREFIX",
+    "MODEL_SCHEMAS",
+    "forget_dbt_builds",
+    "import_spark_tables",
+    "spark_tables",
+    "spark_warehouse",
+]

@@ -1,0 +1,145 @@
+{#-
+  Unchanged models are not rebuilt (DuckDB only; docs/decisions.md, "Early cutoff").
+
+  Every table model is keyed by what decides its rows: its compiled SQL, its
+  configuration, dbt's and DuckDB's versions, the person_key pads, and a fingerprint of
+  each relation it reads. The key and a fingerprint of the table built are kept in
+  main.warmheart_build_memo_v<version>. A model whose key is the one its table was built with keeps
+  its table instead of being built again.
+
+  A model that is rebuilt gets a fresh fingerprint of its output. When that fingerprint
+  is the one it had (a corrected visits file changes which files are current, but not
+  one row of the ledger entries), the models reading it find their keys unchanged and are
+  not rebuilt either. A rerun with nothing new rebuilds nothing.
+
+  Fingerprints are taken as multisets (row count, sum and xor of DuckDB's row hash, and the
+  columns with their types): the models are SQL, whose results do not depend on the
+  order of the rows they read.
+
+  Tests run every time: at a province's size a test costs dbt's own per-node overhead
+  more than its query, and remembering their results cost as much as it saved.
+
+  `dbt build --full-refresh`, or WARMHEART_DBT_MEMO=0 in dbt's environment, builds every
+  model (keys are still recorded). A model whose key cannot be computed (a relation it
+  reads was never fingerprinted) is always built.
+
+  A model's row is deleted in the transaction that swaps its table in, and written again
+  once the new table is committed: a crash in between leaves no row (the model is built
+  again next time), never a row that describes another table.
+-#}
+
+{#- Bump when the rules above or the memo's columns change: a new memo table, every model
+    built once. -#}
+{% macro build_memo_version() %}1{% endmacro %}
+
+{% macro build_memo_relation() -%}
+    main.warmheart_build_memo_v{{ build_memo_version() }}
+{%- endmacro %}
+
+{% macro build_memo_enabled() %}
+    {{ return(target.type == 'duckdb'
+              and not flags.FULL_REFRESH
+              and env_var('WARMHEART_DBT_MEMO', '1') != '0') }}
+{% endmacro %}
+
+{#- The fingerprint of `relation`'s content, as one SQL text expression. -#}
+{% macro build_memo_fingerprint_sql(relation) -%}
+    (
+        select
+            count(*)::varchar
+            || ':' || coalesce(sum(hash(t))::varchar, '')
+            || ':' || coalesce(bit_xor(hash(t))::varchar, '')
+            || ':' || (
+                select md5(string_agg(column_name || ' ' || data_type, ',' order by column_index))
+                from duckdb_columns()
+                where database_name = '{{ relation.database }}'
+                    and schema_name = '{{ relation.schema }}'
+                    and table_name = '{{ relation.identifier }}'
+            )
+        from {{ relation }} as t
+    )
+{%- endmacro %}
+
+{% macro build_memo_save(node_id, output_fp_sql, key=none) %}
+    {%- call statement('build_memo_save') -%}
+        delete from {{ build_memo_relation() }} where node_id = '{{ node_id }}';
+        insert into {{ build_memo_relation() }}
+        select '{{ node_id }}', {{ "'" ~ key ~ "'" if key else 'null' }}, {{ output_fp_sql }}
+    {%- endcall -%}
+    {% do adapter.commit() %}
+{% endmacro %}
+
+{#- on-run-start: the memo table, and the fingerprints of the raw sources, read now. -#}
+{% macro build_memo_start() %}
+    {% if target.type != 'duckdb' or not execute %}{{ return('') }}{% endif %}
+    {% call statement('build_memo_create') %}
+        create table if not exists {{ build_memo_relation() }} (
+            node_id varchar, input_key varchar, output_fp varchar
+        )
+    {% endcall %}
+    {% for node in graph.sources.values() %}
+        {% set relation = adapter.get_relation(node.database, node.schema, node.identifier) %}
+        {% set fp = build_memo_fingerprint_sql(relation) if relation is not none else 'null' %}
+        {% do build_memo_save(node.unique_id, fp) %}
+    {% endfor %}
+    {{ return('') }}
+{% endmacro %}
+
+{#- (the model's key, or none when a relation it reads has no fingerprint; the key its
+    table was built with, or none). Seeds, a few rows each, are fingerprinted as they are
+    now: `dbt run` does not load them, so their files may be ahead of their tables. -#}
+{% macro build_memo_lookup(node) %}
+    {% set parents = [] %}
+    {% set seeds = [] %}
+    {% for parent_id in node.depends_on.nodes | unique %}
+        {% if parent_id.startswith('seed.') %}
+            {% set seed = graph.nodes[parent_id] %}
+            {% set relation = adapter.get_relation(seed.database, seed.schema, seed.alias) %}
+            {% if relation is none %}{{ return([none, none]) }}{% endif %}
+            {% do seeds.append(build_memo_fingerprint_sql(relation)) %}
+        {% else %}
+            {% do parents.append(parent_id) %}
+        {% endif %}
+    {% endfor %}
+    {% set code = local_md5(
+        build_memo_version() ~ '|' ~ dbt_version ~ '|' ~ tojson(node.config) ~ '|' ~ node.compiled_code
+    ) %}
+    {% set query %}
+        with parents as (
+            select case when count(*) = {{ parents | length }} then sha256(
+                '{{ code }}'
+                || '|' || version()
+                || '|' || coalesce({{ person_key_pad('inner') }}, '')
+                || '|' || coalesce({{ person_key_pad('outer') }}, '')
+                || '|' || coalesce(string_agg(node_id || '=' || output_fp, ',' order by node_id), '')
+                {%- for fp in seeds %}
+                || '|' || {{ fp }}
+                {%- endfor %}
+            ) end as input_key
+            from {{ build_memo_relation() }}
+            where output_fp is not null
+                and node_id in ('{{ parents | join("', '") }}')
+        )
+        select
+            parents.input_key,
+            (select max(input_key) from {{ build_memo_relation() }} where node_id = '{{ node.unique_id }}')
+        from parents
+    {% endset %}
+    {{ return(run_query(query).rows[0]) }}
+{% endmacro %}
+
+{% materialization table, adapter='duckdb', supported_languages=['sql'] %}
+    {% set key, built_with = build_memo_lookup(model) %}
+    {% if build_memo_enabled() and key and key == built_with and load_cached_relation(this) is not none %}
+        {{ log('build memo: ' ~ model.name ~ ' has the inputs it was built from; kept') }}
+        {% call statement('main') %}select 'kept: inputs unchanged' as warmheart_build_memo{% endcall %}
+        {{ return({'relations': [this.incorporate(type='table')]}) }}
+    {% endif %}
+    {#- In the transaction the table materialization commits its new table with. -#}
+    {% call statement('build_memo_forget') %}
+        delete from {{ build_memo_relation() }} where node_id = '{{ model.unique_id }}'
+    {% endcall %}
+    {% set result = dbt.materialization_table_duckdb() %}
+    {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this), key) %}
+    {{ return(result) }}
+{% endmaterialization %}
