@@ -149,3 +149,22 @@ def test_an_unchanged_city_is_recognised_before_its_sheets_are_laid_out(tmp_path
     )
     assert _publish(con, root).feedback_rewritten == ["370100"]
     assert laid_out == ["370100"]
+
+
+def test_the_same_items_in_another_order_keep_every_workbook(tmp_path):
+    """A rebuilt table hands its rows back in another order; the workbooks sort them, so
+    nothing is rewritten."""
+    con, root = _warehouse(), tmp_path / "restricted"
+    con.execute(
+        f"insert into {feedback.FEEDBACK_RELATION} (cutoff_date, city_code, section, "
+        "issue_level, reason_code, file_name, source_row, column_name, value) "
+        "select cutoff_date, city_code, section, issue_level, reason_code, file_name, "
+        f"source_row + 1, column_name, value || '2' from {feedback.FEEDBACK_RELATION}"
+    )
+    _publish(con, root)
+    for order in ("desc", "asc"):
+        con.execute(
+            f"create or replace table {feedback.FEEDBACK_RELATION} as select * from "
+            f"{feedback.FEEDBACK_RELATION} order by source_row {order}"
+        )
+        assert _publish(con, root).feedback_rewritten == []

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 import xlsxwriter
 
@@ -390,9 +391,11 @@ def content_digest(fb: CityFeedback, created: dt.datetime, title: str) -> str:
     h.update(repr((created.isoformat(), title, fb.campaign_name, fb.cutoff, fb.city_code)).encode())
     for frame in (fb.items, fb.files):
         h.update(repr([(name, str(dtype)) for name, dtype in frame.schema.items()]).encode())
-        # Two independent 64-bit hashes of each row, in order (Polars' version is in the key).
-        h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
-        h.update(frame.hash_rows(seed=1).to_numpy().tobytes())
+        # Two independent 64-bit hashes of each row (Polars' version is in the key), in
+        # sorted order: the sheets sort their rows, and a rebuilt table hands the same rows
+        # back in another order.
+        for seed in (0, 1):
+            h.update(np.sort(frame.hash_rows(seed=seed).to_numpy()).tobytes())
     return h.hexdigest()
 
 
