@@ -14,10 +14,10 @@
     from {{ ref('stg_campaign_cutoffs') }} as cutoffs
     inner join (
         select submissions.*
-        from {{ ref('int_submissions') }} as submissions
+        from {{ submissions_of(table_type) }} as submissions
         inner join {{ ref('stg_campaign') }} as campaign
             on campaign.campaign_id = submissions.campaign_id
-        where submissions.table_type = '{{ table_type }}' and submissions.is_current
+        where submissions.is_current
     ) as list_files
         on list_files.cutoff_date <= cutoffs.cutoff_date
     qualify row_number() over (

@@ -1,6 +1,6 @@
 {# Rows of a city table from the current file of every cut-off folder of the configured
-   campaign (int_submissions.is_current), each with the person it resolves to when the
-   table names people. Rows of superseded files and other campaigns are left out; rows
+   campaign (is_current of the table's slice of int_submissions), each with the person it
+   resolves to when the table names people. Rows of superseded files and other campaigns are left out; rows
    whose person is unresolved are left out too (int_person_quarantine lists them). #}
 {% macro current_submission_records(staging_model, table_type, has_person) -%}
     select
@@ -10,7 +10,7 @@
         links.resolution
         {%- endif %}
     from {{ ref(staging_model) }} as records
-    inner join {{ ref('int_submissions') }} as submissions
+    inner join {{ submissions_of(table_type) }} as submissions
         on submissions.file_sha256 = records.file_sha256
         and submissions.file_path = records.file_path
         and submissions.is_current
@@ -32,12 +32,11 @@
 {%- endmacro %}
 
 {# Joins `records` (rows of a staging model of `table_type`) to the person each row
-   resolves to (int_person_links); with kind 'inner' unresolved rows drop out, with
-   'left' they stay with a null person. #}
+   resolves to (the table's slice of int_person_links); with kind 'inner' unresolved rows
+   drop out, with 'left' they stay with a null person. #}
 {% macro resolved_person_join(table_type, kind='inner') -%}
-    {{ kind }} join {{ ref('int_person_links') }} as links
-        on links.table_type = '{{ table_type }}'
-        and links.file_sha256 = records.file_sha256
+    {{ kind }} join {{ person_links_of(table_type) }} as links
+        on links.file_sha256 = records.file_sha256
         and links.file_path = records.file_path
         and links.source_row = records.source_row
         and links.person_id is not null

@@ -1,0 +1,2 @@
+-- The pairings records resolved to a person (macro person_links, macros/by_table.sql).
+{{ person_links('pairings') }}

@@ -1,0 +1,2 @@
+-- The reg_graduates records resolved to a person (macro person_links, macros/by_table.sql).
+{{ person_links('reg_graduates') }}

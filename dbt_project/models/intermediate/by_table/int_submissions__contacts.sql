@@ -1,0 +1,2 @@
+-- The register's contacts files (macro submissions_slice, macros/by_table.sql).
+{{ submissions_slice('contacts') }}
