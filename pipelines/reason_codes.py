@@ -12,7 +12,7 @@ without an entry here fails the suite):
   ``explain``; any string inside a ``reason_code=``/``error_code=`` keyword or a
   ``"reason_code"`` dict entry; the values of a module-level name containing
   ``REASON``; the name of a ``CheckOutcome``.
-- dbt models: ``then 'code'`` inside a ``case … end as reason_code``, and
+- dbt models and macros: ``then 'code'`` inside a ``case … end as reason_code``, and
   ``'code' as reason_code`` / ``'code' as check_type``.
 - the gate: every expectation type of pipelines/checks/suites.py.
 

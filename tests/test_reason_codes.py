@@ -97,7 +97,11 @@ def emitted_codes() -> dict[str, set[str]]:
         for p in sorted((ROOT / "pipelines").rglob("*.py"))
         if p.name != "reason_codes.py"
     ]
-    sources += [(p, sql_codes(p)) for p in sorted((ROOT / "dbt_project" / "models").rglob("*.sql"))]
+    sources += [
+        (p, sql_codes(p))
+        for folder in ("models", "macros")  # a model's codes may be written by its macro
+        for p in sorted((ROOT / "dbt_project" / folder).rglob("*.sql"))
+    ]
     sources.append((Path("pipelines/checks/suites.py:build_suites()"), gate_codes()))
     for path, codes in sources:
         for code in codes:
