@@ -37,6 +37,8 @@ STAGES: dict[str, str] = {
 }
 INGEST_PROGRESS = re.compile(r"^ingest \[(\d+)/(\d+)\] .* loaded=(\d+) quarantined=(\d+)")
 INGEST_TOTAL = re.compile(r"^ingest: (\d+) files under ")
+# Logged by the dbt step (pipelines/defs/assets_dbt.py) once its build is done.
+DBT_DONE = re.compile(r"^dbt: (\d+) models built, (\d+) kept")
 # IngestSummary.__str__, logged once at the end of ingestion.
 INGEST_DONE = re.compile(
     r"^ingest: (\d+) files seen: (\d+) loaded(?: \(\d+ from the parse store\))?, (\d+) unchanged, (\d+) quarantined, "
@@ -100,6 +102,7 @@ class Progress:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     ingest_done: str = ""
+    dbt_done: str = ""
     _cursor: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -161,10 +164,17 @@ class Progress:
             stage.finished, stage.failed = time.monotonic(), kind == "STEP_FAILURE"
             if key == "raw_uploads":
                 stage.detail = self._ingest_text()
+            elif key == "warehouse_models":
+                stage.detail = self.dbt_done
             self._print_stage(key, stage)
 
     def _on_message(self, message: str) -> None:
-        if m := INGEST_DONE.match(message):
+        if m := DBT_DONE.match(message):
+            built, kept = (int(g) for g in m.groups())
+            self.dbt_done = (
+                f"模型 models {built + kept}（重建 rebuilt {built}，未变保留 kept {kept}）"
+            )
+        elif m := INGEST_DONE.match(message):
             seen, loaded, unchanged, bad, _late, rows, rows_bad = (int(g) for g in m.groups())
             self.ingest_done = (
                 f"文件 files {seen}（新 new {loaded + bad}，未变 unchanged {unchanged}），"

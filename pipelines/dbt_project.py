@@ -6,6 +6,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,31 @@ def prune_run_dirs(target: Path, keep: int = KEEP_RUN_DIRS) -> list[Path]:
     for old in runs[keep:]:
         shutil.rmtree(old, ignore_errors=True)
     return runs[keep:]
+
+
+# The line macros/build_memo.sql logs (at debug level, into dbt.log) for each model it keeps.
+_KEPT = re.compile(r"build memo: (\w+) has the inputs it was built from; kept")
+
+
+def kept_models(dbt_log: Path) -> set[str]:
+    """The models a DuckDB build kept because their inputs had not changed (its dbt.log)."""
+    try:
+        return set(_KEPT.findall(dbt_log.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return set()
+
+
+def build_summary(target_path: Path) -> str:
+    """How many models the dbt build whose folder is `target_path` built and kept, as the
+    line the dbt step logs (the progress display shows it: pipelines/console.py DBT_DONE)."""
+    kept = kept_models(target_path / "dbt.log")
+    try:
+        results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        results = {}
+    models = {
+        r["unique_id"].split(".")[-1]
+        for r in results.get("results", [])
+        if r["unique_id"].startswith("model.") and r.get("status") == "success"
+    }
+    return f"dbt: {len(models - kept)} models built, {len(models & kept)} kept (inputs unchanged)"

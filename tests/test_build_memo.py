@@ -7,7 +7,6 @@ a build of the same warehouse with the memo switched off.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import duckdb
 import pytest
 
 from pipelines import person_key
+from pipelines.dbt_project import kept_models
 from tools.fixtures.raw_builder import run_dbt
 
 pytestmark = pytest.mark.slow
@@ -67,9 +67,14 @@ def _build(warehouse: Path, **env: str) -> set[str]:
     log.unlink(missing_ok=True)
     result = run_dbt(warehouse, env=env)
     assert result.returncode == 0, result.stdout[-3000:]
-    return set(
-        re.findall(r"build memo: (\w+) has the inputs it was built from; kept", log.read_text())
-    )
+    return kept_models(log)
+
+
+def test_the_first_run_shows_every_model_built(demo_run):
+    """The operator's terminal says how many models the dbt step built and kept."""
+    models = len(_models(demo_run.root / "warehouse.duckdb"))
+    line = next(x for x in demo_run.stdout.splitlines() if "建模计算 (dbt)" in x)
+    assert line.endswith(f"模型 models {models}（重建 rebuilt {models}，未变保留 kept 0）"), line
 
 
 def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 from pipelines import console, terms
+from pipelines.dbt_project import build_summary
 from pipelines.ingest.run import IngestSummary
 
 
@@ -93,3 +95,21 @@ def test_every_step_of_a_run_has_a_chinese_name_in_the_progress_display():
     unnamed = sorted(s for s in steps if s not in console.STAGES)
     assert not unnamed, f"steps the progress display would show by their key: {unnamed}"
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in console.STAGES.values())
+
+
+def test_the_dbt_step_shows_how_many_models_it_rebuilt_and_kept(tmp_path):
+    """The build's own files (run_results.json, dbt.log) give the counts the dbt step logs;
+    the progress display shows them in Chinese."""
+    target = tmp_path / "warehouse_models-x"
+    target.mkdir()
+    results = [
+        {"unique_id": f"model.warmheart.{name}", "status": "success"}
+        for name in ("stg_visits", "int_visits", "stg_ledger")
+    ] + [{"unique_id": "test.warmheart.not_null_x", "status": "pass"}]
+    (target / "run_results.json").write_text(json.dumps({"results": results}))
+    (target / "dbt.log").write_text(
+        "00:01:02.3 [debug] build memo: stg_ledger has the inputs it was built from; kept\n"
+    )
+    progress = console.Progress(terminal=open("/dev/null", "w"), run_id="x")  # noqa: SIM115
+    progress._on_message(build_summary(target))
+    assert progress.dbt_done == "模型 models 3（重建 rebuilt 2，未变保留 kept 1）"

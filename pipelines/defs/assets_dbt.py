@@ -15,7 +15,13 @@ from dagster_dbt import (
 )
 
 from pipelines import person_key, settings, warehouse
-from pipelines.dbt_project import dbt_env, dbt_project, manifest_path, prune_run_dirs
+from pipelines.dbt_project import (
+    build_summary,
+    dbt_env,
+    dbt_project,
+    manifest_path,
+    prune_run_dirs,
+)
 from pipelines.key_guard import check_key_unchanged
 from pipelines.runlock import run_lock
 from pipelines.spark_tables import import_spark_tables
@@ -77,7 +83,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # before the person_key pads left the SQL text held them in clear (see person_key_plugin).
     prune_run_dirs(Path(dbt_project.project_dir) / "target")
     with exported(for_dbt), run_lock(settings.warehouse_path()):  # dbt writes the warehouse
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+        if settings.engine() == "duckdb":
+            context.log.info(build_summary(invocation.target_path))
         if settings.engine() == "spark":
             # Checks and publication read the warehouse's DuckDB: it takes Spark's tables.
             with warehouse.connect() as con:
