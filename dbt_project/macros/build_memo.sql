@@ -16,6 +16,9 @@
   columns with their types): the models are SQL, whose results do not depend on the
   order of the rows they read.
 
+  Only tables are fingerprinted: a model reading a view is built every time (the project
+  has one view, int_person_links, which no model reads).
+
   Tests run every time: at a province's size a test costs dbt's own per-node overhead
   more than its query, and remembering their results cost as much as it saved.
 

@@ -146,3 +146,14 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{# Every person-bearing record: the union of the link slices, which is what
+   int_person_links shows. Models read this, not int_person_links: on DuckDB that is a
+   view (writing the 4 M-row union as a table cost seconds of every correction), and the
+   build memo keys a model by the tables it reads, which a view is not. #}
+{% macro all_person_links() -%}
+    {% for table_type, _model, _condition in person_tables() %}
+    select * from {{ person_links_of(table_type) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+{%- endmacro %}

@@ -1,7 +1,7 @@
 -- Person-bearing records whose person could not be resolved (contract §5), where an
 -- operator sees them: fix the source, rerun. These rows count nowhere.
 with links as (
-    select * from {{ ref('int_person_links') }}
+    {{ all_person_links() }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- One row per person: every valid normalised ID seen in any record of any source.
 -- The person_key is the keyed pseudonym the marts carry instead of the ID.
 with links as (
-    select * from {{ ref('int_person_links') }}
+    {{ all_person_links() }}
 ),
 
 person_ids as (

@@ -7,7 +7,7 @@ with persons as (
 ),
 
 links as (
-    select * from {{ ref('int_person_links') }}
+    {{ all_person_links() }}
     where person_id is not null
 ),
 
