@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -51,6 +52,7 @@ PARSE_ENV_PREFIXES = ("WARMHEART_", "DBT_")
 # Written by dbt, not read by a parse.
 NOT_PROJECT_FILES = {"target", "logs", "dbt_packages"}
 PARSE_STAMP = "parse_key.json"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def parse_key(project_dir: Path, env: Mapping[str, str]) -> str:
@@ -102,22 +104,39 @@ def parse_dbt_project(quiet: bool = True) -> Path:
     key = parse_key(
         project_dir, env
     )  # before the parse: a file edited meanwhile reparses next time
-    cmd = [
-        dbt_executable(),
-        "parse",
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(dbt_project.profiles_dir),
-    ]
-    if quiet:
-        cmd.insert(1, "--quiet")
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    manifest.with_name(PARSE_STAMP).write_text(
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    # dbt writes manifest.json in place, and another process (a run under other settings,
+    # a parallel test) may be reading it: the parse writes into a folder of its own and
+    # the finished manifest replaces the old one in one rename.
+    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as tmp:
+        partial = manifest.with_name(PARTIAL_PARSE)
+        if partial.exists():  # dbt's partial parse: seconds saved when few files changed
+            shutil.copy2(partial, Path(tmp) / PARTIAL_PARSE)
+        cmd = [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(dbt_project.profiles_dir),
+            "--target-path",
+            tmp,
+        ]
+        if quiet:
+            cmd.insert(1, "--quiet")
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+        for name in (PARTIAL_PARSE, "semantic_manifest.json"):
+            if (Path(tmp) / name).exists():
+                os.replace(Path(tmp) / name, manifest.with_name(name))
+        os.replace(Path(tmp) / manifest.name, manifest)
+    stamp = manifest.with_name(PARSE_STAMP)
+    write_stamp = stamp.with_suffix(f".tmp{os.getpid()}")
+    write_stamp.write_text(
         json.dumps({"key": key, "manifest": _manifest_id(manifest)}), encoding="utf-8"
     )
+    os.replace(write_stamp, stamp)
     return manifest
 
 

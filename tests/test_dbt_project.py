@@ -90,3 +90,22 @@ def test_a_second_parse_with_nothing_changed_does_not_run_dbt(monkeypatch):
     assert not module.parse_is_current(
         Path(module.dbt_project.project_dir), manifest, module.dbt_env()
     )
+
+
+def test_a_parse_replaces_the_manifest_whole(monkeypatch):
+    """Another process may be reading target/manifest.json (a run under other settings, a
+    parallel test): a parse must never leave it half-written. dbt writes in place, so the
+    parse goes to a folder of its own and the finished file replaces the old one."""
+    from pipelines import dbt_project as module
+
+    manifest = module.parse_dbt_project()
+    before = manifest.stat().st_ino
+    monkeypatch.setenv("WARMHEART_PARSE_TEST", "1")  # another key: dbt parses again
+    assert module.parse_dbt_project() == manifest
+    assert manifest.stat().st_ino != before  # a new file, renamed over the old one
+    assert (
+        "model.warmheart.int_persons" in json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    )
+    assert not list(manifest.parent.glob(".parse-*"))
+    monkeypatch.delenv("WARMHEART_PARSE_TEST")
+    module.parse_dbt_project()  # back to the suite's own key
