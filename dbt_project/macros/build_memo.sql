@@ -40,9 +40,7 @@
 {%- endmacro %}
 
 {% macro build_memo_enabled() %}
-    {{ return(target.type == 'duckdb'
-              and not flags.FULL_REFRESH
-              and env_var('WARMHEART_DBT_MEMO', '1') != '0') }}
+    {{ return(not flags.FULL_REFRESH and env_var('WARMHEART_DBT_MEMO', '1') != '0') }}
 {% endmacro %}
 
 {#- The fingerprint of `relation`'s content, as one SQL text expression. -#}

@@ -87,7 +87,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from invocation.stream()
         if settings.engine() == "duckdb":
             context.log.info(build_summary(invocation.target_path))
-        if settings.engine() == "spark":
+        else:
             # Checks and publication read the warehouse's DuckDB: it takes Spark's tables.
             with warehouse.connect() as con:
                 rows = import_spark_tables(con, settings.spark_dir())
