@@ -100,12 +100,22 @@ def test_a_parse_replaces_the_manifest_whole(monkeypatch):
 
     manifest = module.parse_dbt_project()
     before = manifest.stat().st_ino
+    folders: list[str] = []  # this parse's own folder (another process may be parsing too)
+    real = module.tempfile.TemporaryDirectory
+
+    def recorded(*args, **kwargs):
+        folder = real(*args, **kwargs)
+        folders.append(folder.name)
+        return folder
+
+    monkeypatch.setattr(module.tempfile, "TemporaryDirectory", recorded)
     monkeypatch.setenv("WARMHEART_PARSE_TEST", "1")  # another key: dbt parses again
     assert module.parse_dbt_project() == manifest
     assert manifest.stat().st_ino != before  # a new file, renamed over the old one
     assert (
         "model.warmheart.int_persons" in json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
     )
-    assert not list(manifest.parent.glob(".parse-*"))
+    assert len(folders) == 1 and Path(folders[0]).parent == manifest.parent
+    assert not Path(folders[0]).exists()  # nothing of the parse is left behind
     monkeypatch.delenv("WARMHEART_PARSE_TEST")
     module.parse_dbt_project()  # back to the suite's own key
