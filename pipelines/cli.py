@@ -70,6 +70,7 @@ def set_aside_damaged_warehouse() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import gc
     import time
     import uuid
 
@@ -102,6 +103,9 @@ def _run(args: argparse.Namespace) -> int:
         from pipelines.defs.partitions import all_cutoffs_run_tags
 
         job = defs.resolve_job_def(ALL_JOB_NAME)
+        # The definitions and their imports live for the whole run: moved out of the
+        # collector's reach, its passes during the run stop re-walking them.
+        gc.freeze()
         with DagsterInstance.get() as instance:
             if progress is not None:
                 progress.start(instance)

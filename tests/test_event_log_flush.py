@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -37,3 +39,24 @@ def test_an_operator_can_keep_sqlites_flush_per_commit(tmp_path):
     )
     assert out.stdout.strip() == "2"  # SQLite's default, FULL
     assert unflushed_sqlite_event_log() is True  # this process: installed once, still on
+
+
+def test_the_event_log_stores_every_event_through_one_connection_per_database(tmp_path):
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        seen = []  # the objects themselves: a freed connection's id could be reused
+        for _ in range(3):
+            with storage.run_connection("some-run") as conn:
+                seen.append(conn.connection.dbapi_connection)
+                conn.execute(sa.text("create table if not exists t (x int)"))
+                conn.execute(sa.text("insert into t values (1)"))
+        # Each use is its own committed transaction: another connection (the UI's) sees it.
+        shard = storage.conn_string_for_shard("some-run").removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(shard)) as other:
+            rows = other.execute("select count(*) from t").fetchone()[0]
+        seen_index = []
+        for _ in range(2):
+            with storage.index_connection() as conn:
+                seen_index.append(conn.connection.dbapi_connection)
+    distinct = (len({id(c) for c in seen}), len({id(c) for c in seen_index}))
+    assert (distinct, rows) == ((1, 1), 3)

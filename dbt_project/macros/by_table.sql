@@ -150,10 +150,25 @@ select * from final
 {# Every person-bearing record: the union of the link slices, which is what
    int_person_links shows. Models read this, not int_person_links: on DuckDB that is a
    view (writing the 4 M-row union as a table cost seconds of every correction), and the
-   build memo keys a model by the tables it reads, which a view is not. #}
-{% macro all_person_links() -%}
-    {% for table_type, _model, _condition in person_tables() %}
+   build memo keys a model by the tables it reads, which a view is not.
+   `table_types`, when given, keeps the slices a model needs: a model reading only the
+   ledger and the registries is then kept when a city corrects its visits. #}
+{% macro all_person_links(table_types=none) -%}
+    {%- set slices = [] -%}
+    {%- for table_type, _model, _condition in person_tables() -%}
+        {%- if table_types is none or table_type in table_types %}{% do slices.append(table_type) %}{% endif -%}
+    {%- endfor -%}
+    {% for table_type in slices %}
     select * from {{ person_links_of(table_type) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+{%- endmacro %}
+
+{# The registries' table types (reg_*), in person_tables() order. #}
+{% macro registry_tables() -%}
+    {%- set found = [] -%}
+    {%- for table_type, _model, _condition in person_tables() if table_type.startswith('reg_') -%}
+        {%- do found.append(table_type) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {%- endmacro %}

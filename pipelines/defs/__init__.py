@@ -14,7 +14,7 @@ from pipelines.defs.assets_outputs import (
 )
 from pipelines.defs.assets_publish import published_marts
 from pipelines.defs.checks import GATE_CHECKS
-from pipelines.defs.event_log import unflushed_sqlite_event_log
+from pipelines.defs.event_log import reuse_event_log_connections, unflushed_sqlite_event_log
 from pipelines.defs.resources import build_resources
 from pipelines.defs.schedules import build_cutoff_schedule
 from pipelines.defs.sensors import build_upload_sensor
@@ -22,8 +22,10 @@ from pipelines.defs.sensors import build_upload_sensor
 ALL_JOB_NAME = "warmheart_all"
 
 # Any process that loads these definitions (the CLI, Dagster's run worker, the code
-# server) stores its events without a disk flush each: see event_log.py.
+# server) stores its events without a disk flush each, and through one connection per
+# database rather than one per event: see event_log.py.
 unflushed_sqlite_event_log()
+reuse_event_log_connections()
 
 # One job for everything. It is partitioned by cut-off (the per-cut-off outputs are):
 # a run for one key (schedule, sensor, a rerun from the UI) recomputes ingestion and

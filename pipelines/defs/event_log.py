@@ -14,15 +14,21 @@ events, or in the worst case damage the history database, which `dagster` then
 reports when it opens it (the warehouse and the published marts are separate files
 and are never affected). See docs/decisions.md. Set WARMHEART_DAGSTER_FSYNC=1 to keep
 SQLite's default.
+
+`reuse_event_log_connections` keeps one engine and connection per shard instead of one
+per event.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 
 _INSTALLED = False
 
@@ -46,3 +52,41 @@ def unflushed_sqlite_event_log() -> bool:
         event.listen(Engine, "connect", _no_flush)
         _INSTALLED = True
     return True
+
+
+def reuse_event_log_connections() -> None:
+    """One SQLAlchemy engine and one connection per shard for the life of the storage.
+
+    Dagster builds a new engine for every event it stores and disposes of it after, so
+    each event also opened a connection and recompiled its INSERT (the compiled-statement
+    cache lives on the engine): 2.3 s of a run's start went to storing the ≈ 360
+    "planned" events alone, 0.9 s after. Each event is still its own committed
+    transaction, so another process (the UI) sees it at once.
+    """
+    from dagster._core.storage.event_log.sqlite import sqlite_event_log as sel
+
+    @contextmanager
+    def connect(self: sel.SqliteEventLogStorage, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            # Per storage object: its lock is what keeps two threads off one connection.
+            engines: dict[str, Engine] = self.__dict__.setdefault("_warmheart_engines", {})
+            conn_string = self.conn_string_for_shard(shard)
+            engine = engines.get(conn_string)
+            if engine is None:
+                engine = engines[conn_string] = sel.create_engine(
+                    conn_string,
+                    poolclass=StaticPool,
+                    connect_args={
+                        "timeout": sel.SQLITE_BUSY_TIMEOUT_SECONDS,
+                        "check_same_thread": False,
+                    },
+                )
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    if not getattr(sel.SqliteEventLogStorage._connect, "warmheart", False):
+        connect.warmheart = True  # type: ignore[attr-defined]
+        sel.SqliteEventLogStorage._connect = connect

@@ -6,8 +6,10 @@ with persons as (
     select * from {{ ref('int_persons') }}
 ),
 
+-- Names and phones come from the ledger and the registries alone: reading only their link
+-- slices, this model is kept when a city corrects its visits or referrals.
 links as (
-    {{ all_person_links() }}
+    select * from ({{ all_person_links(['ledger'] + registry_tables()) }}) as identity_links
     where person_id is not null
 ),
 
