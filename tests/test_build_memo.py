@@ -71,6 +71,22 @@ def _build(warehouse: Path, **env: str) -> set[str]:
     return kept_models(log)
 
 
+def _rewritten_parts(dbt_log: Path) -> dict[str, int]:
+    """Models whose changed parts alone were rewritten (rewrite_parts_by), and how many."""
+    found = re.findall(
+        r"build memo: (\w+) rewrote the rows of (\d+) changed parts", dbt_log.read_text()
+    )
+    return {model: int(n) for model, n in found}
+
+
+def _count(warehouse: Path, sql: str) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_the_first_run_shows_every_model_built(demo_run):
     """The operator's terminal says how many models the dbt step built and kept."""
     tables = len(_models(demo_run.root / "warehouse.duckdb"))
@@ -89,13 +105,17 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     # Nothing changed since the demo run's build: every table is kept.
     assert _build(warehouse, **pads) == models
 
-    # A job posting and a visit are deleted: what reads them is rebuilt, the rest is kept.
+    # A job posting and one file's visits are deleted: what reads them is rebuilt, the
+    # rest is kept.
     con = duckdb.connect(str(warehouse))
     try:
-        for table in ("job_posts", "visits"):
-            con.execute(
-                f"delete from raw.{table} where rowid = (select min(rowid) from raw.{table})"
-            )
+        con.execute(
+            "delete from raw.job_posts where rowid = (select min(rowid) from raw.job_posts)"
+        )
+        con.execute(
+            "delete from raw.visits where _file_sha256 = "
+            "(select _file_sha256 from raw.visits order by rowid limit 1)"
+        )
     finally:
         con.close()
     full = demo_copy / "full" / "warehouse.duckdb"
@@ -103,6 +123,7 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     shutil.copy2(warehouse, full)
 
     kept = _build(warehouse, **pads)
+    rewritten = _rewritten_parts(warehouse.parent / "dbt_logs" / "dbt.log")
     assert _build(full, WARMHEART_DBT_MEMO="0", **pads) == set()  # switched off: keeps nothing
 
     assert _tables_that_differ(warehouse, full) == []
@@ -117,3 +138,10 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
         "int_ui_benefits",
         "dim_person",
     } <= kept
+    # One city's visits changed: of the 问题反馈 items (one part per cut-off and city) only
+    # that city's parts were rewritten, and the table equals the full rebuild's (above).
+    parts = _count(
+        full,
+        "select count(distinct (cutoff_date, city_code)) from restricted.restricted_city_feedback",
+    )
+    assert 0 < rewritten["restricted_city_feedback"] < parts / 4

@@ -140,7 +140,79 @@
     {% call statement('build_memo_forget') %}
         delete from {{ build_memo_relation() }} where node_id = '{{ model.unique_id }}'
     {% endcall %}
-    {% set result = dbt.materialization_table_duckdb() %}
+    {% set parts_by = config.get('rewrite_parts_by') %}
+    {% set result = none %}
+    {% if parts_by and build_memo_enabled() and built_with and load_cached_relation(this) is not none %}
+        {% set result = build_memo_rewrite_parts(parts_by) %}
+    {% endif %}
+    {% if result is none %}
+        {% set result = dbt.materialization_table_duckdb() %}
+    {% endif %}
     {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this), key) %}
     {{ return(result) }}
 {% endmaterialization %}
+
+{#- A model configured with `rewrite_parts_by` (columns, such as cut-off and city) whose
+    table was built before computes its rows into a temporary table, and rewrites in its
+    table only the parts (rows sharing those columns' values) whose fingerprint changed.
+    Writing a persistent table costs DuckDB more than computing it (it compresses every
+    column), and a city's correction changes that city's rows: a visits correction at
+    20,000 persons per city rewrote 2.8 M rows of 问题反馈 items for one part of 96.
+    The table then holds the same rows as a full build, in another physical order, which
+    no SQL result depends on. Returns none, having changed nothing, when the new rows'
+    columns are not the table's (the model changed): the caller builds it whole. -#}
+{% macro build_memo_rewrite_parts(parts_by) %}
+    {% set new_rows = 'temp.main.warmheart_new_rows' %}
+    {% set changed = 'temp.main.warmheart_changed_parts' %}
+    {% set same_part -%}
+        {% for column in parts_by %}c.{{ column }} is not distinct from t.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
+    {%- endset %}
+    {% call statement('build_memo_new_rows') %}
+        create or replace temp table warmheart_new_rows as (
+            {{ compiled_code }}
+        )
+    {% endcall %}
+    {% set signature -%}
+        string_agg(column_name || ' ' || data_type, ',' order by column_index)
+    {%- endset %}
+    {% set same_columns = run_query(
+        "select (select " ~ signature ~ " from duckdb_columns() where database_name = 'temp'"
+        ~ " and table_name = 'warmheart_new_rows') = (select " ~ signature
+        ~ " from duckdb_columns() where database_name = '" ~ this.database ~ "' and schema_name = '"
+        ~ this.schema ~ "' and table_name = '" ~ this.identifier ~ "')"
+    ).rows[0][0] %}
+    {% if not same_columns %}
+        {% call statement('build_memo_drop_new_rows') %}drop table {{ new_rows }}{% endcall %}
+        {{ return(none) }}
+    {% endif %}
+    {% call statement('build_memo_changed_parts') %}
+        create or replace temp table warmheart_changed_parts as
+        with new_parts as (
+            select {{ parts_by | join(', ') }}, {{ build_memo_part_fingerprint() }} as fp
+            from {{ new_rows }} as t group by all
+        ),
+        old_parts as (
+            select {{ parts_by | join(', ') }}, {{ build_memo_part_fingerprint() }} as fp
+            from {{ this }} as t group by all
+        )
+        select
+            {% for column in parts_by %}coalesce(c.{{ column }}, t.{{ column }}) as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+        from new_parts as c
+        full join old_parts as t on {{ same_part }}
+        where c.fp is distinct from t.fp
+    {% endcall %}
+    {% call statement('main') %}
+        delete from {{ this }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }});
+        insert into {{ this }}
+        select * from {{ new_rows }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }})
+    {% endcall %}
+    {% set counts = run_query("select count(*) from " ~ changed).rows[0] %}
+    {% do adapter.commit() %}
+    {% call statement('build_memo_drop_parts') %}drop table {{ new_rows }}; drop table {{ changed }}{% endcall %}
+    {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')') }}
+    {{ return({'relations': [this.incorporate(type='table')]}) }}
+{% endmacro %}
+
+{% macro build_memo_part_fingerprint() -%}
+    count(*)::varchar || ':' || sum(hash(t))::varchar || ':' || bit_xor(hash(t))::varchar
+{%- endmacro %}

@@ -6,7 +6,7 @@ final summary). It owns four promises, so no caller has to remember them:
 1. **No formula injection.** A spreadsheet never evaluates text we wrote:
    - CSV: a text value starting with ``= + - @``, a tab or a carriage return gets a
      leading apostrophe (OWASP's CSV-injection rule); numbers, dates and booleans are
-     written as they are. `csv_bytes` / `write_csv` / `write_frame` apply it.
+     written as they are. `write_csv` / `write_frame` apply it.
    - xlsx: `safe_workbook` turns off xlsxwriter's string→formula/number/URL guessing, so
      `write()` of any text is a string cell; `write_frame_to_sheet` writes text with
      `write_string` explicitly. Never call `write_formula` with data from an input.
@@ -39,10 +39,11 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 import xlsxwriter
@@ -124,21 +125,17 @@ def csv_frame(df: pl.DataFrame) -> pl.DataFrame:
     return flat.with_columns(escape_formula_expr(c) for c in text) if text else flat
 
 
-def csv_bytes(df: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (Excel shows the Chinese text), formula-escaped; rows as given."""
-    return UTF8_BOM + csv_frame(df).write_csv().encode("utf-8")
-
-
 # --- files and folders ---------------------------------------------------------------------
 
 
-def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
-    """Write `path` through a temporary file in the same folder and a rename (all or nothing)."""
+def write_atomic(path: Path, write: Callable[[BinaryIO], object], mode: int | None = None) -> Path:
+    """Call `write` on a temporary file in `path`'s folder, then rename it to `path`
+    (all or nothing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -149,9 +146,25 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> Path
     return path
 
 
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """Write `path` through a temporary file in the same folder and a rename (all or nothing)."""
+    return write_atomic(path, lambda fh: fh.write(data), mode)
+
+
+def _write_csv_file(df: pl.DataFrame, path: Path) -> Path:
+    """UTF-8 CSV with a BOM (Excel shows the Chinese text), formula-escaped, rows as given.
+    Polars writes the file itself: a 1.4 M-row mart is not held as text, then as bytes."""
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(UTF8_BOM)
+        csv_frame(df).write_csv(fh)
+
+    return write_atomic(path, write)
+
+
 def write_csv(df: pl.DataFrame, path: Path, sort_by: Sequence[str] | None = None) -> Path:
     """One safe CSV (sorted, BOM, formula-escaped), written atomically."""
-    return write_bytes_atomic(path, csv_bytes(sorted_frame(df, sort_by)))
+    return _write_csv_file(sorted_frame(df, sort_by), path)
 
 
 def write_frame(
@@ -160,17 +173,15 @@ def write_frame(
     """`<folder>/<name>.parquet` (values as they are) and `<folder>/<name>.csv` (safe); both paths."""
     folder.mkdir(parents=True, exist_ok=True)
     ordered = sorted_frame(df, sort_by)
-    parquet = folder / f"{name}.parquet"
-    fd, tmp = tempfile.mkstemp(prefix=f".{parquet.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    try:
-        ordered.write_parquet(tmp, statistics=True)
-        os.replace(tmp, parquet)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return [parquet, write_bytes_atomic(folder / f"{name}.csv", csv_bytes(ordered))]
+    # Polars lets go of the GIL while it writes: the two files are written side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parquet = pool.submit(
+            write_atomic,
+            folder / f"{name}.parquet",
+            lambda fh: ordered.write_parquet(fh, statistics=True),
+        )
+        csv = _write_csv_file(ordered, folder / f"{name}.csv")
+        return [parquet.result(), csv]
 
 
 def apply_modes(root: Path, modes: Modes) -> None:

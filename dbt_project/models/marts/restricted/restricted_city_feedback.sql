@@ -11,6 +11,8 @@
 -- Issues of superseded files are left out: the city already replaced those files.
 -- reason_code is translated by pipelines/reason_codes.py (原因 / 如何修改); the workbook
 -- (pipelines/publish/feedback.py) words the values, so no Chinese text is typed here.
+-- A correction rewrites only the (cut-off, city) parts whose rows changed (macros/build_memo.sql).
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
 {%- set item_types = {
     'cutoff_date': 'date', 'city_code': 'string', 'section': 'string', 'issue_level': 'string',
     'reason_code': 'string', 'file_path': 'string', 'file_name': 'string', 'sheet': 'string',
