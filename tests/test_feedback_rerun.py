@@ -168,3 +168,39 @@ def test_the_same_items_in_another_order_keep_every_workbook(tmp_path):
             f"{feedback.FEEDBACK_RELATION} order by source_row {order}"
         )
         assert _publish(con, root).feedback_rewritten == []
+
+
+def test_a_cut_off_whose_cities_are_all_unchanged_is_not_loaded(tmp_path, monkeypatch):
+    """The cities' fingerprints are taken in DuckDB: a rerun loads a cut-off's items only
+    when one of its cities changed (loading the six cut-offs of a province to find one
+    city changed took more than a second)."""
+    con, root = _warehouse(), tmp_path / "restricted"
+    _publish(con, root)
+    loaded: list[dt.date] = []
+    load = feedback.load_items
+
+    def counting(con, cutoff):
+        loaded.append(cutoff)
+        return load(con, cutoff)
+
+    monkeypatch.setattr(feedback, "load_items", counting)
+    assert _publish(con, root).feedback_rewritten == []
+    assert loaded == []
+    con.execute(
+        f"update {feedback.FEEDBACK_RELATION} set value = '务农' where city_code = '370200'"
+    )
+    assert _publish(con, root).feedback_rewritten == ["370200"]
+    assert loaded == [dt.date.fromisoformat(CUTOFF)]
+
+
+def test_fingerprints_of_every_cut_off_at_once_equal_those_taken_one_cut_off_at_a_time():
+    con = _warehouse()
+    con.execute(
+        f"insert into {feedback.FEEDBACK_RELATION} (cutoff_date, city_code, section, value) "
+        "values ('2022-09-15', '370100', 'todo', 'x'), ('2022-09-15', null, 'todo', 'y')"
+    )
+    every = feedback.content_fingerprints(con)
+    for day in (dt.date.fromisoformat(CUTOFF), dt.date(2022, 9, 15)):
+        one = feedback.content_fingerprints(con, day)
+        assert one == {k: v for k, v in every.items() if k[0] == day} != {}
+    assert len(every) == 3  # two cities at 08-30, one at 09-15; a row without a city is no one's

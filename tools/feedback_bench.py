@@ -50,6 +50,7 @@ def main(argv: list[str]) -> None:
 
     for cutoff in cutoffs:
         items, files = timed("load", feedback.load_items, con, cutoff)
+        fingerprints = timed("digest", feedback.content_fingerprints, con, cutoff)
         created = dt.datetime.combine(cutoff, dt.time())
         for code in terms.CITIES:
             fb = feedback.CityFeedback(
@@ -61,7 +62,15 @@ def main(argv: list[str]) -> None:
             )
             path = out / cutoff.isoformat() / code / feedback.file_name(code, cutoff)
             path.parent.mkdir(parents=True, exist_ok=True)
-            digest = timed("digest", feedback.content_digest, fb, created, path.stem)
+            digest = timed(
+                "digest",
+                feedback.content_digest,
+                fingerprints.get(code, ""),
+                created,
+                path.stem,
+                name,
+                code,
+            )
             sheets = timed("build", feedback.build_sheets, fb)
             timed("write", feedback.write_workbook, path, sheets, created, digest)
             rows += sum(s.rows.height for s in sheets)

@@ -13,6 +13,7 @@ from pipelines import settings
 from pipelines.campaign import load_campaign
 from pipelines.defs.partitions import cutoff_partitions
 from pipelines.defs.resources import WarehouseResource
+from pipelines.publish import feedback
 from pipelines.publish.charts import write_charts
 from pipelines.publish.files import SHARED, build_folder, write_frame
 from pipelines.publish.restricted import EXPORTS, write_restricted_exports
@@ -77,9 +78,17 @@ def restricted_city_exports(
     files = feedback_files = feedback_rewritten = 0
     campaign_name = load_campaign().name
     with warehouse.connect() as con:
+        fingerprints = (
+            feedback.content_fingerprints(con) if len(context.partition_keys) > 1 else None
+        )
         for key in context.partition_keys:
             result = write_restricted_exports(
-                con, key, root, log=context.log.info, campaign_name=campaign_name
+                con,
+                key,
+                root,
+                log=context.log.info,
+                campaign_name=campaign_name,
+                fingerprints=fingerprints,
             )
             rows[key] = result.rows
             missing.update(result.missing)

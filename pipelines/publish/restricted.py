@@ -89,8 +89,12 @@ def write_restricted_exports(
     root: Path,
     log: Log = print,
     campaign_name: str = "",
+    fingerprints: feedback.Fingerprints | None = None,
 ) -> RestrictedResult:
-    """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in."""
+    """Write every restricted list of one cut-off, one folder per city, and swap the cut-off in.
+
+    `fingerprints`: feedback.content_fingerprints of every cut-off, when the caller
+    writes several (taken once rather than once per cut-off)."""
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(RESTRICTED.folder)
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
@@ -109,7 +113,12 @@ def write_restricted_exports(
             )
         if _relation_exists(con, feedback.FEEDBACK_RELATION):
             written = feedback.write_city_feedback(
-                con, dt.date.fromisoformat(cutoff), staged, campaign_name, previous=result.folder
+                con,
+                dt.date.fromisoformat(cutoff),
+                staged,
+                campaign_name,
+                previous=result.folder,
+                fingerprints=fingerprints,
             )
             result.feedback = {
                 c: result.folder / p.relative_to(staged) for c, p in written.paths.items()
