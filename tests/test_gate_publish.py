@@ -98,6 +98,29 @@ def test_first_publication_creates_the_folder(con, tmp_path: Path):
     assert all(p.exists() for p in pub.files)
 
 
+def test_a_republication_keeps_the_files_of_unchanged_marts_and_rewrites_the_rest(
+    con, published: Path
+):
+    """A correction changes a few marts: the others keep their files (the same inode, so
+    the same bytes) instead of being read and written again."""
+    inode = {p.name: p.stat().st_ino for p in published.glob("rpt_*.*")}
+    con.execute("insert into marts.rpt_other values (3)")
+    pub = publisher.publish_marts(con, published)
+    now = {p.name: p.stat().st_ino for p in published.glob("rpt_*.*")}
+    kept = {name for name in now if now[name] == inode.get(name)}
+    assert kept == {"rpt_campaign_stats.parquet", "rpt_campaign_stats.csv"}
+    assert pub.rows == {"rpt_campaign_stats": 1, "rpt_other": 2}
+    assert (published / "rpt_other.csv").read_text(encoding="utf-8-sig") == "b\n2\n3\n"
+
+
+def test_a_published_file_edited_by_hand_is_written_again(con, published: Path):
+    csv = published / "rpt_campaign_stats.csv"
+    original = csv.read_bytes()
+    csv.write_bytes(original.replace(b"1", b"9"))  # an analyst saved it from Excel
+    publisher.publish_marts(con, published)
+    assert csv.read_bytes() == original
+
+
 def test_gate_report_lists_checks_with_counts_and_examples(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("WARMHEART_WAREHOUSE", str(tmp_path / "wh.duckdb"))
     bad = CheckOutcome(

@@ -18,9 +18,7 @@ import concurrent.futures as cf
 import datetime as dt
 import functools
 import hashlib
-import os
 import re
-import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ import xlsxwriter
 from pipelines import reason_codes, terms
 from pipelines.publish import files as safe_files
 from pipelines.publish import xlsx_stream
-from pipelines.publish.files import safe_workbook, write_bytes_atomic
+from pipelines.publish.files import keep_file, safe_workbook, write_bytes_atomic
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
 FEEDBACK_THREADS = 2  # cities written at once (this machine has two cores)
@@ -516,14 +514,6 @@ class WrittenFeedback:
     kept: list[str] = field(default_factory=list)  # unchanged: the previous file, as it was
 
 
-def _keep(old: Path, new: Path) -> None:
-    """`new` becomes the very file `old` (a hard link; a copy where links are refused)."""
-    try:
-        os.link(old, new)
-    except OSError:
-        shutil.copy2(old, new)
-
-
 def write_city_feedback(
     con: duckdb.DuckDBPyConnection,
     cutoff: dt.date,
@@ -563,7 +553,7 @@ def write_city_feedback(
         path.parent.mkdir(parents=True, exist_ok=True)
         if code in kept:
             assert previous is not None
-            _keep(previous / code / path.name, path)
+            keep_file(previous / code / path.name, path)
             return path, False
         assert items is not None and files is not None
         fb = CityFeedback(

@@ -146,6 +146,16 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object], mode: int | No
     return path
 
 
+def keep_file(old: Path, new: Path) -> Path:
+    """`new` becomes the very file `old`, unchanged (a hard link; a copy where links are
+    refused): a new version keeps a file whose content did not change."""
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
+    return new
+
+
 def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
     """Write `path` through a temporary file in the same folder and a rename (all or nothing)."""
     return write_atomic(path, lambda fh: fh.write(data), mode)
