@@ -177,11 +177,15 @@ _KEPT = re.compile(r"build memo: (\w+) has the inputs it was built from; kept")
 
 
 def kept_models(dbt_log: Path) -> set[str]:
-    """The models a DuckDB build kept because their inputs had not changed (its dbt.log)."""
-    try:
-        return set(_KEPT.findall(dbt_log.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return set()
+    """The models a DuckDB build kept because their inputs had not changed (its dbt.log,
+    and the older parts dbt rotated it into, dbt.log.1…, once it passed 10 MB)."""
+    kept: set[str] = set()
+    for part in [dbt_log, *dbt_log.parent.glob(f"{dbt_log.name}.[0-9]*")]:
+        try:
+            kept.update(_KEPT.findall(part.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    return kept
 
 
 def build_summary(target_path: Path) -> str:

@@ -113,3 +113,19 @@ def test_the_dbt_step_shows_how_many_models_it_rebuilt_and_kept(tmp_path):
     progress = console.Progress(terminal=open("/dev/null", "w"), run_id="x")  # noqa: SIM115
     progress._on_message(build_summary(target))
     assert progress.dbt_done == "模型 models 3（重建 rebuilt 2，未变保留 kept 1）"
+
+
+def test_models_kept_early_in_a_build_whose_log_dbt_rotated_are_counted(tmp_path):
+    """dbt rotates dbt.log at 10 MB (dbt.log.1 holds the older part); a build that long
+    still shows every model it kept."""
+    target = tmp_path / "warehouse_models-x"
+    target.mkdir()
+    results = [
+        {"unique_id": f"model.warmheart.{name}", "status": "success"}
+        for name in ("stg_visits", "int_visits", "stg_ledger")
+    ]
+    (target / "run_results.json").write_text(json.dumps({"results": results}))
+    kept = "00:01:02.3 [debug] build memo: {} has the inputs it was built from; kept\n"
+    (target / "dbt.log.1").write_text(kept.format("stg_ledger"))
+    (target / "dbt.log").write_text(kept.format("int_visits"))
+    assert build_summary(target) == "dbt: 1 models built, 2 kept (inputs unchanged)"

@@ -160,7 +160,8 @@
     20,000 persons per city rewrote 2.8 M rows of 问题反馈 items for one part of 96.
     The table then holds the same rows as a full build, in another physical order, which
     no SQL result depends on. Returns none, having changed nothing, when the new rows'
-    columns are not the table's (the model changed): the caller builds it whole. -#}
+    columns are not the table's (the model changed) or lack the part columns: the caller
+    builds it whole. -#}
 {% macro build_memo_rewrite_parts(parts_by) %}
     {% set new_rows = 'temp.main.warmheart_new_rows' %}
     {% set changed = 'temp.main.warmheart_changed_parts' %}
@@ -180,7 +181,11 @@
         ~ " and table_name = 'warmheart_new_rows') = (select " ~ signature
         ~ " from duckdb_columns() where database_name = '" ~ this.database ~ "' and schema_name = '"
         ~ this.schema ~ "' and table_name = '" ~ this.identifier ~ "')"
+        ~ " and (select count(*) from duckdb_columns() where database_name = 'temp'"
+        ~ " and table_name = 'warmheart_new_rows' and column_name in ('" ~ parts_by | join("', '") ~ "'))"
+        ~ " = " ~ parts_by | length
     ).rows[0][0] %}
+    {#- A model without the part columns is built whole, as is one whose columns changed. -#}
     {% if not same_columns %}
         {% call statement('build_memo_drop_new_rows') %}drop table {{ new_rows }}{% endcall %}
         {{ return(none) }}

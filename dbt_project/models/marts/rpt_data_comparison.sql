@@ -7,6 +7,8 @@
 -- diff = reported - computed; rel_diff = diff / computed (null when computed is 0).
 -- figure_difference rows exist for every figure of every current 统计表, equal or not
 -- (is_match says which), so an analyst sees the whole table side by side.
+-- A correction rewrites only the (cut-off, city) parts whose rows changed (macros/build_memo.sql).
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
 with cutoffs as (
     select cutoff_date from {{ ref('stg_campaign_cutoffs') }}
 ),
