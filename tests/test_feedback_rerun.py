@@ -204,3 +204,26 @@ def test_fingerprints_of_every_cut_off_at_once_equal_those_taken_one_cut_off_at_
         one = feedback.content_fingerprints(con, day)
         assert one == {k: v for k, v in every.items() if k[0] == day} != {}
     assert len(every) == 3  # two cities at 08-30, one at 09-15; a row without a city is no one's
+
+
+def test_a_rerun_keeps_the_lists_of_unchanged_cities_and_rewrites_the_changed_one(tmp_path):
+    con, root = _warehouse(), tmp_path / "restricted"
+    relation = EXPORTS[0].relation
+    for code in ("370100", "370200"):
+        con.execute(f"insert into {relation} values (?, ?)", [dt.date.fromisoformat(CUTOFF), code])
+    _publish(con, root)
+
+    def lists() -> dict[str, int]:
+        return {
+            p.relative_to(root).as_posix(): p.stat().st_ino for p in root.glob(f"{CUTOFF}/*/*.csv")
+        }
+
+    before = lists()
+    assert len(before) == 2
+    con.execute(f"insert into {relation} values (?, '370200')", [dt.date.fromisoformat(CUTOFF)])
+    _publish(con, root)
+    after = lists()
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == [f"{CUTOFF}/370200/{EXPORTS[0].name}.csv"]
+    rows = (root / changed[0]).read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 3  # the header and the city's two rows

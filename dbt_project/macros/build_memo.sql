@@ -47,9 +47,7 @@
 {% macro build_memo_fingerprint_sql(relation) -%}
     (
         select
-            count(*)::varchar
-            || ':' || coalesce(sum(hash(t))::varchar, '')
-            || ':' || coalesce(bit_xor(hash(t))::varchar, '')
+            {{ build_memo_rows_fingerprint() }}
             || ':' || (
                 select md5(string_agg(column_name || ' ' || data_type, ',' order by column_index))
                 from duckdb_columns()
@@ -193,11 +191,11 @@
     {% call statement('build_memo_changed_parts') %}
         create or replace temp table warmheart_changed_parts as
         with new_parts as (
-            select {{ parts_by | join(', ') }}, {{ build_memo_part_fingerprint() }} as fp
+            select {{ parts_by | join(', ') }}, {{ build_memo_rows_fingerprint() }} as fp
             from {{ new_rows }} as t group by all
         ),
         old_parts as (
-            select {{ parts_by | join(', ') }}, {{ build_memo_part_fingerprint() }} as fp
+            select {{ parts_by | join(', ') }}, {{ build_memo_rows_fingerprint() }} as fp
             from {{ this }} as t group by all
         )
         select
@@ -218,6 +216,9 @@
     {{ return({'relations': [this.incorporate(type='table')]}) }}
 {% endmacro %}
 
-{% macro build_memo_part_fingerprint() -%}
-    count(*)::varchar || ':' || sum(hash(t))::varchar || ':' || bit_xor(hash(t))::varchar
+{#- The rows of `t` (a table, or a group of its rows) as text: a multiset fingerprint. -#}
+{% macro build_memo_rows_fingerprint() -%}
+    count(*)::varchar
+    || ':' || coalesce(sum(hash(t))::varchar, '')
+    || ':' || coalesce(bit_xor(hash(t))::varchar, '')
 {%- endmacro %}

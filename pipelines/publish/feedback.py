@@ -32,6 +32,7 @@ import xlsxwriter
 from pipelines import reason_codes, terms
 from pipelines.publish import files as safe_files
 from pipelines.publish import xlsx_stream
+from pipelines.publish.content_keys import relation_fingerprints
 from pipelines.publish.files import keep_file, safe_workbook, write_bytes_atomic
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
@@ -384,33 +385,18 @@ def content_fingerprints(
     con: duckdb.DuckDBPyConnection, cutoff: dt.date | None = None
 ) -> Fingerprints:
     """(cut-off, city code) -> a fingerprint of the rows that city's workbook is made from
-    (its items and its files), taken in DuckDB without loading them: the row count, the
-    sum and the xor of each row's hash, and the columns with their types. Every cut-off
-    at once unless `cutoff` is given: one pass over the items, not one per cut-off.
-
-    The sum and the xor do not depend on row order (the sheets sort their rows, and a
-    rebuilt table hands the same rows back in another order). A city with no rows in a
-    relation has no part for it.
+    (its items and its files), taken in DuckDB without loading them (content_keys.py).
+    Every cut-off at once unless `cutoff` is given: one pass over the items, not one per
+    cut-off. A city with no rows in a relation has no part for it.
     """
     parts: dict[tuple[dt.date, str], list[str]] = {}
     where = "city_code is not null" + (" and cutoff_date = ?" if cutoff else "")
     for relation in (FEEDBACK_RELATION, FILES_RELATION):
-        schema, table_name = relation.split(".")
-        columns = con.execute(
-            "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
-            "from duckdb_columns() where schema_name = ? and table_name = ?",
-            [schema, table_name],
-        ).fetchone()[0]
-        if columns is None:  # not built yet: the feedback step says so
-            continue
-        rows = con.execute(
-            "select cutoff_date, city_code, count(*), sum(h), bit_xor(h) from "
-            f"(select cutoff_date, city_code, hash(t) as h from {relation} as t where {where}) "
-            "group by cutoff_date, city_code",
-            [cutoff] if cutoff else [],
-        ).fetchall()
-        for day, code, count, total, xor in rows:
-            parts.setdefault((day, code), []).append(f"{relation}({columns}):{count}:{total}:{xor}")
+        found = relation_fingerprints(
+            con, relation, ("cutoff_date", "city_code"), where, [cutoff] if cutoff else []
+        )
+        for (day, code), fingerprint in found.items():
+            parts.setdefault((day, code), []).append(fingerprint.text)
     return {key: "|".join(p) for key, p in parts.items()}
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
-import json
 import shutil
 import sys
 from collections.abc import Callable, Iterable
@@ -27,15 +25,16 @@ import duckdb
 import polars as pl
 
 from pipelines.campaign import Campaign
+from pipelines.publish import content_keys as content_keys_module
 from pipelines.publish import files as files_module
 from pipelines.publish.analyst_copy import build_analyst_copy
-from pipelines.publish.files import (
-    SHARED,
-    build_folder,
-    keep_file,
-    write_bytes_atomic,
-    write_frame,
+from pipelines.publish.content_keys import (
+    KeptFiles,
+    content_key,
+    relation_fingerprints,
+    writer_key,
 )
+from pipelines.publish.files import SHARED, build_folder, write_frame
 from pipelines.publish.xlsx_form import write_official_xlsx
 
 MART_SCHEMA = "marts"
@@ -82,88 +81,41 @@ def read_mart(
     return df.sort(df.columns, nulls_last=True) if df.height else df
 
 
-# What decides a mart file's bytes besides the mart's rows: the code that writes it and
-# the libraries. Part of every content key, so a change to any of them rewrites every file.
-WRITER_KEY = hashlib.sha256(
-    b"".join(Path(m.__file__).read_bytes() for m in (files_module, sys.modules[__name__]))
-    + pl.__version__.encode()
-    + duckdb.__version__.encode()
-).hexdigest()
-
-# In each publication: mart -> the content key its parquet and csv were written from, and
-# their sizes and modification times.
-CONTENT_KEYS = ".content_keys.json"
+# The code and libraries that decide a mart file's bytes besides the mart's rows.
+WRITER_KEY = writer_key(files_module, content_keys_module, sys.modules[__name__])
 
 
 def mart_content_keys(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
-    """Mart -> (content key, rows), taken in DuckDB without loading the mart: its row
-    count, the sum and the xor of each row's hash, its columns with their types, and
-    WRITER_KEY. The files are written from the rows in sorted order, so the same
+    """Mart -> (content key, rows), taken in DuckDB without loading the mart
+    (content_keys.py): the files are written from the rows in sorted order, so the same
     multiset of rows gives the same bytes."""
     keys: dict[str, tuple[str, int]] = {}
     for table in mart_tables(con):
-        columns = con.execute(
-            "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
-            "from duckdb_columns() where schema_name = ? and table_name = ?",
-            [MART_SCHEMA, table],
-        ).fetchone()[0]
-        count, total, xor = con.execute(
-            f'select count(*), sum(h), bit_xor(h) from (select hash(t) as h from "{MART_SCHEMA}"."{table}" as t)'
-        ).fetchone()
-        key = hashlib.sha256(f"{WRITER_KEY}|{columns}|{count}|{total}|{xor}".encode()).hexdigest()
-        keys[table] = (key, count)
+        fingerprint = relation_fingerprints(con, f"{MART_SCHEMA}.{table}")[()]
+        keys[table] = (content_key(WRITER_KEY, fingerprint), fingerprint.rows)
     return keys
-
-
-def _stat(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns]
-
-
-def _kept_files(previous: Path | None, table: str, key: str, record: dict) -> list[Path] | None:
-    """The mart's files in the previous publication, if they were written from `key` and
-    are still exactly as written (size and modification time: a file someone opened and
-    saved in Excel is written again)."""
-    entry = record.get(table)
-    if previous is None or not isinstance(entry, dict) or entry.get("key") != key:
-        return None
-    paths = [previous / f"{table}{suffix}" for suffix in (".parquet", ".csv")]
-    try:
-        same = all(_stat(p) == entry.get("files", {}).get(p.name) for p in paths)
-    except OSError:
-        return None
-    return paths if same else None
 
 
 def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Writer:
     """Every table of schema `marts` as parquet + csv (row counts go into `rows`).
 
     `previous` is the current publication's folder: a mart whose content key is the one
-    its files there were written from keeps those files (hard links) instead of being
-    read and written again. A correction changes a few marts; the largest
+    its files there were written from keeps those files (KeptFiles) instead of being read
+    and written again. A correction changes a few marts; the largest
     (fct_target_progress, 1.4 M rows at 20,000 persons per city) took two seconds."""
 
     def write(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-        try:
-            record = json.loads((previous / CONTENT_KEYS).read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError):
-            record = {}
+        kept = KeptFiles(previous)
         out: list[Path] = []
-        written: dict[str, dict] = {}
         for table, (key, count) in mart_content_keys(con).items():
-            kept = _kept_files(previous, table, key, record)
-            if kept is not None:
-                paths = [keep_file(p, folder / p.name) for p in kept]
-                rows[table] = count
-            else:
+            paths = kept.keep(folder, table, key, [f"{table}.parquet", f"{table}.csv"])
+            if paths is None:
                 df = read_mart(con, table)
-                rows[table] = df.height
                 paths = write_frame(df, folder, table)
-            written[table] = {"key": key, "files": {p.name: _stat(p) for p in paths}}
+                kept.record(folder, table, key, paths)
+            rows[table] = count
             out += paths
-        write_bytes_atomic(
-            folder / CONTENT_KEYS, json.dumps(written, indent=1, sort_keys=True).encode()
-        )
+        kept.save(folder)
         return out
 
     return write

@@ -15,6 +15,7 @@ its stale file) and leaves other cut-offs' folders untouched.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,13 @@ import duckdb
 import polars as pl
 
 from pipelines.publish import feedback
+from pipelines.publish import files as files_module
+from pipelines.publish.content_keys import (
+    KeptFiles,
+    content_key,
+    relation_fingerprints,
+    writer_key,
+)
 from pipelines.publish.files import RESTRICTED, build_folder, write_csv
 
 Log = Callable[[str], object]
@@ -52,6 +60,10 @@ EXPORTS: tuple[RestrictedExport, ...] = (
         relation="restricted.restricted_contact_register",
     ),
 )
+
+
+# The code and libraries that decide a list's bytes besides its rows.
+WRITER_KEY = writer_key(files_module, sys.modules[__name__])
 
 
 @dataclass
@@ -98,19 +110,38 @@ def write_restricted_exports(
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(RESTRICTED.folder)
     result = RestrictedResult(cutoff=cutoff, folder=root / cutoff)
+    day = dt.date.fromisoformat(cutoff)
     with build_folder(result.folder, RESTRICTED) as staged:
+        kept = KeptFiles(result.folder)
         for export in EXPORTS:
-            df = load_export(con, export, dt.date.fromisoformat(cutoff))
-            result.rows[export.name] = df.height
-            for (city,), part in df.partition_by(
-                "city_code", as_dict=True, maintain_order=True
-            ).items():
-                path = write_csv(part, staged / str(city) / f"{export.name}.csv")
-                result.files.append(result.folder / str(city) / path.name)
-            log(
-                f"restricted {cutoff}: {export.name} {df.height} rows from {export.relation}, "
-                f"{df['city_code'].n_unique()} cities"
+            # A city's list whose rows did not change keeps its file: only changed cities
+            # load and write (a correction changes one city's lists, if any).
+            parts = relation_fingerprints(
+                con, export.relation, ("city_code",), "cutoff_date = ?", [day]
             )
+            keys = {city: content_key(WRITER_KEY, fp) for (city,), fp in parts.items()}
+            names = {city: f"{city}/{export.name}.csv" for city in keys}
+            paths = {
+                city: kept.keep(staged, f"{export.name}/{city}", keys[city], [names[city]])
+                for city in keys
+            }
+            if any(p is None for p in paths.values()):
+                df = load_export(con, export, day)
+                for (city,), part in df.partition_by(
+                    "city_code", as_dict=True, maintain_order=True
+                ).items():
+                    if paths.get(city) is None:
+                        path = write_csv(part, staged / names[city])
+                        kept.record(staged, f"{export.name}/{city}", keys[city], [path])
+                        paths[city] = [path]
+            for city in sorted(paths, key=str):
+                result.files += [result.folder / p.relative_to(staged) for p in paths[city] or []]
+            result.rows[export.name] = sum(fp.rows for fp in parts.values())
+            log(
+                f"restricted {cutoff}: {export.name} {result.rows[export.name]} rows from "
+                f"{export.relation}, {len(parts)} cities"
+            )
+        kept.save(staged)
         if _relation_exists(con, feedback.FEEDBACK_RELATION):
             written = feedback.write_city_feedback(
                 con,

@@ -1,0 +1,134 @@
+"""Fingerprints of warehouse relations, taken in DuckDB without loading their rows.
+
+A publication keeps a file (a mart's parquet and csv, a city's 问题反馈 workbook) when
+what it is made from has not changed. What it is made from is a multiset of rows: the
+writers sort them, and a rebuilt table hands the same rows back in another order. So
+a fingerprint is the row count, the sum and the xor of each row's DuckDB hash, and the
+relation's columns with their types; the build memo (dbt_project/macros/build_memo.sql)
+fingerprints tables the same way. DuckDB's hash may change with its version: callers
+put the version in their keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+import duckdb
+import polars as pl
+
+from pipelines.publish.files import keep_file, write_bytes_atomic
+
+
+class Fingerprint(NamedTuple):
+    text: str  # what to compare (and put into a key)
+    rows: int
+
+
+def relation_fingerprints(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    by: Sequence[str] = (),
+    where: str = "true",
+    params: Sequence[Any] = (),
+) -> dict[tuple[Any, ...], Fingerprint]:
+    """(values of `by`) -> fingerprint of the rows of `relation` (schema.table) with those
+    values and satisfying `where`; `by` empty: one fingerprint, keyed (), of them all.
+    A relation that does not exist has none."""
+    schema, table = relation.split(".")
+    columns = con.execute(
+        "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
+        "from duckdb_columns() where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+    if columns is None:
+        return {}
+    keys = "".join(f"{c}, " for c in by)
+    group = f"group by {', '.join(by)}" if by else ""
+    rows = con.execute(
+        f"select {keys}count(*), sum(h), bit_xor(h) from "
+        f'(select {keys}hash(t) as h from "{schema}"."{table}" as t where {where}) {group}',
+        list(params),
+    ).fetchall()
+    return {
+        tuple(row[: len(by)]): Fingerprint(
+            f"{relation}({columns}):{row[-3]}:{row[-2]}:{row[-1]}", row[-3]
+        )
+        for row in rows
+    }
+
+
+def writer_key(*modules: ModuleType) -> str:
+    """What decides a written file's bytes besides its rows: the source of the modules that
+    write it, and Polars' and DuckDB's versions. Part of a content key, so a change to any
+    of them writes every file again."""
+    h = hashlib.sha256()
+    for module in modules:
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(f"{pl.__version__}|{duckdb.__version__}".encode())
+    return h.hexdigest()
+
+
+def content_key(writer: str, fingerprint: Fingerprint) -> str:
+    return hashlib.sha256(f"{writer}|{fingerprint.text}".encode()).hexdigest()
+
+
+# In each version folder: entry -> the content key its files were written from, and
+# their sizes and modification times.
+RECORD = ".content_keys.json"
+
+
+def _stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+class KeptFiles:
+    """Which files of the previous version a new version keeps (hard links) rather than
+    writing again: those written from the same content key and still exactly as written
+    (size and modification time: a file someone opened and saved in Excel is written
+    again). Each version records its entries in RECORD for the next one."""
+
+    def __init__(self, previous: Path | None) -> None:
+        self.previous = previous
+        try:
+            self.before = (
+                json.loads((previous / RECORD).read_text(encoding="utf-8")) if previous else {}
+            )
+        except (OSError, ValueError):
+            self.before = {}
+        self.now: dict[str, dict] = {}
+
+    def keep(self, folder: Path, entry: str, key: str, names: list[str]) -> list[Path] | None:
+        """`names` (relative to the version folder) linked from the previous version into
+        `folder` and recorded, if they can be kept; else None, and nothing is done."""
+        was = self.before.get(entry)
+        if self.previous is None or not isinstance(was, dict) or was.get("key") != key:
+            return None
+        old = [self.previous / n for n in names]
+        try:
+            if not all(
+                _stat(p) == was.get("files", {}).get(n) for p, n in zip(old, names, strict=True)
+            ):
+                return None
+        except OSError:
+            return None
+        new = []
+        for path, name in zip(old, names, strict=True):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            new.append(keep_file(path, folder / name))
+        self.record(folder, entry, key, new)
+        return new
+
+    def record(self, folder: Path, entry: str, key: str, paths: list[Path]) -> None:
+        self.now[entry] = {
+            "key": key,
+            "files": {p.relative_to(folder).as_posix(): _stat(p) for p in paths},
+        }
+
+    def save(self, folder: Path) -> None:
+        write_bytes_atomic(folder / RECORD, json.dumps(self.now, indent=1, sort_keys=True).encode())

@@ -1,0 +1,39 @@
+"""Fingerprints of warehouse relations (pipelines/publish/content_keys.py): what decides
+whether a published file is kept or written again."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.publish.content_keys import relation_fingerprints
+
+
+def _con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.t as select * from (values (1, 'a'), (1, 'b'), (2, 'c')) v(k, x)"
+    )
+    return con
+
+
+def test_the_same_rows_in_another_order_have_the_same_fingerprint():
+    con = _con()
+    before = relation_fingerprints(con, "marts.t")
+    con.execute("create or replace table marts.t as select * from marts.t order by x desc")
+    assert relation_fingerprints(con, "marts.t") == before
+    assert before[()].rows == 3
+
+
+def test_a_changed_value_or_column_type_changes_the_fingerprint_of_its_part_only():
+    con = _con()
+    before = relation_fingerprints(con, "marts.t", by=["k"])
+    con.execute("update marts.t set x = 'z' where x = 'c'")
+    after = relation_fingerprints(con, "marts.t", by=["k"])
+    assert after[(1,)] == before[(1,)] and after[(2,)] != before[(2,)]
+    con.execute("create or replace table marts.t as select k::bigint as k, x from marts.t")
+    assert relation_fingerprints(con, "marts.t", by=["k"])[(1,)] != after[(1,)]
+
+
+def test_a_relation_not_built_yet_has_no_fingerprint():
+    assert relation_fingerprints(_con(), "marts.missing") == {}
