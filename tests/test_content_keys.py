@@ -4,6 +4,7 @@ whether a published file is kept or written again."""
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from pipelines.publish.content_keys import relation_fingerprints
 
@@ -35,5 +36,6 @@ def test_a_changed_value_or_column_type_changes_the_fingerprint_of_its_part_only
     assert relation_fingerprints(con, "marts.t", by=["k"])[(1,)] != after[(1,)]
 
 
-def test_a_relation_not_built_yet_has_no_fingerprint():
-    assert relation_fingerprints(_con(), "marts.missing") == {}
+def test_a_relation_not_built_is_an_error_not_an_empty_fingerprint():
+    with pytest.raises(duckdb.CatalogException, match="marts.missing"):
+        relation_fingerprints(_con(), "marts.missing")

@@ -38,15 +38,15 @@ def relation_fingerprints(
 ) -> dict[tuple[Any, ...], Fingerprint]:
     """(values of `by`) -> fingerprint of the rows of `relation` (schema.table) with those
     values and satisfying `where`; `by` empty: one fingerprint, keyed (), of them all.
-    A relation that does not exist has none."""
+    Raises duckdb.CatalogException when the relation does not exist."""
     schema, table = relation.split(".")
     columns = con.execute(
         "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
         "from duckdb_columns() where schema_name = ? and table_name = ?",
         [schema, table],
     ).fetchone()[0]
-    if columns is None:
-        return {}
+    if columns is None:  # as querying it would: a missing model is an error, not no rows
+        raise duckdb.CatalogException(f"Table {relation} does not exist")
     keys = "".join(f"{c}, " for c in by)
     group = f"group by {', '.join(by)}" if by else ""
     rows = con.execute(

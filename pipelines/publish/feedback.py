@@ -392,9 +392,12 @@ def content_fingerprints(
     parts: dict[tuple[dt.date, str], list[str]] = {}
     where = "city_code is not null" + (" and cutoff_date = ?" if cutoff else "")
     for relation in (FEEDBACK_RELATION, FILES_RELATION):
-        found = relation_fingerprints(
-            con, relation, ("cutoff_date", "city_code"), where, [cutoff] if cutoff else []
-        )
+        try:
+            found = relation_fingerprints(
+                con, relation, ("cutoff_date", "city_code"), where, [cutoff] if cutoff else []
+            )
+        except duckdb.CatalogException:  # not built yet: the feedback step says so
+            continue
         for (day, code), fingerprint in found.items():
             parts.setdefault((day, code), []).append(fingerprint.text)
     return {key: "|".join(p) for key, p in parts.items()}
