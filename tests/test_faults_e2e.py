@@ -137,15 +137,18 @@ def test_sigkill_during_publication_leaves_the_marts_untouched(baseline):
 
 def test_a_full_disk_during_publication_leaves_the_marts_untouched(baseline, monkeypatch):
     root, _, before = baseline
-    real, calls = files.write_bytes_atomic, []
+    real, calls = files.write_atomic, []
 
-    def fills_up(path, data, mode=None):
+    def fills_up(path, write, mode=None):
         calls.append(path)
         if len(calls) > 3:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real(path, data, mode)
+        return real(path, write, mode)
 
-    monkeypatch.setattr(files, "write_bytes_atomic", fills_up)
+    # Every file is written (none kept from the baseline's publication), through the one
+    # function every file of a publication is written with; the fourth finds the disk full.
+    monkeypatch.setattr(publisher.KeptFiles, "keep", lambda *_args: None)
+    monkeypatch.setattr(files, "write_atomic", fills_up)
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
         with pytest.raises(
