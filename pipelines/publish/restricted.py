@@ -125,17 +125,15 @@ def write_restricted_exports(
                 city: kept.keep(staged, f"{export.name}/{city}", keys[city], [names[city]])
                 for city in keys
             }
-            if any(p is None for p in paths.values()):
-                df = load_export(con, export, day)
-                for (city,), part in df.partition_by(
-                    "city_code", as_dict=True, maintain_order=True
-                ).items():
-                    if paths.get(city) is None:
-                        path = write_csv(part, staged / names[city])
-                        kept.record(staged, f"{export.name}/{city}", keys[city], [path])
-                        paths[city] = [path]
+            changed = [city for city, kept_paths in paths.items() if kept_paths is None]
+            if changed:
+                by_city = load_export(con, export, day).partition_by("city_code", as_dict=True)
+                for city in changed:
+                    path = write_csv(by_city[(city,)], staged / names[city])
+                    kept.record(staged, f"{export.name}/{city}", keys[city], [path])
+                    paths[city] = [path]
             for city in sorted(paths, key=str):
-                result.files += [result.folder / p.relative_to(staged) for p in paths[city] or []]
+                result.files += [result.folder / p.relative_to(staged) for p in paths[city]]
             result.rows[export.name] = sum(fp.rows for fp in parts.values())
             log(
                 f"restricted {cutoff}: {export.name} {result.rows[export.name]} rows from "
