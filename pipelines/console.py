@@ -38,7 +38,9 @@ STAGES: dict[str, str] = {
 INGEST_PROGRESS = re.compile(r"^ingest \[(\d+)/(\d+)\] .* loaded=(\d+) quarantined=(\d+)")
 INGEST_TOTAL = re.compile(r"^ingest: (\d+) files under ")
 # Logged by the dbt step (pipelines/defs/assets_dbt.py) once its build is done.
-DBT_DONE = re.compile(r"^dbt: (\d+) models built, (\d+) kept")
+DBT_DONE = re.compile(
+    r"^dbt: (\d+) models built, (\d+) kept.*?(?:; (\d+) tests run, (\d+) remembered)?$"
+)
 # IngestSummary.__str__, logged once at the end of ingestion.
 INGEST_DONE = re.compile(
     r"^ingest: (\d+) files seen: (\d+) loaded(?: \(\d+ from the parse store\))?, (\d+) unchanged, (\d+) quarantined, "
@@ -170,9 +172,10 @@ class Progress:
 
     def _on_message(self, message: str) -> None:
         if m := DBT_DONE.match(message):
-            built, kept = (int(g) for g in m.groups())
+            built, kept, run, remembered = (int(g or 0) for g in m.groups())
             self.dbt_done = (
-                f"模型 models {built + kept}（重建 rebuilt {built}，未变保留 kept {kept}）"
+                f"模型 models {built + kept}（重建 rebuilt {built}，未变保留 kept {kept}），"
+                f"检验 tests {run + remembered}（运行 run {run}，复用 remembered {remembered}）"
             )
         elif m := INGEST_DONE.match(message):
             seen, loaded, unchanged, bad, _late, rows, rows_bad = (int(g) for g in m.groups())

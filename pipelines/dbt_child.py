@@ -3,8 +3,9 @@
 A run's `dbt build` is a child process holding the warehouse open. If the run's main
 process is killed alone (an operator's `kill`, the OOM killer), a plain child would
 keep running and keep the warehouse locked, and the next run would fail. This wrapper
-asks the kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG, kept
-across exec), then becomes the venv's dbt.
+asks the kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG), then
+runs dbt in this process with the test memo installed
+(pipelines/dbt_test_memo.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import ctypes
 import os
 import signal
 import sys
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -27,8 +27,13 @@ def main() -> None:
         pass
     if parent == 1 or os.getppid() != parent:  # the parent died before the request took effect
         sys.exit(1)
-    dbt = Path(sys.executable).with_name("dbt")
-    os.execv(str(dbt), [str(dbt), *sys.argv[1:]])
+    from dbt.cli.main import cli
+
+    from pipelines.dbt_test_memo import install
+
+    install()
+    sys.argv[0] = "dbt"
+    sys.exit(cli())
 
 
 if __name__ == "__main__":

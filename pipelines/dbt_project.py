@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +14,8 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from pipelines import settings
+from pipelines.dbt_parse_key import parse_key
+from pipelines.memo_terms import KEPT_MODEL, TEST_REMEMBERED
 
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
@@ -45,37 +44,8 @@ def dbt_env() -> dict[str, str]:
     return env
 
 
-# What `dbt parse` reads besides the project's files: the variables profiles.yml and the
-# macros read (the warehouse path names the database every node records, the engine picks
-# the adapter).
-PARSE_ENV_PREFIXES = ("WARMHEART_", "DBT_")
-# Written by dbt, not read by a parse.
-NOT_PROJECT_FILES = {"target", "logs", "dbt_packages"}
 PARSE_STAMP = "parse_key.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-def parse_key(project_dir: Path, env: Mapping[str, str]) -> str:
-    """sha256 of everything a parse's manifest depends on: every project file's path and
-    bytes, the variables dbt reads, and dbt's version. Same key, same manifest."""
-    h = hashlib.sha256(importlib.metadata.version("dbt-core").encode())
-    for name in sorted(env):
-        if name.startswith(PARSE_ENV_PREFIXES):
-            h.update(f"\0{name}={env[name]}".encode())
-    for path in _project_files(project_dir):
-        h.update(f"\0{path.relative_to(project_dir).as_posix()}\0".encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def _project_files(project_dir: Path) -> list[Path]:
-    """Every file of the project, sorted; dbt's outputs are not walked (target/ holds
-    thousands of files from every run)."""
-    found = []
-    for folder, dirs, names in os.walk(project_dir):
-        dirs[:] = [d for d in dirs if d not in NOT_PROJECT_FILES]
-        found += [Path(folder, n) for n in names]
-    return sorted(found)
 
 
 def _manifest_id(manifest: Path) -> list[int]:
@@ -173,7 +143,6 @@ def prune_run_dirs(target: Path, keep: int = KEEP_RUN_DIRS) -> list[Path]:
 
 
 # The line macros/build_memo.sql logs (at debug level, into dbt.log) for each model it keeps.
-_KEPT = re.compile(r"build memo: (\w+) has the inputs it was built from; kept")
 
 
 def kept_models(dbt_log: Path) -> set[str]:
@@ -182,23 +151,30 @@ def kept_models(dbt_log: Path) -> set[str]:
     kept: set[str] = set()
     for part in [dbt_log, *dbt_log.parent.glob(f"{dbt_log.name}.[0-9]*")]:
         try:
-            kept.update(_KEPT.findall(part.read_text(encoding="utf-8", errors="replace")))
+            kept.update(KEPT_MODEL.findall(part.read_text(encoding="utf-8", errors="replace")))
         except OSError:
             continue
     return kept
 
 
 def build_summary(target_path: Path) -> str:
-    """How many models the dbt build whose folder is `target_path` built and kept, as the
-    line the dbt step logs (the progress display shows it: pipelines/console.py DBT_DONE)."""
+    """How many models the dbt build whose folder is `target_path` built and kept, and how
+    many data tests it ran and remembered, as the line the dbt step logs (the progress
+    display shows it: pipelines/console.py DBT_DONE)."""
     kept = kept_models(target_path / "dbt.log")
     try:
         results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = {}
-    models = {
-        r["unique_id"].split(".")[-1]
-        for r in results.get("results", [])
-        if r["unique_id"].startswith("model.") and r.get("status") == "success"
-    }
-    return f"dbt: {len(models - kept)} models built, {len(models & kept)} kept (inputs unchanged)"
+    models, tests, remembered = set(), 0, 0
+    for r in results.get("results", []):
+        if r["unique_id"].startswith("model.") and r.get("status") == "success":
+            models.add(r["unique_id"].split(".")[-1])
+        elif r["unique_id"].startswith("test.") and r.get("status") != "skipped":
+            tests += 1
+            response = r.get("adapter_response") or {}
+            remembered += response.get("_message") == TEST_REMEMBERED
+    return (
+        f"dbt: {len(models - kept)} models built, {len(models & kept)} kept (inputs unchanged); "
+        f"{tests - remembered} tests run, {remembered} remembered"
+    )

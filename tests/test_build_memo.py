@@ -7,6 +7,7 @@ a build of the same warehouse with the memo switched off.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from pipelines import person_key
 from pipelines.dbt_project import kept_models
+from pipelines.memo_terms import REMEMBERED_TEST_NOTE
 from tools.fixtures.raw_builder import run_dbt
 
 pytestmark = pytest.mark.slow
@@ -71,6 +73,33 @@ def _build(warehouse: Path, **env: str) -> set[str]:
     return kept_models(log)
 
 
+def _test_results(warehouse: Path) -> dict[str, tuple[str, int]]:
+    """Every data test of the last build: (status, failures)."""
+    results = json.loads((warehouse.parent / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[2]: (r["status"], r["failures"] or 0)
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
+
+
+def _remembered_tests(warehouse: Path) -> set[str]:
+    """The tests the last build answered from the test memo (pipelines/dbt_test_memo.py)."""
+    log = (warehouse.parent / "dbt_logs" / "dbt.log").read_text()
+    return set(re.findall(re.escape(REMEMBERED_TEST_NOTE).replace(r"\{\}", r"(\w+)"), log))
+
+
+def _tests_reading_a_view(warehouse: Path) -> set[str]:
+    manifest = json.loads((warehouse.parent / "dbt_target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    views = {k for k, n in nodes.items() if n["config"].get("materialized") == "view"}
+    return {
+        n["name"]
+        for n in nodes.values()
+        if n["resource_type"] == "test" and views & set(n["depends_on"]["nodes"])
+    }
+
+
 def _rewritten_parts(dbt_log: Path) -> dict[str, int]:
     """Models whose changed parts alone were rewritten (rewrite_parts_by), and how many."""
     found = re.findall(
@@ -91,7 +120,7 @@ def test_the_first_run_shows_every_model_built(demo_run):
     """The operator's terminal says how many models the dbt step built and kept."""
     tables = len(_models(demo_run.root / "warehouse.duckdb"))
     line = next(x for x in demo_run.stdout.splitlines() if "建模计算 (dbt)" in x)
-    shown = re.search(r"模型 models (\d+)（重建 rebuilt (\d+)，未变保留 kept 0）$", line)
+    shown = re.search(r"模型 models (\d+)（重建 rebuilt (\d+)，未变保留 kept 0）", line)
     assert shown and shown[1] == shown[2], line
     assert int(shown[1]) == tables + 1  # and the one view, int_person_links
 
@@ -102,8 +131,14 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     models = _models(warehouse)
     assert len(models) > 60
 
-    # Nothing changed since the demo run's build: every table is kept.
+    # Nothing changed since the demo run's build: every table is kept. The tests run once
+    # more (dbt's settings name this copy's path, part of their key), then every test is
+    # answered from the test memo but those reading the one view (never fingerprinted).
     assert _build(warehouse, **pads) == models
+    assert _build(warehouse, **pads) == models
+    unchanged_tests = _test_results(warehouse)
+    assert _tests_reading_a_view(warehouse)
+    assert _remembered_tests(warehouse) == set(unchanged_tests) - _tests_reading_a_view(warehouse)
 
     # A job posting and one file's visits are deleted: what reads them is rebuilt, the
     # rest is kept.
@@ -124,9 +159,16 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
 
     kept = _build(warehouse, **pads)
     rewritten = _rewritten_parts(warehouse.parent / "dbt_logs" / "dbt.log")
+    tests, remembered = _test_results(warehouse), _remembered_tests(warehouse)
     assert _build(full, WARMHEART_DBT_MEMO="0", **pads) == set()  # switched off: keeps nothing
+    assert _remembered_tests(full) == set()
 
     assert _tables_that_differ(warehouse, full) == []
+    # Every test's status and failure count are those of running every test; the tests of
+    # the rebuilt visits ran, most of the others were remembered.
+    assert tests == _test_results(full)
+    assert not {t for t in remembered if "stg_visits" in t or "int_visits" in t}
+    assert len(remembered) > len(tests) / 2
     assert not {"stg_job_posts", "stg_visits", "int_person_links__visits", "int_visits"} & kept
     # The ledger's and the registries' models read their own slices of the links and of
     # the file register (macros/by_table.sql): a visit changes neither. Names and phones
@@ -145,3 +187,29 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
         "select count(distinct (cutoff_date, city_code)) from restricted.restricted_city_feedback",
     )
     assert 0 < rewritten["restricted_city_feedback"] < parts / 4
+
+
+def test_a_remembered_failing_test_fails_again_with_its_count(demo_copy: Path):
+    """A failing test is remembered like a passing one: same inputs, same failures, and
+    dbt still skips what depends on an error."""
+    warehouse = demo_copy / "warehouse.duckdb"
+    pads = person_key.dbt_env((demo_copy / "secrets" / "person_key_secret").read_text().strip())
+    con = duckdb.connect(str(warehouse))
+    try:  # one visit row twice: its (file, row) is no longer unique
+        con.execute("insert into raw.visits select * from raw.visits limit 1")
+    finally:
+        con.close()
+    warn = "unique_combination_of_columns_stg_visits_file_sha256__file_path__source_row"
+    error = "unique_combination_of_columns_int_person_links_table_type__file_sha256__file_path__source_row"
+
+    def build() -> tuple[dict[str, tuple[str, int]], set[str]]:
+        (warehouse.parent / "dbt_logs" / "dbt.log").unlink(missing_ok=True)
+        assert run_dbt(warehouse, env=pads).returncode == 1  # the error test fails the build
+        return _test_results(warehouse), _remembered_tests(warehouse)
+
+    first, remembered = build()
+    assert first[warn] == ("warn", 1) and first[error][0] == "fail"
+    assert not {warn, error} & remembered
+    second, remembered = build()
+    assert second == first
+    assert {warn} <= remembered

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipelines import console, terms
 from pipelines.dbt_project import build_summary
 from pipelines.ingest.run import IngestSummary
+from pipelines.memo_terms import TEST_REMEMBERED
 
 
 def _summary(**overrides) -> list[str]:
@@ -97,7 +98,9 @@ def test_every_step_of_a_run_has_a_chinese_name_in_the_progress_display():
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in console.STAGES.values())
 
 
-def test_the_dbt_step_shows_how_many_models_it_rebuilt_and_kept(tmp_path):
+def test_the_dbt_step_shows_how_many_models_it_rebuilt_and_kept_and_tests_it_remembered(
+    tmp_path,
+):
     """The build's own files (run_results.json, dbt.log) give the counts the dbt step logs;
     the progress display shows them in Chinese."""
     target = tmp_path / "warehouse_models-x"
@@ -105,14 +108,25 @@ def test_the_dbt_step_shows_how_many_models_it_rebuilt_and_kept(tmp_path):
     results = [
         {"unique_id": f"model.warmheart.{name}", "status": "success"}
         for name in ("stg_visits", "int_visits", "stg_ledger")
-    ] + [{"unique_id": "test.warmheart.not_null_x", "status": "pass"}]
+    ] + [
+        {"unique_id": "test.warmheart.not_null_x", "status": "pass"},
+        {"unique_id": "test.warmheart.not_null_y", "status": "skipped"},
+        {
+            "unique_id": "test.warmheart.unique_x",
+            "status": "warn",
+            "adapter_response": {"_message": TEST_REMEMBERED},
+        },
+    ]
     (target / "run_results.json").write_text(json.dumps({"results": results}))
     (target / "dbt.log").write_text(
         "00:01:02.3 [debug] build memo: stg_ledger has the inputs it was built from; kept\n"
     )
     progress = console.Progress(terminal=open("/dev/null", "w"), run_id="x")  # noqa: SIM115
     progress._on_message(build_summary(target))
-    assert progress.dbt_done == "模型 models 3（重建 rebuilt 2，未变保留 kept 1）"
+    assert progress.dbt_done == (
+        "模型 models 3（重建 rebuilt 2，未变保留 kept 1），"
+        "检验 tests 2（运行 run 1，复用 remembered 1）"
+    )
 
 
 def test_models_kept_early_in_a_build_whose_log_dbt_rotated_are_counted(tmp_path):
@@ -128,4 +142,6 @@ def test_models_kept_early_in_a_build_whose_log_dbt_rotated_are_counted(tmp_path
     kept = "00:01:02.3 [debug] build memo: {} has the inputs it was built from; kept\n"
     (target / "dbt.log.1").write_text(kept.format("stg_ledger"))
     (target / "dbt.log").write_text(kept.format("int_visits"))
-    assert build_summary(target) == "dbt: 1 models built, 2 kept (inputs unchanged)"
+    assert build_summary(target) == (
+        "dbt: 1 models built, 2 kept (inputs unchanged); 0 tests run, 0 remembered"
+    )

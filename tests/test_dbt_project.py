@@ -45,7 +45,7 @@ def test_dbt_commands_send_no_anonymous_usage_statistics(tmp_path: Path):
 def _copy_project(tmp_path: Path) -> Path:
     import shutil
 
-    from pipelines.dbt_project import NOT_PROJECT_FILES
+    from pipelines.dbt_parse_key import NOT_PROJECT_FILES
 
     return Path(
         shutil.copytree(
@@ -57,7 +57,7 @@ def _copy_project(tmp_path: Path) -> Path:
 
 
 def test_the_parse_key_changes_with_a_model_or_a_setting_and_with_nothing_else(tmp_path):
-    from pipelines.dbt_project import parse_key
+    from pipelines.dbt_parse_key import parse_key
 
     project = _copy_project(tmp_path)
     env = {"WARMHEART_WAREHOUSE": "/a/warehouse.duckdb", "HOME": "/root"}

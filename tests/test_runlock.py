@@ -95,23 +95,21 @@ def test_the_lock_is_reentrant_within_a_run(tmp_path: Path) -> None:
         pass
 
 
-def test_dbt_started_by_a_run_dies_with_it(tmp_path: Path) -> None:
+def test_dbt_started_by_a_run_dies_with_it() -> None:
     """The run's main process killed alone leaves no dbt child holding the warehouse."""
     wrapper = Path(sys.executable).with_name("warmheart-dbt")
     assert wrapper.exists(), (
         "make install creates the warmheart-dbt wrapper (pyproject [project.scripts])"
     )
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    # The wrapper execs the dbt beside its interpreter; a venv copy whose "dbt" sleeps shows
-    # what happens to a long dbt build when its parent dies.
-    (fake_bin / "python").symlink_to(sys.executable)
-    (fake_bin / "dbt").write_text("#!/bin/sh\nexec sleep 600\n")
-    (fake_bin / "dbt").chmod(0o755)
+    # The wrapper runs dbt in its own process; a dbt whose build sleeps shows what happens
+    # to a long dbt build when its parent dies.
+    child = (
+        "import time, dbt.cli.main; dbt.cli.main.cli = lambda: time.sleep(600); "
+        "from pipelines.dbt_child import main; main()"
+    )
     script = (
         f"import subprocess, sys, time\n"
-        f"p = subprocess.Popen([{str(fake_bin / 'python')!r}, '-c', "
-        f"'from pipelines.dbt_child import main; main()', 'build'])\n"
+        f"p = subprocess.Popen([sys.executable, '-c', {child!r}, 'build'])\n"
         f"print(p.pid, flush=True)\ntime.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

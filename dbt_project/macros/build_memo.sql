@@ -19,8 +19,8 @@
   Only tables are fingerprinted: a model reading a view is built every time (the project
   has one view, int_person_links, which no model reads).
 
-  Tests run every time: at a province's size a test costs dbt's own per-node overhead
-  more than its query, and remembering their results cost as much as it saved.
+  A test whose relations' fingerprints, SQL and configuration are those its stored
+  result was computed with returns that result (pipelines/dbt_test_memo.py).
 
   `dbt build --full-refresh`, or WARMHEART_DBT_MEMO=0 in dbt's environment, builds every
   model (keys are still recorded). A model whose key cannot be computed (a relation it
@@ -147,6 +147,14 @@
         {% set result = dbt.materialization_table_duckdb() %}
     {% endif %}
     {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this), key) %}
+    {{ return(result) }}
+{% endmaterialization %}
+
+{#- A seed's fingerprint is recorded each time it is loaded, for the tests that read it
+    (pipelines/dbt_test_memo.py); models fingerprint their seeds themselves (above). -#}
+{% materialization seed, adapter='duckdb' %}
+    {% set result = dbt.materialization_seed_default() %}
+    {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this)) %}
     {{ return(result) }}
 {% endmaterialization %}
 
