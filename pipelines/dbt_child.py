@@ -5,7 +5,7 @@ process is killed alone (an operator's `kill`, the OOM killer), a plain child wo
 keep running and keep the warehouse locked, and the next run would fail. This wrapper
 asks the kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG), then
 runs dbt in this process with the test memo installed
-(pipelines/dbt_test_memo.py).
+(pipelines/dbt_node_memo.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def main() -> None:
         sys.exit(1)
     from dbt.cli.main import cli
 
-    from pipelines.dbt_test_memo import install
+    from pipelines.dbt_node_memo import install
 
     install()
     sys.argv[0] = "dbt"

@@ -1,6 +1,6 @@
 """The key of a dbt parse: what the manifest, and every SQL text dbt compiles from it,
 depends on. Kept apart from pipelines/dbt_project.py (which imports dagster-dbt) because
-dbt's own process reads it too (pipelines/dbt_test_memo.py)."""
+dbt's own process reads it too (pipelines/dbt_node_memo.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What dbt's process writes about the build and test memos, and the pipeline reads back
+"""What dbt's process writes about the build and node memos, and the pipeline reads back
 (the run's summary line, the tests): defined once, importable by both processes without
 pulling in the other's libraries."""
 
@@ -6,9 +6,12 @@ import re
 
 # macros/build_memo.sql: `build_memo_relation()` with `build_memo_version()`.
 BUILD_MEMO_TABLE = "main.warmheart_build_memo_v1"
-# The debug line the build memo logs for a kept model (macros/build_memo.sql).
-KEPT_MODEL = re.compile(r"build memo: (\w+) has the inputs it was built from; kept")
-# The adapter response of a test answered from the test memo (pipelines/dbt_test_memo.py),
-# in run_results.json, and the debug line it logs.
+# The debug line logged for a kept model, by the build memo (macros/build_memo.sql) or
+# the node memo (pipelines/dbt_node_memo.py).
+KEPT_MODEL_NOTE = "build memo: {} has the inputs it was built from; kept"
+KEPT_MODEL = re.compile(re.escape(KEPT_MODEL_NOTE).replace(r"\{\}", r"(\w+)"))
+# The adapter responses of nodes answered from the node memo, in run_results.json.
+MODEL_KEPT = "kept: inputs unchanged"
 TEST_REMEMBERED = "remembered: inputs unchanged"
+# The debug line logged for a remembered test.
 REMEMBERED_TEST_NOTE = "test memo: {} has the inputs its result was computed on; remembered"

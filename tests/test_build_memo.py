@@ -17,7 +17,7 @@ import pytest
 
 from pipelines import person_key
 from pipelines.dbt_project import kept_models
-from pipelines.memo_terms import REMEMBERED_TEST_NOTE
+from pipelines.memo_terms import MODEL_KEPT, REMEMBERED_TEST_NOTE
 from tools.fixtures.raw_builder import run_dbt
 
 pytestmark = pytest.mark.slow
@@ -83,8 +83,18 @@ def _test_results(warehouse: Path) -> dict[str, tuple[str, int]]:
     }
 
 
+def _models_kept_uncompiled(warehouse: Path) -> set[str]:
+    """The models the last build kept before compiling them (pipelines/dbt_node_memo.py)."""
+    results = json.loads((warehouse.parent / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[-1]
+        for r in results["results"]
+        if (r.get("adapter_response") or {}).get("_message") == MODEL_KEPT
+    }
+
+
 def _remembered_tests(warehouse: Path) -> set[str]:
-    """The tests the last build answered from the test memo (pipelines/dbt_test_memo.py)."""
+    """The tests the last build answered from the test memo (pipelines/dbt_node_memo.py)."""
     log = (warehouse.parent / "dbt_logs" / "dbt.log").read_text()
     return set(re.findall(re.escape(REMEMBERED_TEST_NOTE).replace(r"\{\}", r"(\w+)"), log))
 
@@ -131,11 +141,13 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     models = _models(warehouse)
     assert len(models) > 60
 
-    # Nothing changed since the demo run's build: every table is kept. The tests run once
-    # more (dbt's settings name this copy's path, part of their key), then every test is
-    # answered from the test memo but those reading the one view (never fingerprinted).
+    # Nothing changed since the demo run's build: every table is kept. The models are
+    # compiled and the tests run once more (dbt's settings name this copy's path, part of
+    # the node memo's key); then every table is kept uncompiled, and every test answered
+    # from the node memo but those reading the one view (never fingerprinted).
     assert _build(warehouse, **pads) == models
     assert _build(warehouse, **pads) == models
+    assert _models_kept_uncompiled(warehouse) == models
     unchanged_tests = _test_results(warehouse)
     assert _tests_reading_a_view(warehouse)
     assert _remembered_tests(warehouse) == set(unchanged_tests) - _tests_reading_a_view(warehouse)

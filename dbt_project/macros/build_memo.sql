@@ -19,8 +19,10 @@
   Only tables are fingerprinted: a model reading a view is built every time (the project
   has one view, int_person_links, which no model reads).
 
-  A test whose relations' fingerprints, SQL and configuration are those its stored
-  result was computed with returns that result (pipelines/dbt_test_memo.py).
+  Before dbt compiles a node, pipelines/dbt_node_memo.py keeps a model, or answers a data
+  test from its stored result, when the node's definition and the fingerprints recorded
+  here of what it reads are those it was last built or run with; otherwise the node runs
+  and this macro decides as above.
 
   `dbt build --full-refresh`, or WARMHEART_DBT_MEMO=0 in dbt's environment, builds every
   model (keys are still recorded). A model whose key cannot be computed (a relation it
@@ -151,7 +153,7 @@
 {% endmaterialization %}
 
 {#- A seed's fingerprint is recorded each time it is loaded, for the tests that read it
-    (pipelines/dbt_test_memo.py); models fingerprint their seeds themselves (above). -#}
+    (pipelines/dbt_node_memo.py); models fingerprint their seeds themselves (above). -#}
 {% materialization seed, adapter='duckdb' %}
     {% set result = dbt.materialization_seed_default() %}
     {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this)) %}
