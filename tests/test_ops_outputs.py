@@ -74,6 +74,30 @@ def test_charts_of_targets_and_timeliness_use_the_rates_of_the_marts(tmp_path):
     )
 
 
+def test_charts_of_unchanged_marts_are_kept_and_redrawn_when_a_mart_changes(tmp_path):
+    _stats().write_parquet(tmp_path / "rpt_campaign_stats.parquet")
+    first = write_charts(tmp_path, log=lambda _m: None)
+    png = tmp_path / "charts" / "targets.png"
+    drawn = png.stat().st_ino
+
+    messages: list[str] = []
+    again = write_charts(tmp_path, log=messages.append)
+    assert again == first
+    assert png.stat().st_ino == drawn  # the folder was not rebuilt
+    assert any("kept" in m for m in messages)
+
+    png.unlink()  # a chart gone from the folder is drawn again
+    assert write_charts(tmp_path, log=lambda _m: None) == first
+    assert png.exists()
+
+    drawn = png.stat().st_ino
+    _stats().with_columns(pl.col("employed") + 1).write_parquet(
+        tmp_path / "rpt_campaign_stats.parquet"
+    )
+    write_charts(tmp_path, log=lambda _m: None)
+    assert png.stat().st_ino != drawn
+
+
 def test_charts_page_is_written_even_without_any_mart(tmp_path):
     result = write_charts(tmp_path / "marts", log=lambda _m: None)
     assert result.charts == [] and result.missing
@@ -161,7 +185,7 @@ def test_chart_font_has_a_glyph_for_every_city_name_and_title_character():
 
     from pipelines.publish import charts
 
-    assert charts.CJK_FONT == "Noto Sans CJK SC"
+    assert charts.use_cjk_font() == "Noto Sans CJK SC"
     cmap = TTFont(charts.CJK_FONT_FILE, fontNumber=0, lazy=True).getBestCmap()
     text = (
         "".join(terms.CITIES.values())

@@ -8,45 +8,79 @@ not exist (yet) is listed on the page instead of failing the run.
 
 Labels are Chinese, for the province and city staff who read them: city names,
 Chinese titles and axes, counts with 万 once they pass ten thousand. The font is
-Noto Sans CJK SC from the `mplfonts` wheel, registered with matplotlib at import, so
-no system font is needed (servers and CI have none).
+Noto Sans CJK SC from the `mplfonts` wheel, registered with matplotlib when the first
+chart is drawn, so no system font is needed (servers and CI have none).
+
+The charts are drawn again only when what they are drawn from changed: the marts they
+read, this module, matplotlib's and the font's versions (`charts_key`, kept in the
+folder). A corrected upload that does not move a figure keeps the folder as it is, and
+a run that keeps it never imports matplotlib.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import html
+import importlib.metadata
+import importlib.util
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
+import polars as pl
 
-matplotlib.use("Agg")  # no display on servers and in CI
-import matplotlib.pyplot as plt  # noqa: E402
-import mplfonts  # noqa: E402
-import polars as pl  # noqa: E402
-from matplotlib import font_manager, ticker  # noqa: E402
+from pipelines import terms
+from pipelines.publish.files import SHARED, build_folder
 
-from pipelines import terms  # noqa: E402
-from pipelines.publish.files import SHARED, build_folder  # noqa: E402
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 PROVINCE = terms.PROVINCE_CODE
 Log = Callable[[str], object]
-CJK_FONT_FILE = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+_MPLFONTS = importlib.util.find_spec("mplfonts")
+assert _MPLFONTS is not None and _MPLFONTS.submodule_search_locations, "pip install mplfonts"
+CJK_FONT_FILE = (
+    Path(next(iter(_MPLFONTS.submodule_search_locations))) / "fonts" / "NotoSansCJKsc-Regular.otf"
+)
+# The marts the charts are drawn from, and the file that records what they were drawn from.
+SOURCES = ("rpt_campaign_stats", "rpt_city_targets", "rpt_reporting_completeness")
+KEY_FILE = ".charts_key.json"
 
 
-def use_cjk_font() -> str:
-    """Register the bundled Noto Sans CJK SC with matplotlib and make it the default; its name."""
+@functools.cache
+def pyplot() -> ModuleType:
+    """matplotlib's pyplot, headless, with the bundled CJK font as the default (imported
+    when the first chart is drawn: 0.4 s a run that keeps its charts does not spend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and in CI
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
     font_manager.fontManager.addfont(str(CJK_FONT_FILE))
     name = font_manager.FontProperties(fname=str(CJK_FONT_FILE)).get_name()
     plt.rcParams["font.family"] = [name]
     plt.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus sign
     plt.rcParams["svg.hashsalt"] = "warmheart"
-    return name
+    return plt
 
 
-CJK_FONT = use_cjk_font()
+def _ticker() -> ModuleType:
+    pyplot()
+    from matplotlib import ticker
+
+    return ticker
+
+
+def use_cjk_font() -> str:
+    """The name of the font the charts are drawn in (registered with matplotlib)."""
+    return pyplot().rcParams["font.family"][0]
 
 
 def chinese_number(value: float, _pos: object = None) -> str:
@@ -87,7 +121,7 @@ def _latest_cities(df: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
 def _save(fig: plt.Figure, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})  # no version stamp: same figures, same bytes
-    plt.close(fig)
+    pyplot().close(fig)
 
 
 def _bar(
@@ -99,17 +133,17 @@ def _bar(
     target_line: float | None = None,
     percent: bool = False,
 ) -> None:
-    fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
+    fig, ax = pyplot().subplots(figsize=(10, 4.2), dpi=100)
     bars = ax.bar(_city_names(codes), values, color="#3a7ca5")
     if target_line is not None:
         ax.axhline(target_line, color="#c0392b", linestyle="--", linewidth=1)
     if percent:
         ax.set_ylim(0, max(1.1, max(values, default=0) * 1.1))
-        ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(_ticker().PercentFormatter(1.0, decimals=0))
         labels = [f"{v:.0%}" for v in values]
     else:
         ax.set_ylim(0, max(values, default=0) * 1.15 or 1)
-        ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+        ax.yaxis.set_major_formatter(_ticker().FuncFormatter(chinese_number))
         labels = [chinese_number(v) for v in values]
     ax.bar_label(bars, labels=labels, fontsize=8, padding=2)
     ax.set_title(title)
@@ -132,14 +166,14 @@ def _chart_targets(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
 
 def _chart_trend(stats: pl.DataFrame, out: Path) -> str:
     prov = stats.filter(pl.col("city_code") == PROVINCE).sort("cutoff_date")
-    fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
+    fig, ax = pyplot().subplots(figsize=(10, 4.2), dpi=100)
     dates = [_date(d, year=False) for d in prov["cutoff_date"].to_list()]
     for col in ("targets_identified", "employed", "jobs_pushed", "visits"):
         if col in prov.columns:
             ax.plot(dates, prov[col].to_list(), marker="o", label=terms.REPORT_HEADERS[col])
     ax.set_title("全省各期累计数（活动开始至各截止日）")
     ax.set_xlabel("截止日期")
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+    ax.yaxis.set_major_formatter(_ticker().FuncFormatter(chinese_number))
     ax.legend(fontsize=8)
     _save(fig, out / "province_trend.png")
     return "province_trend.png"
@@ -153,7 +187,7 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
         "公益性岗位": "employed_public_welfare",
     }
     names = _city_names(cities["city_code"].to_list())
-    fig, ax = plt.subplots(figsize=(10, 4.2), dpi=100)
+    fig, ax = pyplot().subplots(figsize=(10, 4.2), dpi=100)
     bottom = [0.0] * cities.height
     for label, col in channels.items():
         vals = cities[col].to_list()
@@ -165,7 +199,7 @@ def _chart_employment(stats: pl.DataFrame, cutoff: dt.date, out: Path) -> str:
     ax.set_ylabel("人数")
     # Headroom for the one-row legend above the tallest bar.
     ax.set_ylim(0, max([b + o for b, o in zip(bottom, other, strict=True)], default=0) * 1.3 or 1)
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(chinese_number))
+    ax.yaxis.set_major_formatter(_ticker().FuncFormatter(chinese_number))
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=8, ncol=4, loc="upper left")
     _save(fig, out / "employment_by_channel.png")
@@ -257,9 +291,49 @@ CAPTIONS = {
 }
 
 
+def charts_key(marts_dir: Path) -> str:
+    """sha256 of what the charts are drawn from: the marts they read (their bytes; the
+    published parquet of the same rows is the same bytes), this module, matplotlib's and
+    the font's versions."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("matplotlib", "mplfonts"):
+        h.update(f"\0{package}={importlib.metadata.version(package)}".encode())
+    for name in SOURCES:
+        path = marts_dir / f"{name}.parquet"
+        h.update(f"\0{name}\0".encode())
+        h.update(path.read_bytes() if path.exists() else b"missing")
+    return h.hexdigest()
+
+
+def _kept(folder: Path, key: str) -> ChartsResult | None:
+    """The charts in `folder` when they were drawn under `key` and are all there."""
+    try:
+        recorded = json.loads((folder / KEY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if recorded.get("key") != key:
+        return None
+    result = ChartsResult(folder=folder, **recorded["result"])
+    if not all((folder / name).is_file() for name in [*result.charts, "index.html"]):
+        return None
+    return result
+
+
 def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
-    """Draw every chart the published marts allow into <marts_dir>/charts/ (swapped in whole)."""
+    """Draw every chart the published marts allow into <marts_dir>/charts/ (swapped in
+    whole), unless the folder holds the charts of the very same marts."""
     marts_dir.mkdir(parents=True, exist_ok=True)
+    key = charts_key(marts_dir)
+    kept = _kept(marts_dir / "charts", key)
+    if kept is not None:
+        log(
+            f"charts: the marts they are drawn from are unchanged; kept ({len(kept.charts)} charts)"
+        )
+        return kept
+    return _draw_charts(marts_dir, key, log)
+
+
+def _draw_charts(marts_dir: Path, key: str, log: Log) -> ChartsResult:
     result = ChartsResult(folder=marts_dir / "charts")
     with build_folder(result.folder, SHARED) as staged:
         stats = _read(marts_dir, "rpt_campaign_stats", result.missing)
@@ -281,6 +355,10 @@ def write_charts(marts_dir: Path, log: Log = print) -> ChartsResult:
         elif stats is not None:
             result.missing.append("rpt_campaign_stats: no rows")
         (staged / "index.html").write_text(_page(result, CAPTIONS), encoding="utf-8")
+        recorded = {k: v for k, v in dataclasses.asdict(result).items() if k != "folder"}
+        (staged / KEY_FILE).write_text(
+            json.dumps({"key": key, "result": recorded}, ensure_ascii=False), encoding="utf-8"
+        )
     for m in result.missing:
         log(f"charts: not drawn: {m}")
     return result
