@@ -406,3 +406,23 @@ def test_a_changed_gate_judges_again_in_both_outcome_stores(con, tmp_path, monke
     monkeypatch.setattr(runner, "_GATE_CODE", "0" * 64)  # the gate's code was edited
     gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert calls  # neither the table store nor the frame store answered for the old code
+
+
+def test_dbt_test_severities_are_read_again_when_the_manifest_changes(tmp_path, monkeypatch):
+    import json
+
+    import pipelines.dbt_project
+    from pipelines.defs.checks import dbt_test_severities
+
+    manifest = tmp_path / "manifest.json"
+    monkeypatch.setattr(pipelines.dbt_project, "manifest_path", lambda: manifest)
+
+    def write(severity: str) -> None:
+        node = {"name": "not_null_x", "resource_type": "test", "config": {"severity": severity}}
+        manifest.write_text(json.dumps({"nodes": {"test.warmheart.not_null_x": node}}))
+
+    write("warn")
+    assert dbt_test_severities() == {"not_null_x": "warn"}
+    assert dbt_test_severities() == {"not_null_x": "warn"}
+    write("ERROR")
+    assert dbt_test_severities() == {"not_null_x": "error"}

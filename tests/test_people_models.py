@@ -85,7 +85,9 @@ def ledger_row(name: str, id_number: str, phone: str | None = None, **kw: object
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def built_warehouse(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("people") / "warehouse.duckdb"
     raw = RawBuilder(path)
     # 济南: a first upload for T1, then a correction (the later file wins), nothing for T2.
@@ -309,6 +311,16 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def warehouse(built_warehouse: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of its own for each test: DuckDB refuses a relation query on a connection
+    whose last result was not fetched to the end (another test's `fetchone()`), so on one
+    shared connection the tests passed or failed with the order pytest-xdist gave them."""
+    cursor = built_warehouse.cursor()
+    yield cursor
+    cursor.close()
 
 
 def person_of(con: duckdb.DuckDBPyConnection, name: str, table: str = "ledger") -> list:
