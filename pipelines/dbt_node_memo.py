@@ -14,8 +14,9 @@ configuration, the versions of dbt and DuckDB, the person_key pads, and the buil
 memo's fingerprints of the relations it reads. Stored per node in
 `main.warmheart_node_memo_v<version>`:
 
-- a table model whose key is the stored one, whose table is still the one stored with
-  it (same fingerprint) and exists, is kept: no compilation, no materialization;
+- a table model (or a seed) whose key is the stored one, whose table is still the one
+  stored with it (same fingerprint) and exists, is kept: no compilation, no
+  materialization (a seed's file is a project file, so part of the key);
 - a data test whose key is the stored one returns the stored result (status and number
   of failing rows): no compilation, no query;
 - anything else runs as dbt runs it (the model's materialization still applies the
@@ -32,7 +33,7 @@ environment, runs every node (outcomes are still stored).
 
 Installed into dbt's build task by `install()`, which `warmheart-dbt` calls before it
 starts dbt (pipelines/dbt_child.py). dbt's `BuildTask.RUNNER_MAP` is the extension point:
-models and data tests get runners that override `compile` (look the node up; a
+models, seeds and data tests get runners that override `compile` (look the node up; a
 remembered node is not compiled) and `execute` / `execute_data_test` (answer from the
 memo, or run and store).
 """
@@ -56,6 +57,7 @@ from dbt.flags import get_flags
 from dbt.node_types import NodeType
 from dbt.task.build import BuildTask
 from dbt.task.run import ModelRunner
+from dbt.task.seed import SeedRunner
 from dbt.task.test import TestResultData, TestRunner
 from dbt.version import __version__ as dbt_version
 from dbt_common.events.base_types import EventLevel
@@ -174,10 +176,10 @@ def _key_of(
 ) -> tuple[str | None, dict[str, str]]:
     """(the node's key, or None when a relation it reads has no fingerprint of its own;
     the fingerprints read, with those of `extra`)."""
-    parents = sorted(set(node.depends_on.nodes))
+    parents = sorted(set(getattr(node.depends_on, "nodes", [])))  # a seed depends on none
     # A model built as anything but a table (a view) has no fingerprint of its own; a row
     # left from when it was a table would describe other rows.
-    if not parents or any(
+    if any(
         p.startswith("model.") and manifest.nodes[p].config.materialized != "table" for p in parents
     ):
         return None, {}
@@ -210,19 +212,20 @@ def _store(adapter: Any, cursor: Any, node_id: str, stored: Stored) -> None:
             _state.stored[node_id] = stored
 
 
-class RememberingModelRunner(ModelRunner):
-    """dbt's model runner, keeping a table model whose key and table are unchanged."""
+class _KeepsUnchangedTables(ModelRunner):
+    """A runner for nodes that build a table (models, seeds), keeping the table when the
+    node's key and the table's fingerprint are those stored."""
 
     _key: str | None = None
     _kept = False
+    _kept_note = KEPT_MODEL_NOTE
+
+    def _builds_a_table(self, node: Any) -> bool:
+        return node.config.materialized == "table" and node.language == "sql"
 
     def compile(self, manifest: Any) -> Any:
         node = self.node
-        if (
-            self.adapter.type() == "duckdb"
-            and node.config.materialized == "table"
-            and node.language == "sql"
-        ):
+        if self.adapter.type() == "duckdb" and self._builds_a_table(node):
             cursor = _cursor(self.adapter)
             stored = _stored(cursor).get(node.unique_id)
             self._key, fps = _key_of(cursor, node, manifest, extra=(node.unique_id,))
@@ -241,7 +244,7 @@ class RememberingModelRunner(ModelRunner):
 
     def execute(self, model: Any, manifest: Any) -> RunResult:
         if self._kept:
-            fire_event(Note(msg=KEPT_MODEL_NOTE.format(model.name)), level=EventLevel.DEBUG)
+            fire_event(Note(msg=self._kept_note.format(model.name)), level=EventLevel.DEBUG)
             return RunResult(
                 node=model,
                 status=RunStatus.Success,
@@ -304,7 +307,22 @@ class RememberingTestRunner(TestRunner):
         return result
 
 
+class RememberingModelRunner(_KeepsUnchangedTables):
+    """dbt's model runner, keeping a table model whose key and table are unchanged."""
+
+
+class RememberingSeedRunner(_KeepsUnchangedTables, SeedRunner):
+    """dbt's seed runner, not loading a seed whose file (part of the parse key) and table
+    are unchanged: its rows are the file's."""
+
+    _kept_note = "node memo: seed {} unchanged; not loaded again"
+
+    def _builds_a_table(self, node: Any) -> bool:
+        return True
+
+
 def install() -> None:
     """Run `dbt build`'s models and data tests with the remembering runners (this process)."""
     BuildTask.RUNNER_MAP[NodeType.Model] = RememberingModelRunner
+    BuildTask.RUNNER_MAP[NodeType.Seed] = RememberingSeedRunner
     BuildTask.RUNNER_MAP[NodeType.Test] = RememberingTestRunner

@@ -83,13 +83,15 @@ def _test_results(warehouse: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-def _models_kept_uncompiled(warehouse: Path) -> set[str]:
-    """The models the last build kept before compiling them (pipelines/dbt_node_memo.py)."""
+def _kept_uncompiled(warehouse: Path, resource_type: str = "model") -> set[str]:
+    """The models (or seeds) the last build kept before compiling or loading them
+    (pipelines/dbt_node_memo.py)."""
     results = json.loads((warehouse.parent / "dbt_target" / "run_results.json").read_text())
     return {
         r["unique_id"].split(".")[-1]
         for r in results["results"]
-        if (r.get("adapter_response") or {}).get("_message") == MODEL_KEPT
+        if r["unique_id"].startswith(f"{resource_type}.")
+        and (r.get("adapter_response") or {}).get("_message") == MODEL_KEPT
     }
 
 
@@ -147,7 +149,8 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     # from the node memo but those reading the one view (never fingerprinted).
     assert _build(warehouse, **pads) == models
     assert _build(warehouse, **pads) == models
-    assert _models_kept_uncompiled(warehouse) == models
+    assert _kept_uncompiled(warehouse) == models
+    assert _kept_uncompiled(warehouse, "seed") >= {"ref_cities", "ref_enum_values"}
     unchanged_tests = _test_results(warehouse)
     assert _tests_reading_a_view(warehouse)
     assert _remembered_tests(warehouse) == set(unchanged_tests) - _tests_reading_a_view(warehouse)
