@@ -322,7 +322,8 @@ class RememberingSeedRunner(_KeepsUnchangedTables, SeedRunner):
 
 
 def install() -> None:
-    """Run `dbt build`'s models and data tests with the remembering runners (this process)."""
+    """Run `dbt build`'s models, seeds and data tests with the remembering runners (this
+    process)."""
     BuildTask.RUNNER_MAP[NodeType.Model] = RememberingModelRunner
     BuildTask.RUNNER_MAP[NodeType.Seed] = RememberingSeedRunner
     BuildTask.RUNNER_MAP[NodeType.Test] = RememberingTestRunner
