@@ -4,7 +4,7 @@ A run's `dbt build` is a child process holding the warehouse open. If the run's 
 process is killed alone (an operator's `kill`, the OOM killer), a plain child would
 keep running and keep the warehouse locked, and the next run would fail. This wrapper
 asks the kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG), then
-runs dbt in this process with the test memo installed
+runs dbt in this process with the node memo installed
 (pipelines/dbt_node_memo.py).
 """
 
