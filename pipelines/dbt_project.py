@@ -142,12 +142,10 @@ def prune_run_dirs(target: Path, keep: int = KEEP_RUN_DIRS) -> list[Path]:
     return runs[keep:]
 
 
-# The line macros/build_memo.sql logs (at debug level, into dbt.log) for each model it keeps.
-
-
 def kept_models(dbt_log: Path) -> set[str]:
-    """The models a DuckDB build kept because their inputs had not changed (its dbt.log,
-    and the older parts dbt rotated it into, dbt.log.1…, once it passed 10 MB)."""
+    """The models a DuckDB build kept because their inputs had not changed: the debug line
+    the build memo or the node memo logs for each (memo_terms.KEPT_MODEL), in its dbt.log
+    and the older parts dbt rotated it into, dbt.log.1…, once it passed 10 MB."""
     kept: set[str] = set()
     for part in [dbt_log, *dbt_log.parent.glob(f"{dbt_log.name}.[0-9]*")]:
         try:

@@ -27,6 +27,7 @@ import html
 import importlib.metadata
 import importlib.util
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines import terms
+from pipelines.publish.content_keys import writer_key
 from pipelines.publish.files import SHARED, build_folder
 
 if TYPE_CHECKING:
@@ -293,9 +295,9 @@ CAPTIONS = {
 
 def charts_key(marts_dir: Path) -> str:
     """sha256 of what the charts are drawn from: the marts they read (their bytes; the
-    published parquet of the same rows is the same bytes), this module, matplotlib's and
-    the font's versions."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
+    published parquet of the same rows is the same bytes), this module (`writer_key`),
+    matplotlib's and the font's versions."""
+    h = hashlib.sha256(writer_key(sys.modules[__name__]).encode())
     for package in ("matplotlib", "mplfonts"):
         h.update(f"\0{package}={importlib.metadata.version(package)}".encode())
     for name in SOURCES:
