@@ -120,6 +120,23 @@ def _rewritten_parts(dbt_log: Path) -> dict[str, int]:
     return {model: int(n) for model, n in found}
 
 
+def _staged_files(dbt_log: Path) -> dict[str, int]:
+    """Staging models whose changed raw files alone were staged again (stage_by_file)."""
+    found = re.findall(
+        r"build memo: (\w+) staged the rows of (\d+) changed files", dbt_log.read_text()
+    )
+    return {model: int(n) for model, n in found}
+
+
+def _execute(warehouse: Path, *statements: str) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for sql in statements:
+            con.execute(sql)
+    finally:
+        con.close()
+
+
 def _count(warehouse: Path, sql: str) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -228,3 +245,38 @@ def test_a_remembered_failing_test_fails_again_with_its_count(demo_copy: Path):
     second, remembered = build()
     assert second == first
     assert {warn} <= remembered
+
+
+def test_only_the_changed_raw_files_are_staged_again_and_equal_a_full_rebuild(demo_copy: Path):
+    """A corrected upload restages its own file, not the province's rows (stage_by_file)."""
+    warehouse = demo_copy / "warehouse.duckdb"
+    pads = person_key.dbt_env((demo_copy / "secrets" / "person_key_secret").read_text().strip())
+    first_file = "(select _file_sha256 from raw.{0} order by rowid limit 1)"
+    _execute(
+        warehouse,
+        # one ledger row renamed: its file's rows changed
+        "update raw.ledger set name = name || '测' where rowid = (select min(rowid) from raw.ledger)",
+        # one visits file gone
+        f"delete from raw.visits where _file_sha256 = {first_file.format('visits')}",
+    )
+    full = demo_copy / "full" / "warehouse.duckdb"
+    full.parent.mkdir()
+    shutil.copy2(warehouse, full)
+
+    kept = _build(warehouse, **pads)
+    staged = _staged_files(warehouse.parent / "dbt_logs" / "dbt.log")
+    _build(full, WARMHEART_DBT_MEMO="0", **pads)
+
+    assert staged == {"stg_ledger": 1, "stg_visits": 1}
+    assert "stg_referrals" in kept
+    assert _tables_that_differ(warehouse, full) == []
+
+    # What decides a staged row besides its file (here the campaign's end, which judges
+    # birth dates) changed: every file is staged again, by a whole build.
+    _execute(warehouse, "update raw.campaign set campaign_end = campaign_end + 1")
+    shutil.copy2(warehouse, full)
+    kept = _build(warehouse, **pads)
+    assert not _staged_files(warehouse.parent / "dbt_logs" / "dbt.log")
+    assert not {"stg_ledger", "stg_visits"} & kept
+    _build(full, WARMHEART_DBT_MEMO="0", **pads)
+    assert _tables_that_differ(warehouse, full) == []

@@ -1,6 +1,8 @@
 -- 援助对象台账: one row per ledger row as sent, typed and with normalised person columns.
 -- Decides nothing: whether the file counts (int_submissions) and who the person is
 -- (int_person_links) are decided downstream.
+{{ config(stage_by_file=true) }}
+
 with renamed as (
     select
         {{ submission_lineage_columns() }},

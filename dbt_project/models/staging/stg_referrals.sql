@@ -1,4 +1,6 @@
 -- 岗位推介记录: one row per job pushed to one person, as sent. No phone column.
+{{ config(stage_by_file=true) }}
+
 with renamed as (
     select
         {{ submission_lineage_columns() }},

@@ -1,5 +1,7 @@
 -- 走访慰问记录: one row per visit row as sent. No phone column: an invalid ID cannot be
 -- linked by name + phone (int_person_links).
+{{ config(stage_by_file=true) }}
+
 with renamed as (
     select
         {{ submission_lineage_columns() }},
