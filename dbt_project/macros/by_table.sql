@@ -44,6 +44,9 @@ select * from final
 {# int_person_links__<table_type>: the records of one table resolved to a person (contract
    §5, see int_person_links for the rules), each with why it could not be when it was not. #}
 {% macro person_links(table_type) -%}
+{#- A corrected file changes its own records' links (and, rarely, those its names and
+    phones vouch for): the other files' rows are kept, not written again. -#}
+{{ config(rewrite_parts_by=['file_sha256', 'file_path']) }}
 {%- set spec = person_tables() | selectattr(0, 'equalto', table_type) | first -%}
 {%- set is_registry = table_type.startswith('reg_') -%}
 with records as (
