@@ -327,8 +327,8 @@ def test_a_table_judged_before_is_not_validated_again_until_its_rows_change(
     store = tmp_path / "checks"
     first = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     calls = []
-    real = runner.run_suite
-    monkeypatch.setattr(runner, "run_suite", lambda *a: calls.append(1) or real(*a))
+    real = runner._verdicts  # where every suite meets GX
+    monkeypatch.setattr(runner, "_verdicts", lambda *a: calls.append(1) or real(*a))
     again = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert not calls and [o.to_dict() for o in again] == [o.to_dict() for o in first]
     assert failed(again, "blocking")[0].examples == failed(first, "blocking")[0].examples
@@ -344,8 +344,17 @@ def test_an_unchanged_table_is_not_even_read_on_the_next_run(con, tmp_path, monk
     store = tmp_path / "checks"
     first = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     reads = []
-    real = runner.read_table
-    monkeypatch.setattr(runner, "read_table", lambda *a: reads.append(a[1]) or real(*a))
+
+    def spy(real):
+        def read(*args):
+            if args[2:] != ([],):  # not just the columns
+                reads.append(args[1])
+            return real(*args)
+
+        return read
+
+    for reader in ("read_table", "read_files"):  # the whole table, or some files' rows
+        monkeypatch.setattr(runner, reader, spy(getattr(runner, reader)))
     again = gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert reads == [] and [o.to_dict() for o in again] == [o.to_dict() for o in first]
     # Same rows in another order: read again (examples are row positions).
@@ -355,6 +364,36 @@ def test_an_unchanged_table_is_not_even_read_on_the_next_run(con, tmp_path, monk
     )
     gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert reads == ["raw.reg_temp_relief"]
+
+
+def test_a_corrected_upload_is_the_only_file_read_and_validated_again(con, tmp_path, monkeypatch):
+    from pipelines.checks import runner
+
+    folder = "submissions/x/2022-08-15"
+    good = [ledger_row(i) for i in range(10)]
+    broken = [ledger_row(i, "3.70102198E+17") for i in range(10, 20)]
+    create_raw_table(con, terms.LEDGER, good, f"{folder}/370100/l.xlsx", "370100", CUTOFF)
+    create_raw_table(con, terms.LEDGER, broken, f"{folder}/370200/l.xlsx", "370200", CUTOFF)
+    store = tmp_path / "checks"
+    assert failed(gate.raw_table_gate(con, "raw.ledger", CAMPAIGN, store), "blocking")
+
+    # 济南 re-uploads its ledger, fixed (the later file of the folder wins).
+    fixed = [ledger_row(i) for i in range(10, 20)]
+    create_raw_table(con, terms.LEDGER, fixed, f"{folder}/370200/z-更正.xlsx", "370200", CUTOFF)
+    reads, judged = [], []
+    real_read, real_judge = runner.read_files, runner.run_suite_by_file
+    monkeypatch.setattr(runner, "read_files", lambda *a: reads.append(a[2]) or real_read(*a))
+    monkeypatch.setattr(
+        runner, "run_suite_by_file", lambda *a: judged.append(a[3]) or real_judge(*a)
+    )
+    again = gate.raw_table_gate(con, "raw.ledger", CAMPAIGN, store)
+    assert not failed(again, "blocking")
+    assert [paths for paths in reads if paths] == [[f"{folder}/370200/z-更正.xlsx"]]
+    assert judged and all(paths == [f"{folder}/370200/z-更正.xlsx"] for paths in judged)
+    # The same outcomes as judging the current files from scratch.
+    fresh = gate.raw_table_gate(con, "raw.ledger", CAMPAIGN)
+    assert [o.to_dict() for o in again] == [o.to_dict() for o in fresh]
+    assert {o.element_count for o in again if o.column == "name"} == {20}
 
 
 def test_table_fingerprint_changes_with_any_cell_and_with_the_columns(con):
@@ -401,8 +440,8 @@ def test_a_changed_gate_judges_again_in_both_outcome_stores(con, tmp_path, monke
     store = tmp_path / "checks"
     gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     calls = []
-    real = runner.run_suite
-    monkeypatch.setattr(runner, "run_suite", lambda *a: calls.append(1) or real(*a))
+    real = runner._verdicts  # where every suite meets GX
+    monkeypatch.setattr(runner, "_verdicts", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(runner, "_GATE_CODE", "0" * 64)  # the gate's code was edited
     gate.raw_table_gate(con, "raw.reg_temp_relief", CAMPAIGN, store)
     assert calls  # neither the table store nor the frame store answered for the old code

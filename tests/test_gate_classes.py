@@ -142,3 +142,55 @@ def test_gx_imported_in_the_background_is_the_one_the_gate_uses():
         got = list(pool.map(lambda _: runner._gx_batch_definition(), range(8)))
     assert all(g is got[0] for g in got)
     assert runner._gx_batch_definition() is got[0]
+
+
+FILE_WISE_SUITE = {
+    **SUITE,
+    "expectations": [
+        e
+        for e in SUITE["expectations"]
+        if e["type"] != "expect_column_pair_values_a_to_be_greater_than_b"
+        and "mostly" not in e["kwargs"]
+        and e["kwargs"].get("column") != "no_such_column"
+        and e["kwargs"].get("min_value") != 10_000
+    ],
+}
+
+
+def test_only_suites_whose_verdict_adds_up_over_files_are_judged_file_by_file():
+    assert runner.file_wise(FILE_WISE_SUITE)
+    assert not runner.file_wise(SUITE)  # a pair, `mostly`, "at least 10,000 rows"
+    unique_by_name = {
+        **FILE_WISE_SUITE,
+        "expectations": [_exp("expect_compound_columns_to_be_unique", column_list=["name"])],
+    }
+    assert not runner.file_wise(unique_by_name)  # a key across files
+    # Every committed suite but the city's own statistics table's is judged by file, so a
+    # corrected upload is validated alone.
+    assert {s["name"] for s in runner.load_suites() if not runner.file_wise(s)} == {
+        "raw.city_stats"
+    }
+
+
+@pytest.mark.parametrize(("n", "seed"), [(1, 1), (7, 2), (400, 3), (900, 4)])
+def test_outcomes_judged_by_file_add_up_to_the_outcomes_on_the_whole_frame(n, seed):
+    # Files are contiguous in a raw table: one file's rows are inserted together.
+    frame = messy_frame(n, seed).sort("_file_path", maintain_order=True)
+    paths = frame.get_column("_file_path").unique(maintain_order=True).to_list()
+    per_file = runner.run_suite_by_file(FILE_WISE_SUITE, frame, PARAMS, [*paths, "gone.xlsx"])
+
+    merged = runner.merge_file_outcomes([per_file[p] for p in paths])
+    whole = runner.run_suite(FILE_WISE_SUITE, frame, PARAMS)
+    assert [o.to_dict() for o in merged] == [o.to_dict() for o in whole]
+    assert any(not o.success for o in whole)  # the comparison covers failures and examples
+    for path in paths:  # each file's share is what the file alone gets
+        alone = runner.run_suite(
+            FILE_WISE_SUITE, frame.filter(pl.col("_file_path") == path), PARAMS
+        )
+        assert [o.to_dict() for o in per_file[path]] == [o.to_dict() for o in alone]
+    # A file without rows in the frame passes every row-level expectation with no rows.
+    assert all(
+        o.success and o.element_count == 0
+        for o in per_file["gone.xlsx"]
+        if o.unexpected_count is not None
+    )

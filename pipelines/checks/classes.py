@@ -63,6 +63,9 @@ class Verdict:
     unexpected_count: int | None = None
     element_count: int | None = None
     example_rows: list[int] = field(default_factory=list)
+    # Every unexpected row (frame positions, ascending) of a row-judging expectation
+    # judged by class; None for table-level and whole-frame ones.
+    unexpected_rows: np.ndarray | None = None
 
 
 Validate = Callable[[list[dict[str, Any]], pd.DataFrame, str], list[Any]]
@@ -113,9 +116,14 @@ def _classes(frame: pl.DataFrame, columns: list[str], nullness: bool) -> _Classe
 def _carry_back(cls: _Classes, unexpected_classes: set[int], max_examples: int) -> Verdict:
     mask = cls.row_class.is_in(sorted(unexpected_classes)) if unexpected_classes else None
     if mask is None:
-        return Verdict(None, 0)
+        return Verdict(None, 0, unexpected_rows=np.zeros(0, dtype=np.int64))
     rows = mask.arg_true()
-    return Verdict(None, int(rows.len()), example_rows=rows.head(max_examples).to_list())
+    return Verdict(
+        None,
+        int(rows.len()),
+        example_rows=rows.head(max_examples).to_list(),
+        unexpected_rows=rows.to_numpy().astype(np.int64),
+    )
 
 
 def _unexpected_indices(result: Any) -> list[int]:

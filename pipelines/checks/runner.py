@@ -10,6 +10,7 @@ a few offending rows with their file and row so an operator can find them.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -19,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import polars as pl
 
 from pipelines import settings
 from pipelines.campaign import Campaign
-from pipelines.checks.classes import validate_by_class
+from pipelines.checks.classes import CELL_KWARGS, KEY_KWARGS, SHAPE_KWARGS, validate_by_class
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
 from pipelines.checks.suites import MIN_ROWS_FOR_ID_SHARE
@@ -79,6 +81,14 @@ def query_frame(
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     schema, name = table.split(".", 1)
     return query_frame(con, f'select * from "{schema}"."{name}"')
+
+
+def read_files(con: duckdb.DuckDBPyConnection, table: str, paths: list[str]) -> pl.DataFrame:
+    """The rows of the files `paths` of `table`, in table order."""
+    schema, name = table.split(".", 1)
+    return query_frame(
+        con, f'select * from "{schema}"."{name}" where list_contains(?, _file_path)', [paths]
+    )
 
 
 def current_files(df: pl.DataFrame) -> pl.DataFrame:
@@ -251,6 +261,54 @@ def _gx_validate(
     return list(result.results)
 
 
+def _verdicts(
+    suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any], by_class: bool
+):
+    return validate_by_class(
+        suite["expectations"],
+        frame,
+        lambda exps, pdf, fmt: _gx_validate(exps, pdf, parameters, fmt),
+        _to_pandas,
+        MAX_EXAMPLES,
+        by_class,
+    )
+
+
+def _outcome(
+    suite: dict[str, Any],
+    result: Any,
+    frame: pl.DataFrame,
+    unexpected_count: int | None,
+    element_count: int | None,
+    example_rows: list[int],
+    success: bool | None = None,
+) -> CheckOutcome:
+    """One expectation's outcome from GX's result; `success` overrides GX's (a file's share
+    of a frame's verdict)."""
+    cfg = result.expectation_config
+    info = result.exception_info or {}
+    if "raised_exception" not in info:  # keyed by metric id when a metric failed
+        info = next(iter(info.values()), {}) if info else {}
+    error = info.get("exception_message") if info.get("raised_exception") else None
+    r = dict(result.result or {})
+    passed = bool(result.success) if success is None else success
+    return CheckOutcome(
+        name=cfg.type,
+        table=suite["meta"]["warmheart"]["table"],
+        suite=suite["name"],
+        severity="blocking"
+        if str(getattr(cfg.severity, "value", cfg.severity)) == "critical"
+        else "warning",
+        success=passed and error is None,
+        why=(cfg.meta or {}).get("why", ""),
+        column=", ".join(_columns_of(cfg.kwargs)) or None,
+        unexpected_count=unexpected_count,
+        element_count=element_count,
+        examples=_examples(frame, example_rows, cfg.kwargs) or _observed(passed, r),
+        error=error,
+    )
+
+
 def run_suite(
     suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any], by_class: bool = True
 ) -> list[CheckOutcome]:
@@ -259,42 +317,113 @@ def run_suite(
     GX judges each class of rows once (classes.py), not each row: same outcomes, in
     seconds at a province's size.
     """
-    table = suite["meta"]["warmheart"]["table"]
-    verdicts = validate_by_class(
-        suite["expectations"],
-        frame,
-        lambda exps, pdf, fmt: _gx_validate(exps, pdf, parameters, fmt),
-        _to_pandas,
-        MAX_EXAMPLES,
-        by_class,
-    )
-    outcomes = []
-    for v in verdicts:
-        res = v.result
-        cfg = res.expectation_config
-        info = res.exception_info or {}
-        if "raised_exception" not in info:  # keyed by metric id when a metric failed
-            info = next(iter(info.values()), {}) if info else {}
-        error = info.get("exception_message") if info.get("raised_exception") else None
-        r = dict(res.result or {})
-        outcomes.append(
-            CheckOutcome(
-                name=cfg.type,
-                table=table,
-                suite=suite["name"],
-                severity="blocking"
-                if str(getattr(cfg.severity, "value", cfg.severity)) == "critical"
-                else "warning",
-                success=bool(res.success) and error is None,
-                why=(cfg.meta or {}).get("why", ""),
-                column=", ".join(_columns_of(cfg.kwargs)) or None,
-                unexpected_count=v.unexpected_count,
-                element_count=v.element_count,
-                examples=_examples(frame, v.example_rows, cfg.kwargs) or _observed(res.success, r),
-                error=error,
+    return [
+        _outcome(suite, v.result, frame, v.unexpected_count, v.element_count, v.example_rows)
+        for v in _verdicts(suite, frame, parameters, by_class)
+    ]
+
+
+class NotFileWise(Exception):
+    """A suite's verdict on a frame cannot be split into its files' verdicts."""
+
+
+def file_wise(suite: dict[str, Any]) -> bool:
+    """Whether the suite's outcome on a frame is the sum of its outcomes on each file's rows.
+
+    True of a frame of rows, of exploded cells or of one row per file, judged by
+    expectations that read one cell, a compound key that includes the file, or the
+    frame's columns; and of "at least one row" on a frame of rows (every file in a
+    table has a row).
+    """
+    spec = suite["meta"]["warmheart"]["frame"]
+    if spec["kind"] not in ("rows", "explode", "id_validity_per_file"):
+        return False
+    for e in suite["expectations"]:
+        etype, kwargs = e["type"], e.get("kwargs", {})
+        if etype in CELL_KWARGS:
+            ok = set(kwargs) <= CELL_KWARGS[etype]
+        elif etype in KEY_KWARGS:
+            ok = set(kwargs) <= KEY_KWARGS[etype] and "_file_path" in kwargs["column_list"]
+        elif etype == "expect_table_columns_to_match_set":
+            ok = set(kwargs) <= SHAPE_KWARGS[etype]
+        elif etype == "expect_table_row_count_to_be_between":
+            ok = (
+                spec["kind"] == "rows"
+                and set(kwargs) <= {"min_value"}
+                and (kwargs.get("min_value") or 0) <= 1
+            )
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def run_suite_by_file(
+    suite: dict[str, Any], frame: pl.DataFrame, parameters: dict[str, Any], paths: list[str]
+) -> dict[str, list[CheckOutcome]]:
+    """`run_suite` once on the rows of several files, its verdicts split into the outcome
+    each file's rows alone would get (`file_wise` suites only; merge_file_outcomes puts
+    them together again). Raises NotFileWise when an expectation could not be judged by
+    class (a column the frame lacks): its verdict names rows of the whole frame."""
+    verdicts = _verdicts(suite, frame, parameters, True)
+    positions = {
+        path: np.asarray(rows, dtype=np.int64)
+        for path, rows in frame.select("_file_path")
+        .with_row_index("_row")
+        .group_by("_file_path")
+        .agg("_row")
+        .iter_rows()
+    }
+    row_level = {"expect_compound_columns_to_be_unique", *CELL_KWARGS}
+    out: dict[str, list[CheckOutcome]] = {}
+    for path in paths:
+        rows = positions.get(path, np.zeros(0, dtype=np.int64))
+        outcomes = []
+        for v in verdicts:
+            if v.result.expectation_config.type not in row_level:  # the frame's shape
+                outcomes.append(_outcome(suite, v.result, frame, v.unexpected_count, None, []))
+                continue
+            if v.unexpected_rows is None:
+                raise NotFileWise(v.result.expectation_config.type)
+            mine = v.unexpected_rows[np.isin(v.unexpected_rows, rows)]
+            outcomes.append(
+                _outcome(
+                    suite,
+                    v.result,
+                    frame,
+                    int(mine.size),
+                    int(rows.size),
+                    mine[:MAX_EXAMPLES].tolist(),
+                    success=mine.size == 0,
+                )
+            )
+        out[path] = outcomes
+    return out
+
+
+def merge_file_outcomes(per_file: list[list[CheckOutcome]]) -> list[CheckOutcome]:
+    """The outcomes of a suite on several files' rows, from each file's (in frame order):
+    counts add up, examples are the first offending rows in file order."""
+    merged = []
+    for same in zip(*per_file, strict=True):
+        failing = [o for o in same if not o.success]
+        first = failing[0] if failing else same[0]
+        counts = [o.unexpected_count for o in same]
+        elements = [o.element_count for o in same]
+        row_level = all(c is not None for c in counts) and all(e is not None for e in elements)
+        merged.append(
+            dataclasses.replace(
+                first,
+                success=not failing,
+                unexpected_count=sum(counts) if row_level else first.unexpected_count,  # type: ignore[arg-type]
+                element_count=sum(elements) if row_level else first.element_count,  # type: ignore[arg-type]
+                examples=[e for o in failing for e in o.examples][:MAX_EXAMPLES]
+                if row_level
+                else list(first.examples),
             )
         )
-    return outcomes
+    return merged
 
 
 # What else decides an outcome besides the suite and the rows: how the gate builds frames
@@ -393,6 +522,90 @@ def _save_outcomes(path: Path, outcomes: list[CheckOutcome]) -> None:
     os.replace(tmp, path)
 
 
+def file_fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """One row per file of the table, in table order: its lineage (city, cut-off, received),
+    its row count and a digest of its rows in their order, computed inside DuckDB."""
+    schema, name = table.split(".", 1)
+    cur = con.cursor()
+    try:
+        columns = [
+            c[0] for c in cur.execute(f'select * from "{schema}"."{name}" limit 0').description
+        ]
+    finally:
+        cur.close()
+    lineage = [
+        f"any_value({c}) as {c}" if c != "_received_at" else "max(_received_at) as _received_at"
+        for c in ("_city_code", "_cutoff_date", "_campaign_id", "_received_at")
+        if c in columns
+    ]
+    return query_frame(
+        con,
+        f"select _file_path, {', '.join(lineage) + ',' if lineage else ''} count(*) as _rows, "
+        "count(*)::varchar || ':' || sum(hash(t)::hugeint * (t.rowid + 1))::varchar || ':' "
+        "|| bit_xor(hash(t))::varchar as _fp, min(t.rowid) as _first "
+        f'from "{schema}"."{name}" as t group by _file_path order by _first',
+    )
+
+
+def _judge_by_file(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    suites: dict[int, dict[str, Any]],
+    campaign: Campaign,
+    params: dict[str, Any],
+    store: Path,
+) -> dict[int, list[CheckOutcome]]:
+    """The outcomes of `file_wise` suites, from each file's stored outcomes; only the rows
+    of files no suite judged before are read and validated (together, once per suite).
+    A suite left out of the answer is judged whole by the caller."""
+    try:
+        files = file_fingerprints(con, table)
+        columns = read_files(con, table, []).schema
+    except duckdb.Error:
+        return {}  # the caller reads the table and reports why it cannot
+    if files.height == 0:
+        return {}  # an empty table: judged whole ("at least one row")
+    shape = [(c, str(t)) for c, t in columns.items()]
+    current = current_files(files)
+    plan: dict[int, list[tuple[str, Path]]] = {}
+    known: dict[Path, list[CheckOutcome]] = {}
+    for i, suite in suites.items():
+        these = (
+            current
+            if suite["meta"]["warmheart"]["frame"].get("files", "current") == "current"
+            else files
+        )
+        plan[i] = []
+        for path, fp in these.select("_file_path", "_fp").iter_rows():
+            key = _outcome_key(suite, params, "file", shape, path, fp).hexdigest()
+            stored_at = store / "files" / f"{key}.json"
+            plan[i].append((path, stored_at))
+            if stored_at.exists() and (outcomes := _load_outcomes(stored_at)) is not None:
+                known[stored_at] = outcomes
+    pending = {i: [p for p, at in todo if at not in known] for i, todo in plan.items()}
+    needed = sorted({p for paths in pending.values() for p in paths})
+    rows = read_files(con, table, needed) if needed else None
+    answered: dict[int, list[CheckOutcome]] = {}
+    for i, todo in plan.items():
+        if pending[i]:
+            assert rows is not None
+            frame = build_frame(
+                suites[i]["meta"]["warmheart"]["frame"],
+                rows.filter(pl.col("_file_path").is_in(pending[i])),
+                campaign,
+            )
+            try:
+                judged = run_suite_by_file(suites[i], frame, params, pending[i])
+            except NotFileWise:
+                continue
+            for path, stored_at in todo:
+                if path in judged:
+                    known[stored_at] = judged[path]
+                    _save_outcomes(stored_at, judged[path])
+        answered[i] = merge_file_outcomes([known[at] for _, at in todo])
+    return answered
+
+
 def run_table_suites(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -402,9 +615,11 @@ def run_table_suites(
 ) -> list[CheckOutcome]:
     """Every suite guarding `table`, run on the table as it is in the warehouse now.
 
-    With `store`, outcomes are kept by content twice over: by the table's fingerprint (an
-    unchanged table is not even read) and by each suite's frame (`run_suite_stored`: a
-    changed table whose current files are unchanged is read but not validated again).
+    With `store`, outcomes are kept by content three times over: by the table's
+    fingerprint (an unchanged table is not even read); for a `file_wise` suite by each
+    file's rows (a corrected upload reads and validates that file alone); for any other
+    suite by its frame (`run_suite_stored`: a changed table whose current files are
+    unchanged is read but not validated again).
     """
     suites = suites_for_table(table, directory)
     params = campaign_parameters(campaign)
@@ -420,29 +635,37 @@ def run_table_suites(
             if all(o is not None for o in stored):
                 return [o for outcomes in stored for o in outcomes or []]
     warm_gx()  # imports while the table is read and shaped
-    try:
-        df = read_table(con, table)
-    except duckdb.Error as exc:
-        # A table the gate cannot read is a failure of every suite on it, never a pass.
-        return [
-            CheckOutcome(
-                "table_readable",
-                table,
-                s["name"],
-                _suite_severity(s),
-                False,
-                "the guarded table exists and can be read",
-                error=str(exc).splitlines()[0],
-            )
-            for s in suites
-        ]
+    judged: dict[int, list[CheckOutcome]] = {}
+    if store is not None:
+        by_file = {i: s for i, s in enumerate(suites) if file_wise(s)}
+        if by_file:
+            judged = _judge_by_file(con, table, by_file, campaign, params, store)
+    if len(judged) < len(suites):
+        try:
+            df = read_table(con, table)
+        except duckdb.Error as exc:
+            # A table the gate cannot read is a failure of every suite on it, never a pass.
+            return [
+                CheckOutcome(
+                    "table_readable",
+                    table,
+                    s["name"],
+                    _suite_severity(s),
+                    False,
+                    "the guarded table exists and can be read",
+                    error=str(exc).splitlines()[0],
+                )
+                for s in suites
+            ]
+        for i, suite in enumerate(suites):
+            if i not in judged:
+                frame = build_frame(suite["meta"]["warmheart"]["frame"], df, campaign)
+                judged[i] = run_suite_stored(suite, frame, params, store)
     outcomes: list[CheckOutcome] = []
-    for i, suite in enumerate(suites):
-        frame = build_frame(suite["meta"]["warmheart"]["frame"], df, campaign)
-        judged = run_suite_stored(suite, frame, params, store)
+    for i in range(len(suites)):
         if keys:
-            _save_outcomes(keys[i], judged)
-        outcomes.extend(judged)
+            _save_outcomes(keys[i], judged[i])
+        outcomes.extend(judged[i])
     return outcomes
 
 
