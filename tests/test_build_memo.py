@@ -137,6 +137,35 @@ def _execute(warehouse: Path, *statements: str) -> None:
         con.close()
 
 
+def _memo_fingerprints(warehouse: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The build memo's fingerprint of every model table, and the same taken of the table
+    itself now (a table rewritten by parts gets its fingerprint added up from them)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        memo = dict(
+            con.execute(
+                "select node_id, output_fp from main.warmheart_build_memo_v1 "
+                "where node_id like 'model.%'"
+            ).fetchall()
+        )
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where list_contains(?, schema_name)",
+            [list(MODEL_SCHEMAS)],
+        ).fetchall()
+        taken = {}
+        for schema, table in tables:
+            taken[f"model.warmheart.{table}"] = con.execute(
+                f"select count(*)::varchar || ':' || coalesce(sum(hash(t))::varchar, '') || ':' "
+                f"|| coalesce(bit_xor(hash(t))::varchar, '') || ':' || (select md5(string_agg("
+                f"column_name || ' ' || data_type, ',' order by column_index)) from duckdb_columns() "
+                f"where schema_name = '{schema}' and table_name = '{table}') from {schema}.{table} t"
+            ).fetchone()[0]
+        return {k: memo.get(k, "") for k in taken}, taken
+    finally:
+        con.close()
+
+
 def _count(warehouse: Path, sql: str) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -196,6 +225,8 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     assert _remembered_tests(full) == set()
 
     assert _tables_that_differ(warehouse, full) == []
+    recorded, taken = _memo_fingerprints(warehouse)
+    assert recorded == taken
     # Every test's status and failure count are those of running every test; the tests of
     # the rebuilt visits ran, most of the others were remembered.
     assert tests == _test_results(full)

@@ -106,3 +106,13 @@ def test_a_changed_file_is_parsed_and_a_misplaced_one_is_never_stored(tmp_path):
     summary = ingest_all(duckdb.connect(), tmp_path / "raw", CAMPAIGN, cache_dir=store)
     assert summary.files_reused == 1 and summary.files_loaded == 2
     assert len(list(store.glob("*/*/meta.json"))) == 3
+
+
+def test_the_gate_is_told_once_when_a_new_file_arrives_and_not_on_a_rerun(tmp_path):
+    campaign_files(tmp_path / "raw")
+    con = duckdb.connect()
+    told = []
+    ingest_all(con, tmp_path / "raw", CAMPAIGN, on_new_file=lambda: told.append(1))
+    assert told == [1]  # two new files, one call
+    ingest_all(con, tmp_path / "raw", CAMPAIGN, on_new_file=lambda: told.append(2))
+    assert told == [1]  # nothing new

@@ -55,15 +55,63 @@
     (
         select
             {{ build_memo_rows_fingerprint() }}
-            || ':' || (
-                select md5(string_agg(column_name || ' ' || data_type, ',' order by column_index))
-                from duckdb_columns()
-                where database_name = '{{ relation.database }}'
-                    and schema_name = '{{ relation.schema }}'
-                    and table_name = '{{ relation.identifier }}'
-            )
+            || ':' || {{ build_memo_columns_fingerprint(relation) }}
         from {{ relation }} as t
     )
+{%- endmacro %}
+
+{% macro build_memo_columns_fingerprint(relation) -%}
+    (
+        select md5(string_agg(column_name || ' ' || data_type, ',' order by column_index))
+        from duckdb_columns()
+        where database_name = '{{ relation.database }}'
+            and schema_name = '{{ relation.schema }}'
+            and table_name = '{{ relation.identifier }}'
+    )
+{%- endmacro %}
+
+{#- The same fingerprint as build_memo_fingerprint_sql, added up from the fingerprints of
+    the table's parts (`parts`, rows n, s, x as build_memo_parts_fingerprints makes them):
+    counts and hash sums add up, xors xor. -#}
+{% macro build_memo_fingerprint_from_parts_sql(relation, parts) -%}
+    (
+        select
+            coalesce(sum(n), 0)::varchar
+            || ':' || coalesce(sum(s)::varchar, '')
+            || ':' || coalesce(bit_xor(x)::varchar, '')
+            || ':' || {{ build_memo_columns_fingerprint(relation) }}
+        from {{ parts }}
+    )
+{%- endmacro %}
+
+{#- Each part's row count, hash sum and hash xor (the multiset fingerprint, by part). -#}
+{% macro build_memo_parts_fingerprints(relation, parts_by) -%}
+    select {{ parts_by | join(', ') }}, count(*) as n, sum(hash(t)) as s, bit_xor(hash(t)) as x
+    from {{ relation }} as t
+    group by {{ parts_by | join(', ') }}
+{%- endmacro %}
+
+{#- After a whole build of a `rewrite_parts_by` model: its parts' fingerprints, for the
+    next rewrite to compare with. False, recording nothing, when the table lacks a part
+    column. -#}
+{% macro build_memo_parts_recorded(parts_by) %}
+    {% set present = run_query(
+        "select count(*) from duckdb_columns() where database_name = '" ~ this.database
+        ~ "' and schema_name = '" ~ this.schema ~ "' and table_name = '" ~ this.identifier
+        ~ "' and column_name in ('" ~ parts_by | join("', '") ~ "')"
+    ).rows[0][0] %}
+    {% if present != parts_by | length %}{{ return(false) }}{% endif %}
+    {% call statement('build_memo_record_parts') %}
+        create or replace table {{ build_memo_parts_relation() }} as
+        {{ build_memo_parts_fingerprints(this, parts_by) }}
+    {% endcall %}
+    {% do adapter.commit() %}
+    {{ return(true) }}
+{% endmacro %}
+
+{#- Where a `rewrite_parts_by` model keeps the fingerprints of its table's parts. -#}
+{% macro build_memo_parts_relation() -%}
+    main.warmheart_parts_v{{ build_memo_version() }}__{{ model.name }}
 {%- endmacro %}
 
 {% macro build_memo_save(node_id, output_fp_sql, key=none) %}
@@ -159,23 +207,40 @@
         {{ return({'relations': [this.incorporate(type='table')]}) }}
     {% endif %}
     {#- In the transaction the table materialization commits its new table with. -#}
+    {% set parts_by = config.get('rewrite_parts_by') %}
     {% call statement('build_memo_forget') %}
         delete from {{ build_memo_relation() }} where node_id = '{{ model.unique_id }}'
     {% endcall %}
-    {% set parts_by = config.get('rewrite_parts_by') %}
     {% set by_file = config.get('stage_by_file') %}
     {% set result = none %}
+    {% set via_parts = false %}
     {% set built_before = build_memo_enabled() and built_with and load_cached_relation(this) is not none %}
     {% if by_file and built_before and context_key %}
         {% set result = build_memo_stage_files(context_key) %}
     {% elif parts_by and built_before %}
         {% set result = build_memo_rewrite_parts(parts_by) %}
+        {% set via_parts = result is not none %}
     {% endif %}
+    {% set output_fp = build_memo_fingerprint_sql(this) %}
     {% if result is none %}
+        {% if parts_by %}
+            {#- The parts' fingerprints describe the table they were taken of: dropped in
+                the transaction that swaps in the new one. -#}
+            {% call statement('build_memo_drop_parts') %}
+                drop table if exists {{ build_memo_parts_relation() }}
+            {% endcall %}
+        {% endif %}
         {% set result = dbt.materialization_table_duckdb() %}
         {% if by_file %}{% do build_memo_record_files(context_key) %}{% endif %}
+        {% if parts_by and build_memo_parts_recorded(parts_by) %}
+            {% set via_parts = true %}
+        {% endif %}
     {% endif %}
-    {% do build_memo_save(model.unique_id, build_memo_fingerprint_sql(this), key) %}
+    {% if via_parts %}
+        {#- Added up from the parts' fingerprints just stored: no other pass over the table. -#}
+        {% set output_fp = build_memo_fingerprint_from_parts_sql(this, build_memo_parts_relation()) %}
+    {% endif %}
+    {% do build_memo_save(model.unique_id, output_fp, key) %}
     {{ return(result) }}
 {% endmaterialization %}
 
@@ -225,30 +290,31 @@
         {% call statement('build_memo_drop_new_rows') %}drop table {{ new_rows }}{% endcall %}
         {{ return(none) }}
     {% endif %}
+    {% set parts = build_memo_parts_relation() %}
+    {#- The old table's parts: as stored when it was last rewritten, or taken of it now. -#}
+    {% set stored = adapter.get_relation(this.database, 'main', parts.split('.')[-1]) is not none %}
     {% call statement('build_memo_changed_parts') %}
+        create or replace temp table warmheart_new_parts as
+        {{ build_memo_parts_fingerprints(new_rows, parts_by) }};
         create or replace temp table warmheart_changed_parts as
-        with new_parts as (
-            select {{ parts_by | join(', ') }}, {{ build_memo_rows_fingerprint() }} as fp
-            from {{ new_rows }} as t group by all
-        ),
-        old_parts as (
-            select {{ parts_by | join(', ') }}, {{ build_memo_rows_fingerprint() }} as fp
-            from {{ this }} as t group by all
+        with old_parts as (
+            {% if stored %}select * from {{ parts }}{% else %}{{ build_memo_parts_fingerprints(this, parts_by) }}{% endif %}
         )
         select
             {% for column in parts_by %}coalesce(c.{{ column }}, t.{{ column }}) as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
-        from new_parts as c
+        from temp.main.warmheart_new_parts as c
         full join old_parts as t on {{ same_part }}
-        where c.fp is distinct from t.fp
+        where c.n is distinct from t.n or c.s is distinct from t.s or c.x is distinct from t.x
     {% endcall %}
     {% call statement('main') %}
         delete from {{ this }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }});
         insert into {{ this }}
-        select * from {{ new_rows }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }})
+        select * from {{ new_rows }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }});
+        create or replace table {{ parts }} as select * from temp.main.warmheart_new_parts
     {% endcall %}
     {% set counts = run_query("select count(*) from " ~ changed).rows[0] %}
     {% do adapter.commit() %}
-    {% call statement('build_memo_drop_parts') %}drop table {{ new_rows }}; drop table {{ changed }}{% endcall %}
+    {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% endcall %}
     {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')') }}
     {{ return({'relations': [this.incorporate(type='table')]}) }}
 {% endmacro %}

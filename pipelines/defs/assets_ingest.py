@@ -84,6 +84,7 @@ def _ingest_specs() -> list[dg.AssetSpec]:
 @dg.multi_asset(specs=_ingest_specs(), can_subset=False)
 def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Discover and load every upload and registry extract under the raw root."""
+    from pipelines.checks.runner import warm_gx
     from pipelines.ingest import ingest_all
     from pipelines.ingest.raw_files import export_raw_layer
 
@@ -97,6 +98,9 @@ def raw_uploads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             campaign,
             log=context.log.info,
             cache_dir=settings.data_dir() / "raw_store",
+            # A new file is judged by the gate, next: GX's import (2 s of Python) starts
+            # now, while the parse worker reads the files.
+            on_new_file=warm_gx,
         )
         counts = {
             name: con.execute(f"select count(*) from raw.{name}").fetchone()[0]

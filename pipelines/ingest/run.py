@@ -301,6 +301,7 @@ def ingest_all(
     campaign: Campaign,
     log: Log | None = None,
     cache_dir: Path | None = None,
+    on_new_file: Callable[[], object] | None = None,
 ) -> IngestSummary:
     """Ingest every new or changed file under `raw_root` into schema raw (idempotent).
 
@@ -308,6 +309,7 @@ def ingest_all(
     bytes is skipped; a changed file is a new upload and is added beside the old one.
     With `cache_dir`, each file's parse is also kept there by content (cache.py): bytes
     parsed before — for another warehouse, under another name — are not parsed again.
+    `on_new_file` is called once, when the first file not ingested before is found.
     """
     store = ParseCache(cache_dir) if cache_dir is not None else None
     say: Log = log or (lambda _msg: None)
@@ -359,6 +361,9 @@ def ingest_all(
                 say(f"ingest: {loc.rel_path}: FAILED to record ({type(exc).__name__}: {exc})")
                 summary.files_quarantined += 1
                 continue
+            if begun is not None and on_new_file is not None:
+                on_new_file()
+                on_new_file = None
             if previous is not None:
                 finish(*previous)
             previous = (n, loc, begun)

@@ -2,6 +2,8 @@
 -- belongs to at that cut-off, with 认定日期 not after the cut-off. Ownership is decided
 -- on the whole ledger first, then the date filter: a person whose owning city lists
 -- them as identified after T is nobody's target at T.
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+
 with entries as (
     select * from {{ ref('int_ledger_entries') }}
     where is_owner

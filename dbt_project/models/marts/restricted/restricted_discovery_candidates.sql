@@ -11,6 +11,8 @@
 -- 脱贫; an unemployed graduate from a 低保 / 脱贫 family (the graduate is on that registry:
 -- the graduates registry carries no 家庭编号 to link other members).
 -- City and name: those of the latest registration, else int_registry_facts'.
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),
