@@ -61,22 +61,23 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "cross-city tie in receipt time: the lower city code owns the person",
         _m("intermediate/int_ledger_entries.sql"),
-        "order by ledger_received_at desc, city_code asc",
-        "order by ledger_received_at desc, city_code desc",
+        "min(picked.city_code) as owner_city_code",
+        "max(picked.city_code) as owner_city_code",
         (PEOPLE,),
     ),
     Break(
         "a person on two ledgers belongs to the ledger received last",
         _m("intermediate/int_ledger_entries.sql"),
-        "order by ledger_received_at desc, city_code asc",
-        "order by ledger_received_at asc, city_code asc",
+        "max(received_at) as last_received_at",
+        "min(received_at) as last_received_at",
         (PEOPLE,),
     ),
     Break(
         "a carried-forward ledger competes with its original receipt time",
         _m("intermediate/int_ledger_entries.sql"),
-        "order by ledger_received_at desc, city_code asc",
-        "order by is_carried_forward asc, ledger_received_at desc, city_code asc",
+        "        max(received_at) as received_at\n    from ledger_rows",
+        "        max(case when is_carried_forward then timestamp '1900-01-01' else received_at end)"
+        " as received_at\n    from ledger_rows",
         (PEOPLE,),
     ),
     Break(
@@ -89,15 +90,16 @@ BREAKS: tuple[Break, ...] = (
     Break(
         "ownership is decided before the 认定日期 filter (owner identified after T: nobody's target)",
         _m("intermediate/int_ledger_entries.sql"),
-        "    from deduplicated\n)",
-        "    from deduplicated\n    where identified_on <= cutoff_date\n)",
+        "    from ledger_rows\n    group by cutoff_date, city_code, person_id",
+        "    from ledger_rows\n    where identified_on <= cutoff_date\n"
+        "    group by cutoff_date, city_code, person_id",
         (PEOPLE,),
     ),
     Break(
         "a valid-ID row beats a name+phone row for one person in one ledger",
         _m("intermediate/int_ledger_entries.sql"),
-        "order by (resolution = 'valid_id') desc, source_row",
-        "order by source_row",
+        "min(case when resolution = 'valid_id' then source_row end)",
+        "min(source_row)",
         (PEOPLE,),
     ),
     Break(
