@@ -90,3 +90,36 @@ def test_generator_digest_changes_with_the_generator_code(tmp_path, monkeypatch)
     before = bench.generator_digest()
     (demo / "world.py").write_text("A = 2\n")
     assert bench.generator_digest() != before
+
+
+def test_a_corrected_ledger_is_measured_and_judged_as_its_own_goal() -> None:
+    result = size(20_000, "main aaa")
+    steps = result.runs[0].steps
+    result.runs += [
+        Run(label, seconds, 2**30, "1 1 1", True, steps, "d", seconds, steps)
+        for label, seconds in [
+            ("unchanged rerun", 14.0),
+            ("corrected upload", 28.0),
+            ("corrected ledger", 40.0),
+        ]
+    ]
+    text = render([result], "2 cores")
+    assert "| corrected re-upload refresh: visits | ≤ 30 s | 28 s | 28 | yes |" in text
+    assert "| corrected re-upload refresh: ledger | ≤ 30 s | 40 s | 40 | **no** |" in text
+
+
+def test_a_correction_drops_the_last_row_of_the_citys_file_as_a_later_upload(tmp_path) -> None:
+    import os
+
+    from tools.bench import correct_one_upload
+
+    folder = tmp_path / "submissions" / "c" / "2022-10-31" / "370200"
+    folder.mkdir(parents=True)
+    ledger = folder / "青岛市台账.csv"
+    ledger.write_text("姓名,身份证号\n甲,1\n乙,2\n", encoding="utf-8")
+    (folder / "青岛市走访.csv").write_text("姓名\n丙\n", encoding="utf-8")
+    written = correct_one_upload(tmp_path, "c", "台账")
+    fixed = tmp_path / written
+    assert fixed.name == "0-更正-青岛市台账.csv"
+    assert fixed.read_text(encoding="utf-8").splitlines() == ["姓名,身份证号", "甲,1"]
+    assert os.stat(fixed).st_mtime > os.stat(ledger).st_mtime
