@@ -128,6 +128,15 @@ def _staged_files(dbt_log: Path) -> dict[str, int]:
     return {model: int(n) for model, n in found}
 
 
+def _pruned(dbt_log: Path) -> set[str]:
+    """Models that computed only the parts their followed inputs changed in (parts_follow)."""
+    return set(
+        re.findall(
+            r"build memo: (\w+) computed only the parts its inputs changed in", dbt_log.read_text()
+        )
+    )
+
+
 def _execute(warehouse: Path, *statements: str) -> None:
     con = duckdb.connect(str(warehouse))
     try:
@@ -233,6 +242,8 @@ def test_a_build_keeps_unchanged_models_and_equals_a_full_rebuild(demo_copy: Pat
     assert not {t for t in remembered if "stg_visits" in t or "int_visits" in t}
     assert len(remembered) > len(tests) / 2
     assert not {"stg_job_posts", "stg_visits", "int_person_links__visits", "int_visits"} & kept
+    # fct_target_progress reads the visits whole, and they changed: every part computed.
+    assert "fct_target_progress" not in _pruned(warehouse.parent / "dbt_logs" / "dbt.log")
     # The ledger's and the registries' models read their own slices of the links and of
     # the file register (macros/by_table.sql): a visit changes neither. Names and phones
     # (dim_person) come from those slices alone.
@@ -279,28 +290,38 @@ def test_a_remembered_failing_test_fails_again_with_its_count(demo_copy: Path):
 
 
 def test_only_the_changed_raw_files_are_staged_again_and_equal_a_full_rebuild(demo_copy: Path):
-    """A corrected upload restages its own file, not the province's rows (stage_by_file)."""
+    """A corrected upload restages its own file, not the province's rows (stage_by_file),
+    and the models that follow the ledger's parts compute only the parts it changed."""
     warehouse = demo_copy / "warehouse.duckdb"
+    log = warehouse.parent / "dbt_logs" / "dbt.log"
     pads = person_key.dbt_env((demo_copy / "secrets" / "person_key_secret").read_text().strip())
-    first_file = "(select _file_sha256 from raw.{0} order by rowid limit 1)"
+    # One ledger row renamed and identified a day earlier: its file's rows changed.
     _execute(
         warehouse,
-        # one ledger row renamed: its file's rows changed
-        "update raw.ledger set name = name || '测' where rowid = (select min(rowid) from raw.ledger)",
-        # one visits file gone
-        f"delete from raw.visits where _file_sha256 = {first_file.format('visits')}",
+        "update raw.ledger set name = name || '测', identified_on = identified_on - 1 "
+        "where rowid = (select min(rowid) from raw.ledger)",
     )
     full = demo_copy / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     shutil.copy2(warehouse, full)
 
     kept = _build(warehouse, **pads)
-    staged = _staged_files(warehouse.parent / "dbt_logs" / "dbt.log")
+    staged, pruned = _staged_files(log), _pruned(log)
     _build(full, WARMHEART_DBT_MEMO="0", **pads)
 
-    assert staged == {"stg_ledger": 1, "stg_visits": 1}
-    assert "stg_referrals" in kept
+    assert staged == {"stg_ledger": 1}
+    assert {"stg_referrals", "stg_visits"} <= kept
+    # The targets follow the ledger entries' parts (parts_follow): only the (cut-off, city)
+    # parts the corrected file changed were computed.
+    assert {"int_targets", "int_target_facts"} <= pruned
     assert _tables_that_differ(warehouse, full) == []
+
+    # One visits file gone: its rows alone are deleted from the staged visits. The persons
+    # seen only there go, so the targets (which read every person) compute every part.
+    first_file = "(select _file_sha256 from raw.visits order by rowid limit 1)"
+    _execute(warehouse, f"delete from raw.visits where _file_sha256 = {first_file}")
+    _build(warehouse, **pads)
+    assert _staged_files(log) == {"stg_visits": 1}
 
     # What decides a staged row besides its file (here the campaign's end, which judges
     # birth dates) changed: every file is staged again, by a whole build.

@@ -132,6 +132,9 @@
         );
         create table if not exists {{ build_memo_files_relation() }} (
             node_id varchar, context_key varchar, file_sha256 varchar, file_path varchar, fp varchar
+        );
+        create table if not exists {{ build_memo_inputs_relation() }} (
+            node_id varchar, parent_id varchar, fp varchar
         )
     {% endcall %}
     {% for node in graph.sources.values() %}
@@ -143,8 +146,9 @@
 {% endmacro %}
 
 {#- (the model's key, or none when a relation it reads has no fingerprint; the key its
-    table was built with, or none; the key without its sources, or none). Seeds, a few rows each, are fingerprinted as they are
-    now: `dbt run` does not load them, so their files may be ahead of their tables. -#}
+    table was built with, or none; the key without its sources, or none; the key without
+    any parent). Seeds, a few rows each, are fingerprinted as they are now: `dbt run` does
+    not load them, so their files may be ahead of their tables. -#}
 {% macro build_memo_lookup(node) %}
     {% set parents = [] %}
     {% set seeds = [] %}
@@ -152,7 +156,7 @@
         {% if parent_id.startswith('seed.') %}
             {% set seed = graph.nodes[parent_id] %}
             {% set relation = adapter.get_relation(seed.database, seed.schema, seed.alias) %}
-            {% if relation is none %}{{ return([none, none, none]) }}{% endif %}
+            {% if relation is none %}{{ return([none, none, none, none]) }}{% endif %}
             {% do seeds.append(build_memo_fingerprint_sql(relation)) %}
         {% else %}
             {% do parents.append(parent_id) %}
@@ -185,7 +189,17 @@
                 {%- for fp in seeds %}
                 || '|' || {{ fp }}
                 {%- endfor %}
-            ) end as context_key
+            ) end as context_key,
+            {#- Without any parent: what a `parts_follow` model's SQL and settings are. -#}
+            sha256(
+                '{{ code }}'
+                || '|' || version()
+                || '|' || coalesce({{ person_key_pad('inner') }}, '')
+                || '|' || coalesce({{ person_key_pad('outer') }}, '')
+                {%- for fp in seeds %}
+                || '|' || {{ fp }}
+                {%- endfor %}
+            ) as code_key
             from {{ build_memo_relation() }}
             where output_fp is not null
                 and node_id in ('{{ parents | join("', '") }}')
@@ -193,14 +207,15 @@
         select
             parents.input_key,
             (select max(input_key) from {{ build_memo_relation() }} where node_id = '{{ node.unique_id }}'),
-            parents.context_key
+            parents.context_key,
+            parents.code_key
         from parents
     {% endset %}
     {{ return(run_query(query).rows[0]) }}
 {% endmacro %}
 
 {% materialization table, adapter='duckdb', supported_languages=['sql'] %}
-    {% set key, built_with, context_key = build_memo_lookup(model) %}
+    {% set key, built_with, context_key, code_key = build_memo_lookup(model) %}
     {% if build_memo_enabled() and key and key == built_with and load_cached_relation(this) is not none %}
         {{ log('build memo: ' ~ model.name ~ ' has the inputs it was built from; kept') }}
         {% call statement('main') %}select 'kept: inputs unchanged' as warmheart_build_memo{% endcall %}
@@ -208,6 +223,8 @@
     {% endif %}
     {#- In the transaction the table materialization commits its new table with. -#}
     {% set parts_by = config.get('rewrite_parts_by') %}
+    {% set follows = config.get('parts_follow') or [] %}
+    {% set old_fp = build_memo_output_fp() if parts_by else none %}
     {% call statement('build_memo_forget') %}
         delete from {{ build_memo_relation() }} where node_id = '{{ model.unique_id }}'
     {% endcall %}
@@ -218,16 +235,20 @@
     {% if by_file and built_before and context_key %}
         {% set result = build_memo_stage_files(context_key) %}
     {% elif parts_by and built_before %}
-        {% set result = build_memo_rewrite_parts(parts_by) %}
+        {% set pruned = follows and code_key and build_memo_dirty_parts(parts_by, follows, code_key) %}
+        {% set result = build_memo_rewrite_parts(parts_by, pruned, follows, old_fp, code_key) %}
         {% set via_parts = result is not none %}
     {% endif %}
+    {% set rewrote = via_parts %}
     {% set output_fp = build_memo_fingerprint_sql(this) %}
     {% if result is none %}
         {% if parts_by %}
             {#- The parts' fingerprints describe the table they were taken of: dropped in
                 the transaction that swaps in the new one. -#}
             {% call statement('build_memo_drop_parts') %}
-                drop table if exists {{ build_memo_parts_relation() }}
+                drop table if exists {{ build_memo_parts_relation() }};
+                drop table if exists {{ build_memo_changes_relation() }};
+                {% if follows %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
             {% endcall %}
         {% endif %}
         {% set result = dbt.materialization_table_duckdb() %}
@@ -241,6 +262,14 @@
         {% set output_fp = build_memo_fingerprint_from_parts_sql(this, build_memo_parts_relation()) %}
     {% endif %}
     {% do build_memo_save(model.unique_id, output_fp, key) %}
+    {% if rewrote %}
+        {#- The changed parts now lead to the fingerprint just saved: readers may use them. -#}
+        {% call statement('build_memo_changes_to') %}
+            update {{ build_memo_changes_relation() }}
+            set to_fp = ({{ build_memo_output_fp_sql(model.unique_id) }})
+        {% endcall %}
+        {% do adapter.commit() %}
+    {% endif %}
     {{ return(result) }}
 {% endmaterialization %}
 
@@ -262,15 +291,14 @@
     no SQL result depends on. Returns none, having changed nothing, when the new rows'
     columns are not the table's (the model changed) or lack the part columns: the caller
     builds it whole. -#}
-{% macro build_memo_rewrite_parts(parts_by) %}
+{% macro build_memo_rewrite_parts(parts_by, pruned=false, follows=[], old_fp=none, code_key=none) %}
     {% set new_rows = 'temp.main.warmheart_new_rows' %}
     {% set changed = 'temp.main.warmheart_changed_parts' %}
-    {% set same_part -%}
-        {% for column in parts_by %}c.{{ column }} is not distinct from t.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
-    {%- endset %}
+    {% set dirty = 'temp.main.warmheart_dirty_parts' %}
+    {% set same_part = build_memo_same_part(parts_by, 'c', 't') %}
     {% call statement('build_memo_new_rows') %}
         create or replace temp table warmheart_new_rows as (
-            {{ compiled_code }}
+            {{ build_memo_pruned_sql(parts_by, follows) if pruned else compiled_code }}
         )
     {% endcall %}
     {% set signature -%}
@@ -290,31 +318,63 @@
         {% call statement('build_memo_drop_new_rows') %}drop table {{ new_rows }}{% endcall %}
         {{ return(none) }}
     {% endif %}
+    {% if pruned %}
+        {#- The declaration checked: every row computed from the dirty parts lies in them. -#}
+        {% set strays = run_query(
+            "select count(*) from " ~ new_rows ~ " as t where not exists (select 1 from " ~ dirty
+            ~ " as c where " ~ same_part ~ ")").rows[0][0] %}
+        {% if strays > 0 %}
+            {{ log('build memo: ' ~ model.name ~ ' computed ' ~ strays ~ ' rows outside the parts its inputs changed in (parts_follow does not hold); built whole', info=true) }}
+            {% call statement('build_memo_drop_new_rows') %}drop table {{ new_rows }}{% endcall %}
+            {{ return(none) }}
+        {% endif %}
+    {% endif %}
     {% set parts = build_memo_parts_relation() %}
     {#- The old table's parts: as stored when it was last rewritten, or taken of it now. -#}
-    {% set stored = adapter.get_relation(this.database, 'main', parts.split('.')[-1]) is not none %}
+    {% set stored = build_memo_table_exists(parts) %}
     {% call statement('build_memo_changed_parts') %}
         create or replace temp table warmheart_new_parts as
         {{ build_memo_parts_fingerprints(new_rows, parts_by) }};
         create or replace temp table warmheart_changed_parts as
         with old_parts as (
             {% if stored %}select * from {{ parts }}{% else %}{{ build_memo_parts_fingerprints(this, parts_by) }}{% endif %}
+        ),
+        {#- Pruned: only the dirty parts were computed; the others are as they were. -#}
+        old_parts_compared as (
+            select * from old_parts as t
+            {% if pruned %}where exists (select 1 from {{ dirty }} as c where {{ same_part }}){% endif %}
         )
         select
             {% for column in parts_by %}coalesce(c.{{ column }}, t.{{ column }}) as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
         from temp.main.warmheart_new_parts as c
-        full join old_parts as t on {{ same_part }}
+        full join old_parts_compared as t on {{ same_part }}
         where c.n is distinct from t.n or c.s is distinct from t.s or c.x is distinct from t.x
     {% endcall %}
     {% call statement('main') %}
         delete from {{ this }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }});
         insert into {{ this }}
         select * from {{ new_rows }} as t where exists (select 1 from {{ changed }} as c where {{ same_part }});
-        create or replace table {{ parts }} as select * from temp.main.warmheart_new_parts
+        {% if pruned %}
+        delete from {{ parts }} as t where exists (select 1 from {{ dirty }} as c where {{ same_part }});
+        insert into {{ parts }} select * from temp.main.warmheart_new_parts;
+        {% else %}
+        create or replace table {{ parts }} as select * from temp.main.warmheart_new_parts;
+        {% endif %}
+        {#- For the models that follow this one's parts: which parts changed, from which
+            fingerprint (to_fp, once saved: in the materialization). -#}
+        create or replace table {{ build_memo_changes_relation() }} as
+        select {{ parts_by | join(', ') }},
+            {{ "'" ~ old_fp ~ "'" if old_fp else 'null' }}::varchar as from_fp,
+            null::varchar as to_fp
+        from {{ changed }};
+        {% if follows %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
     {% endcall %}
     {% set counts = run_query("select count(*) from " ~ changed).rows[0] %}
     {% do adapter.commit() %}
-    {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% endcall %}
+    {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% if pruned %}; drop table {{ dirty }}{% endif %}{% endcall %}
+    {% if pruned %}
+        {{ log('build memo: ' ~ model.name ~ ' computed only the parts its inputs changed in (' ~ follows | join(', ') ~ ')') }}
+    {% endif %}
     {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')') }}
     {{ return({'relations': [this.incorporate(type='table')]}) }}
 {% endmacro %}
@@ -421,4 +481,121 @@
     {% set relation = adapter.get_relation(node.database, node.schema, node.identifier) %}
     {% if relation is none or compiled_code.count(relation | string) != 1 %}{{ return(none) }}{% endif %}
     {{ return(relation) }}
+{% endmacro %}
+
+{#- Whether the memo's table `relation` (main.<name>) exists now. Asked of DuckDB, not of
+    dbt's relation cache, which does not see tables made by the memo's own statements. -#}
+{% macro build_memo_table_exists(relation) %}
+    {{ return(run_query(
+        "select count(*) from duckdb_tables() where database_name = '" ~ this.database
+        ~ "' and schema_name = 'main' and table_name = '" ~ relation.split('.')[-1] ~ "'"
+    ).rows[0][0] > 0) }}
+{% endmacro %}
+
+{#- `a.c is not distinct from b.c and ...` over the part columns. -#}
+{% macro build_memo_same_part(parts_by, a, b) -%}
+    {% for column in parts_by %}{{ a }}.{{ column }} is not distinct from {{ b }}.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
+{%- endmacro %}
+
+{#- The changed parts of a `rewrite_parts_by` model's last rewrite (for the models that
+    follow its parts), and the fingerprints of each `parts_follow` model's parents when
+    its table was last changed. -#}
+{% macro build_memo_changes_relation(name=none) -%}
+    main.warmheart_changes_v{{ build_memo_version() }}__{{ name or model.name }}
+{%- endmacro %}
+
+{% macro build_memo_inputs_relation() -%}
+    main.warmheart_inputs_v{{ build_memo_version() }}
+{%- endmacro %}
+
+{% macro build_memo_output_fp_sql(node_id) -%}
+    select max(output_fp) from {{ build_memo_relation() }} where node_id = '{{ node_id }}'
+{%- endmacro %}
+
+{#- The model's fingerprint as the memo has it now (before the model is built again). -#}
+{% macro build_memo_output_fp() %}
+    {{ return(run_query(build_memo_output_fp_sql(model.unique_id)).rows[0][0]) }}
+{% endmacro %}
+
+{#- SQL (statements) recording the model's parents' fingerprints now, and its code key:
+    run in the transaction that changes its table. -#}
+{% macro build_memo_record_inputs_sql(code_key) -%}
+    delete from {{ build_memo_inputs_relation() }} where node_id = '{{ model.unique_id }}';
+    insert into {{ build_memo_inputs_relation() }}
+    select '{{ model.unique_id }}', node_id, output_fp from {{ build_memo_relation() }}
+    where node_id in ('{{ build_memo_parents() | join("', '") }}');
+    insert into {{ build_memo_inputs_relation() }}
+    values ('{{ model.unique_id }}', 'code', {{ "'" ~ code_key ~ "'" if code_key else 'null' }});
+{%- endmacro %}
+
+{% macro build_memo_parents() %}
+    {% set parents = [] %}
+    {% for node_id in model.depends_on.nodes | unique if not node_id.startswith('seed.') %}
+        {% do parents.append(node_id) %}
+    {% endfor %}
+    {{ return(parents) }}
+{% endmacro %}
+
+{#- A model configured with `parts_follow` (names of the models it reads that have its
+    `rewrite_parts_by` columns) declares that the rows of each of its parts are made from
+    the same part of those models and from anything of the others. When its SQL and
+    settings are unchanged since its table was last changed (the code key) and the only
+    parents that changed since are followed ones whose last rewrite went from the
+    fingerprint this model was built with to the one they have now, it computes only the
+    parts those rewrites changed (temp table warmheart_dirty_parts; returns true).
+    Anything else: false, and the model computes every part. -#}
+{% macro build_memo_dirty_parts(parts_by, follows, code_key) %}
+    {% if not build_memo_table_exists(build_memo_parts_relation()) %}{{ return(false) }}{% endif %}
+    {% set parents = build_memo_parents() %}
+    {% set now = {} %}
+    {% for row in run_query("select node_id, output_fp from " ~ build_memo_relation()
+        ~ " where node_id in ('" ~ parents | join("', '") ~ "')").rows %}
+        {% do now.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% set before = {} %}
+    {% for row in run_query("select parent_id, fp from " ~ build_memo_inputs_relation()
+        ~ " where node_id = '" ~ model.unique_id ~ "'").rows %}
+        {% do before.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% if before.get('code') != code_key %}{{ return(false) }}{% endif %}
+    {% set selects = [] %}
+    {% for parent_id in parents if now.get(parent_id) != before.get(parent_id) %}
+        {% set parent = graph.nodes.get(parent_id) %}
+        {% if parent is none or parent.name not in follows
+            or parent.config.get('rewrite_parts_by') != parts_by %}
+            {{ return(false) }}
+        {% endif %}
+        {% set changes = build_memo_changes_relation(parent.name) %}
+        {% if not build_memo_table_exists(changes) %}{{ return(false) }}{% endif %}
+        {% set fit = run_query(
+            "select count(*), count(*) filter (where from_fp = '" ~ before.get(parent_id)
+            ~ "' and to_fp = '" ~ now.get(parent_id) ~ "') from " ~ changes).rows[0] %}
+        {% if fit[0] == 0 or fit[0] != fit[1] %}{{ return(false) }}{% endif %}
+        {% do selects.append("select " ~ parts_by | join(', ') ~ " from " ~ changes) %}
+    {% endfor %}
+    {% if not selects %}{{ return(false) }}{% endif %}
+    {% call statement('build_memo_dirty_parts') %}
+        create or replace temp table warmheart_dirty_parts as
+        {{ selects | join(' union ') }}
+    {% endcall %}
+    {{ return(true) }}
+{% endmacro %}
+
+{#- The model's SQL reading, of each followed model, only the dirty parts. -#}
+{% macro build_memo_pruned_sql(parts_by, follows) %}
+    {% set sql = namespace(text=compiled_code) %}
+    {% for parent_id in build_memo_parents() %}
+        {% set parent = graph.nodes.get(parent_id) %}
+        {% if parent is not none and parent.name in follows %}
+            {% set relation = adapter.get_relation(parent.database, parent.schema, parent.alias) %}
+            {% set only_dirty -%}
+                (select * from {{ relation }} as warmheart_part where exists (
+                    select 1 from temp.main.warmheart_dirty_parts as d
+                    where {{ build_memo_same_part(parts_by, 'd', 'warmheart_part') }}
+                ))
+            {%- endset %}
+            {% set sql.text = sql.text | replace(relation | string, only_dirty) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(sql.text) }}
 {% endmacro %}

@@ -14,7 +14,7 @@
 -- UI payment: a payment dated in the window.
 -- Employed in the window: 已就业 with 就业日期 in [campaign start, T]; employed before
 --   the campaign: 已就业 with 就业日期 before its start (the referral target does not apply).
-{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code'], parts_follow=['int_targets']) }}
 
 with campaign as (
     select * from {{ ref('stg_campaign') }}

@@ -2,7 +2,7 @@
 -- belongs to at that cut-off, with 认定日期 not after the cut-off. Ownership is decided
 -- on the whole ledger first, then the date filter: a person whose owning city lists
 -- them as identified after T is nobody's target at T.
-{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code'], parts_follow=['int_ledger_entries']) }}
 
 with entries as (
     select * from {{ ref('int_ledger_entries') }}

@@ -1,7 +1,7 @@
 -- Campaign targets per person (contract §7): one row per (cut-off, target), in the city
 -- the target belongs to at that cut-off. Pseudonymous: person_key only.
 -- A correction rewrites only the (cut-off, city) parts whose rows changed (macros/build_memo.sql).
-{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code'], parts_follow=['int_target_facts']) }}
 with campaign as (
     select * from {{ ref('stg_campaign') }}
 ),

@@ -2,7 +2,7 @@
 -- 未就业, no 失业保险 payment in the window, no 低保 overlapping it) who have not been
 -- paid any in the window, with who they are, for the city office that contacts them.
 -- Names people, so it lives in `restricted`.
-{{ config(rewrite_parts_by=['cutoff_date', 'city_code']) }}
+{{ config(rewrite_parts_by=['cutoff_date', 'city_code'], parts_follow=['fct_target_progress']) }}
 
 with progress as (
     select * from {{ ref('fct_target_progress') }}
