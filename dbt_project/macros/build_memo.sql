@@ -31,6 +31,13 @@
   A model's row is deleted in the transaction that swaps its table in, and written again
   once the new table is committed: a crash in between leaves no row (the model is built
   again next time), never a row that describes another table.
+
+  A model that must be rebuilt may rewrite only part of its table, when configured so:
+  `stage_by_file` (a staging model: the rows of changed raw files), `rewrite_parts_by`
+  (the parts, e.g. (cut-off, city), whose rows changed), and with it `parts_follow` (only
+  the parts its followed inputs changed are computed). What each keeps to know what
+  changed is written in the transaction that changes the table; when it is missing or
+  does not match, the model is built whole (docs/decisions.md, "A corrected ledger").
 -#}
 
 {#- Bump when the rules above or the memo's columns change: a new memo table, every model
