@@ -51,7 +51,8 @@ owner_cities as (
     inner join claims
         on claims.cutoff_date = picked.cutoff_date
         and claims.person_id = picked.person_id
-        and claims.last_received_at = picked.received_at
+        -- null-safe: ledgers without a receipt time tie, as they did in a window
+        and claims.last_received_at is not distinct from picked.received_at
     group by picked.cutoff_date, picked.person_id
 ),
 
