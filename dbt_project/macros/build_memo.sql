@@ -172,41 +172,37 @@
     {% set code = local_md5(
         build_memo_version() ~ '|' ~ dbt_version ~ '|' ~ tojson(node.config) ~ '|' ~ node.compiled_code
     ) %}
+    {#- The three keys share their parts, in this order: the node's SQL and settings
+        (`head`), its parents' fingerprints (all, or all but the sources), its seeds'. -#}
+    {% set head -%}
+        '{{ code }}'
+        || '|' || version()
+        || '|' || coalesce({{ person_key_pad('inner') }}, '')
+        || '|' || coalesce({{ person_key_pad('outer') }}, '')
+    {%- endset %}
+    {% set seeds_tail -%}
+        {%- for fp in seeds %}
+        || '|' || {{ fp }}
+        {%- endfor %}
+    {%- endset %}
+    {% set fingerprints = "string_agg(node_id || '=' || output_fp, ',' order by node_id)" %}
     {% set query %}
         with parents as (
             select case when count(*) = {{ parents | length }} then sha256(
-                '{{ code }}'
-                || '|' || version()
-                || '|' || coalesce({{ person_key_pad('inner') }}, '')
-                || '|' || coalesce({{ person_key_pad('outer') }}, '')
-                || '|' || coalesce(string_agg(node_id || '=' || output_fp, ',' order by node_id), '')
-                {%- for fp in seeds %}
-                || '|' || {{ fp }}
-                {%- endfor %}
+                {{ head }}
+                || '|' || coalesce({{ fingerprints }}, '')
+                {{ seeds_tail }}
             ) end as input_key,
             {#- The key without the sources' fingerprints: what decides the rows a
                 `stage_by_file` model makes of one raw file (build_memo_stage_files). -#}
             case when count(*) = {{ parents | length }} then sha256(
-                '{{ code }}'
-                || '|' || version()
-                || '|' || coalesce({{ person_key_pad('inner') }}, '')
-                || '|' || coalesce({{ person_key_pad('outer') }}, '')
-                || '|' || coalesce(string_agg(node_id || '=' || output_fp, ',' order by node_id)
+                {{ head }}
+                || '|' || coalesce({{ fingerprints }}
                     filter (where not starts_with(node_id, 'source.')), '')
-                {%- for fp in seeds %}
-                || '|' || {{ fp }}
-                {%- endfor %}
+                {{ seeds_tail }}
             ) end as context_key,
             {#- Without any parent: what a `parts_follow` model's SQL and settings are. -#}
-            sha256(
-                '{{ code }}'
-                || '|' || version()
-                || '|' || coalesce({{ person_key_pad('inner') }}, '')
-                || '|' || coalesce({{ person_key_pad('outer') }}, '')
-                {%- for fp in seeds %}
-                || '|' || {{ fp }}
-                {%- endfor %}
-            ) as code_key
+            sha256({{ head }} {{ seeds_tail }}) as code_key
             from {{ build_memo_relation() }}
             where output_fp is not null
                 and node_id in ('{{ parents | join("', '") }}')

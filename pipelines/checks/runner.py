@@ -375,7 +375,7 @@ def run_suite_by_file(
         .agg("_row")
         .iter_rows()
     }
-    row_level = {"expect_compound_columns_to_be_unique", *CELL_KWARGS}
+    row_level = {*KEY_KWARGS, *CELL_KWARGS}
     out: dict[str, list[CheckOutcome]] = {}
     for path in paths:
         rows = positions.get(path, np.zeros(0, dtype=np.int64))
