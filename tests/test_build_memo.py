@@ -274,7 +274,9 @@ def test_a_remembered_failing_test_fails_again_with_its_count(demo_copy: Path):
     finally:
         con.close()
     warn = "unique_combination_of_columns_stg_visits_file_sha256__file_path__source_row"
-    error = "unique_combination_of_columns_int_person_links_table_type__file_sha256__file_path__source_row"
+    error = (
+        "unique_combination_of_columns_int_person_links__visits_file_sha256__file_path__source_row"
+    )
 
     def build() -> tuple[dict[str, tuple[str, int]], set[str]]:
         (warehouse.parent / "dbt_logs" / "dbt.log").unlink(missing_ok=True)

@@ -245,7 +245,7 @@ BREAKS: tuple[Break, ...] = (
     ),
     Break(
         "发现一人: the candidate's city is the open registration's before the other registries'",
-        _m("marts/restricted/restricted_discovery_candidates.sql"),
+        _m("intermediate/int_discovery_reasons.sql"),
         "coalesce(registered.city_code, registry_facts.city_code) as city_code",
         "coalesce(registry_facts.city_code, registered.city_code) as city_code",
         (MARTS,),

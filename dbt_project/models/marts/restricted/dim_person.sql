@@ -6,10 +6,11 @@ with persons as (
     select * from {{ ref('int_persons') }}
 ),
 
--- Names and phones come from the ledger and the registries alone: reading only their link
--- slices, this model is kept when a city corrects its visits or referrals.
+-- Names and phones come from the ledger link slice; a person on no ledger takes the
+-- registries' name (int_registry_names). This model is kept when a city corrects its
+-- visits or referrals.
 links as (
-    select * from ({{ all_person_links(['ledger'] + registry_tables()) }}) as identity_links
+    select * from ({{ all_person_links(['ledger']) }}) as ledger_links
     where person_id is not null
 ),
 
@@ -23,19 +24,11 @@ ledger_values as (
             order by cutoff_date desc, received_at desc, (resolution = 'valid_id') desc, source_row
         ) as recency_rank
     from links
-    where table_type = 'ledger' and is_current_file
+    where is_current_file
 ),
 
 registry_values as (
-    select
-        person_id,
-        name,
-        row_number() over (
-            partition by person_id
-            order by received_at desc, file_path desc, source_row asc
-        ) as recency_rank
-    from links
-    where left(table_type, 4) = 'reg_' and name is not null
+    select * from {{ ref('int_registry_names') }}
 ),
 
 final as (
@@ -51,7 +44,7 @@ final as (
     left join ledger_values
         on ledger_values.person_id = persons.person_id and ledger_values.recency_rank = 1
     left join registry_values
-        on registry_values.person_id = persons.person_id and registry_values.recency_rank = 1
+        on registry_values.person_id = persons.person_id
 )
 
 select * from final
