@@ -36,6 +36,18 @@ def test_a_changed_value_or_column_type_changes_the_fingerprint_of_its_part_only
     assert relation_fingerprints(con, "marts.t", by=["k"])[(1,)] != after[(1,)]
 
 
+def test_a_table_of_the_same_name_in_another_attached_file_does_not_change_the_fingerprint(
+    tmp_path,
+):
+    """The analyst copy is built on another cursor while the marts are fingerprinted: its
+    attached file has the same schema and table names."""
+    con = _con()
+    before = relation_fingerprints(con, "marts.t")
+    con.execute(f"attach '{tmp_path / 'copy.duckdb'}' as copy")
+    con.execute("create schema copy.marts; create table copy.marts.t as select 1 as other")
+    assert relation_fingerprints(con, "marts.t") == before
+
+
 def test_a_relation_not_built_is_an_error_not_an_empty_fingerprint():
     with pytest.raises(duckdb.CatalogException, match="marts.missing"):
         relation_fingerprints(_con(), "marts.missing")

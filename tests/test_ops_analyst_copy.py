@@ -131,3 +131,99 @@ def test_reader_holding_the_copy_and_a_publishing_pipeline_do_not_block_each_oth
         assert _count(dest) == 34
     finally:
         reader.kill()
+
+
+def _tables(path) -> dict[str, list[tuple]]:
+    """Every marts table of a DuckDB file, its columns and its rows sorted."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        ]
+        out = {}
+        for name in names:
+            rel = con.sql(f"select * from marts.{name}")
+            out[name] = [tuple(rel.columns), *sorted(rel.fetchall(), key=repr)]
+        return out
+    finally:
+        con.close()
+
+
+def test_a_copy_started_from_the_previous_one_holds_exactly_the_warehouse_rows(tmp_path):
+    """The new copy starts from the published one and is levelled by changed parts; every
+    kind of change lands, and the result is what a fresh copy holds."""
+    wh, old = tmp_path / "wh.duckdb", tmp_path / "v1" / "warmheart_analyst.duckdb"
+    _warehouse(wh, rows=17)
+    con = duckdb.connect(str(wh))
+    con.execute("create table marts.gone as select 1 as x")
+    con.execute("create table marts.reshaped as select 1 as x")
+    con.close()
+    build_analyst_copy(wh, old)
+
+    con = duckdb.connect(str(wh))
+    con.execute(  # one part changed, one part gone, one part new
+        "update marts.rpt_campaign_stats set targets_identified = 99 where city_code = '370100'"
+    )
+    con.execute("delete from marts.rpt_campaign_stats where city_code = '370200'")
+    con.execute(
+        "insert into marts.rpt_campaign_stats values (date '2022-08-30', '370100', 'city', 5)"
+    )
+    con.execute("update marts.fct_target_progress set is_visited = false")  # no part columns
+    con.execute("drop table marts.gone")
+    con.execute("drop table marts.reshaped")
+    con.execute("create table marts.reshaped as select 'a' as x, 2 as y")
+    con.execute("create table marts.added as select 1 as z")
+    con.close()
+    # Someone wrote into the published copy: the content is compared, so it is mended.
+    con = duckdb.connect(str(old))
+    con.execute("insert into marts.rpt_campaign_stats values (date '2022-08-15', '370300', 'x', 1)")
+    con.close()
+
+    new, fresh = tmp_path / "v2" / "warmheart_analyst.duckdb", tmp_path / "fresh.duckdb"
+    rows = build_analyst_copy(wh, new, previous=old)
+    build_analyst_copy(wh, fresh)
+    assert _tables(new) == _tables(fresh)
+    assert set(_tables(new)) == {"rpt_campaign_stats", "fct_target_progress", "reshaped", "added"}
+    assert rows["rpt_campaign_stats"] == 17
+
+
+def test_a_previous_copy_holding_anything_but_marts_tables_is_not_started_from(tmp_path):
+    wh, old = tmp_path / "wh.duckdb", tmp_path / "v1" / "warmheart_analyst.duckdb"
+    _warehouse(wh)
+    build_analyst_copy(wh, old)
+    con = duckdb.connect(str(old))
+    con.execute("create schema scratch; create table scratch.mine as select 1 as x")
+    con.execute("create view marts.v as select 1 as x")
+    con.close()
+    new = tmp_path / "v2" / "warmheart_analyst.duckdb"
+    build_analyst_copy(wh, new, previous=old)
+    con = duckdb.connect(str(new), read_only=True)
+    objects = con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "union all select schema_name, view_name from duckdb_views() where not internal"
+    ).fetchall()
+    con.close()
+    assert sorted(objects) == [("marts", "fct_target_progress"), ("marts", "rpt_campaign_stats")]
+
+
+def test_a_previous_copy_mostly_free_space_is_not_started_from(tmp_path):
+    wh, old = tmp_path / "wh.duckdb", tmp_path / "v1" / "warmheart_analyst.duckdb"
+    _warehouse(wh)
+    build_analyst_copy(wh, old)
+    con = duckdb.connect(str(old))  # a large table replaced earlier left its blocks free
+    con.execute(
+        "create table marts.big as select range as i, md5(range::varchar) from range(300000)"
+    )
+    con.execute("checkpoint")
+    con.execute("create table marts.after as select range as i from range(1000)")
+    con.execute("checkpoint")  # written after the large table: the file cannot shrink
+    con.execute("drop table marts.big")
+    con.execute("checkpoint")
+    con.close()
+    new = tmp_path / "v2" / "warmheart_analyst.duckdb"
+    build_analyst_copy(wh, new, previous=old)
+    assert new.stat().st_size < old.stat().st_size / 2
+    assert _tables(new) == _tables(wh)

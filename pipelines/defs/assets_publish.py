@@ -59,7 +59,9 @@ def published_marts(
     with warehouse.connect() as con:
         writers = [
             official_xlsx_writer(campaign),
-            analyst_copy_writer(settings.analyst_db_path().name),
+            analyst_copy_writer(
+                settings.analyst_db_path().name, previous=settings.analyst_db_path()
+            ),
             fingerprint_writer(settings.person_key_secret()),
         ]
         pub = publish_marts(con, marts_dir, writers)

@@ -7,18 +7,31 @@ ID number, name or phone) are copied into a new file beside the destination,
 checkpointed, and moved over it with os.replace. A reader holding the old file
 keeps reading the old version (the inode stays alive until it closes); the next
 connection sees the new one. Nobody waits for anybody.
+
+A new copy starts from the previous one when there is one (a file copy), and each table
+is brought level with the warehouse by the parts that differ: a table with the part
+columns (cut-off and city) has the rows of its changed parts deleted and inserted; any
+other changed table is copied whole. The content is compared, not remembered, so a copy
+that differs in any way is corrected. A corrected ledger at 20,000 persons per city
+changes 3 of 96 parts of fct_target_progress (1.4 M rows, 1.3 s to copy whole). The rows
+of a table may then lie in another physical order than in a fresh copy, which no SQL
+result depends on. A fresh copy is made when there is no usable previous one, or when
+more than half of its file is free space (left by the tables replaced before).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
 import duckdb
 
 ANALYST_SCHEMA = "marts"
+# The columns a table is compared and updated by, when it has them all.
+PART_COLUMNS = ("cutoff_date", "city_code")
 
 # Column names that would carry a direct identifier. `city_name` is a place, not a
 # person, hence the exact patterns rather than "contains name".
@@ -55,14 +68,17 @@ def _analyst_tables(
 
 
 def build_analyst_copy(
-    warehouse: duckdb.DuckDBPyConnection | str | Path, dest: Path
+    warehouse: duckdb.DuckDBPyConnection | str | Path,
+    dest: Path,
+    previous: Path | None = None,
 ) -> dict[str, int]:
     """Copy schema `marts` of the warehouse into a new DuckDB file and swap it in at `dest`.
 
     `warehouse` is an open connection to the pipeline's warehouse (the publish
     step passes its own) or the path of a warehouse file (opened read-only).
-    Returns {table: rows}. Raises AnalystCopyError, leaving `dest` untouched, when
-    a mart has a column that names a person.
+    `previous`, an earlier copy, is where the new one starts from when it can (module
+    docstring). Returns {table: rows}. Raises AnalystCopyError, leaving `dest` untouched,
+    when a mart has a column that names a person.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -86,14 +102,18 @@ def build_analyst_copy(
             raise AnalystCopyError(
                 f"refusing the analyst copy: marts with identifying columns {leaks}"
             )
+        start_from = _usable_previous(con, previous, alias)
+        if start_from is not None:
+            shutil.copyfile(start_from, tmp)
         con.execute(f"attach '{tmp}' as {alias}")
         try:
-            con.execute(f"create schema {alias}.{ANALYST_SCHEMA}")
+            if start_from is None:
+                con.execute(f"create schema {alias}.{ANALYST_SCHEMA}")
+            else:
+                for table in set(_analyst_tables(con, alias)) - set(tables):
+                    con.execute(f'drop table {alias}.{ANALYST_SCHEMA}."{table}"')
             for table in tables:
-                con.execute(
-                    f'create table {alias}.{ANALYST_SCHEMA}."{table}" as '
-                    f'select * from "{catalog}".{ANALYST_SCHEMA}."{table}"'
-                )
+                _level_table(con, catalog, alias, table)
                 rows[table] = con.execute(
                     f'select count(*) from {alias}.{ANALYST_SCHEMA}."{table}"'
                 ).fetchall()[0][0]
@@ -107,6 +127,87 @@ def build_analyst_copy(
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return rows
+
+
+def _usable_previous(
+    con: duckdb.DuckDBPyConnection, previous: Path | None, alias: str
+) -> Path | None:
+    """`previous` when a new copy can start from it: a DuckDB file holding tables in schema
+    `marts` and nothing else, at most half of it free space."""
+    if previous is None or not Path(previous).is_file():
+        return None
+    probe = f"{alias}_previous"
+    try:
+        con.execute(f"attach '{previous}' as {probe} (read_only)")
+    except duckdb.Error:
+        return None
+    try:
+        others = (
+            con.execute(
+                "select count(*) from duckdb_tables() where database_name = ? and schema_name <> ?",
+                [probe, ANALYST_SCHEMA],
+            ).fetchone()[0]
+            + con.execute(
+                "select count(*) from duckdb_views() where database_name = ? and not internal",
+                [probe],
+            ).fetchone()[0]
+        )
+        used, free = con.execute(
+            "select used_blocks, free_blocks from pragma_database_size() where database_name = ?",
+            [probe],
+        ).fetchone()
+    finally:
+        con.execute(f"detach {probe}")
+    return Path(previous) if others == 0 and free <= used else None
+
+
+def _level_table(con: duckdb.DuckDBPyConnection, catalog: str, alias: str, table: str) -> None:
+    """Make the copy's `table` hold the warehouse's rows: untouched when equal, by its
+    changed parts when it has the part columns, else copied whole."""
+    source = f'"{catalog}".{ANALYST_SCHEMA}."{table}"'
+    target = f'{alias}.{ANALYST_SCHEMA}."{table}"'
+    columns = _signature(con, catalog, table)
+    if columns != _signature(con, alias, table):
+        con.execute(f"create or replace table {target} as select * from {source}")
+        return
+    names = [c.split(" ")[0] for c in columns]
+    parts = [c for c in PART_COLUMNS if c in names]
+    same = " and ".join(f"c.{c} is not distinct from t.{c}" for c in parts) or "true"
+    keys = ", ".join(parts)
+
+    def fingerprints(relation: str) -> str:
+        return (
+            f"select {keys + ', ' if keys else ''}count(*) as n, sum(hash(t)) as h, "
+            f"bit_xor(hash(t)) as x from {relation} as t {'group by all' if keys else ''}"
+        )
+
+    c_cols = ", ".join(f"coalesce(c.{p}, t.{p}) as {p}" for p in parts) or "1 as whole"
+    changed = con.execute(
+        f"""create or replace temp table warmheart_changed_parts as
+            select {c_cols} from ({fingerprints(source)}) as c
+            full join ({fingerprints(target)}) as t on {same}
+            where c.n is distinct from t.n or c.h is distinct from t.h
+                or c.x is distinct from t.x;
+            select count(*) from warmheart_changed_parts"""
+    ).fetchone()[0]
+    if changed and not parts:
+        con.execute(f"create or replace table {target} as select * from {source}")
+    elif changed:
+        in_changed = f"exists (select 1 from warmheart_changed_parts as c where {same})"
+        con.execute(
+            f"delete from {target} as t where {in_changed}; "
+            f"insert into {target} select * from {source} as t where {in_changed}"
+        )
+    con.execute("drop table warmheart_changed_parts")
+
+
+def _signature(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str] | None:
+    found = con.execute(
+        "select column_name || ' ' || data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [catalog, ANALYST_SCHEMA, table],
+    ).fetchall()
+    return [f[0] for f in found] or None
 
 
 def open_analyst_copy(path: Path) -> duckdb.DuckDBPyConnection:

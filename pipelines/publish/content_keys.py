@@ -40,9 +40,12 @@ def relation_fingerprints(
     values and satisfying `where`; `by` empty: one fingerprint, keyed (), of them all.
     Raises duckdb.CatalogException when the relation does not exist."""
     schema, table = relation.split(".")
+    # The current database's only: the analyst copy, built beside on another cursor,
+    # attaches a file with the same schema and table names.
     columns = con.execute(
         "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
-        "from duckdb_columns() where schema_name = ? and table_name = ?",
+        "from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
         [schema, table],
     ).fetchone()[0]
     if columns is None:  # as querying it would: a missing model is an error, not no rows

@@ -205,11 +205,12 @@ def official_xlsx_writer(campaign: Campaign) -> Writer:
     return write
 
 
-def analyst_copy_writer(file_name: str) -> Writer:
-    """The analysts' DuckDB (schema marts only), built inside the version folder."""
+def analyst_copy_writer(file_name: str, previous: Path | None = None) -> Writer:
+    """The analysts' DuckDB (schema marts only), built inside the version folder, starting
+    from `previous` (the published copy) when it can."""
 
     def write(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-        build_analyst_copy(con, folder / file_name)
+        build_analyst_copy(con, folder / file_name, previous=previous)
         return [folder / file_name]
 
     return write
