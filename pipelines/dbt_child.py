@@ -14,8 +14,31 @@ import ctypes
 import os
 import signal
 import sys
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
+# Set by the pipeline's dbt step (pipelines/defs/assets_dbt.py).
+SKIP_MANIFEST_ENV = "WARMHEART_DBT_SKIP_MANIFEST"
+
+
+def _maps_only(manifest: Any, *_args: object, **_kwargs: object) -> None:
+    # What writing the manifest does to it besides writing: its parent, child and group
+    # maps are built (as dbt.contracts.graph.manifest.Manifest.writable_manifest does).
+    manifest.build_parent_and_child_maps()
+    manifest.build_group_map()
+
+
+def skip_manifest_writes() -> None:
+    """`dbt build` writes its whole manifest (2 MB of JSON) into the build folder twice,
+    after parsing and at the end: 0.5 s of every run. The pipeline's builds do not read it
+    (the Dagster definitions use the parsed manifest of `dbt parse`, the step summary
+    run_results.json); the build folder keeps run_results.json, the compiled SQL and
+    dbt.log."""
+    import dbt.parser.manifest
+    import dbt.task.runnable
+
+    dbt.parser.manifest.write_manifest = _maps_only
+    dbt.task.runnable.write_manifest = _maps_only
 
 
 def main() -> None:
@@ -32,6 +55,8 @@ def main() -> None:
     from pipelines.dbt_node_memo import install
 
     install()
+    if os.environ.get(SKIP_MANIFEST_ENV) == "1":
+        skip_manifest_writes()
     sys.argv[0] = "dbt"
     sys.exit(cli())
 

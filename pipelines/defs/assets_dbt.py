@@ -15,6 +15,7 @@ from dagster_dbt import (
 )
 
 from pipelines import person_key, settings, warehouse
+from pipelines.dbt_child import SKIP_MANIFEST_ENV
 from pipelines.dbt_project import (
     build_summary,
     dbt_env,
@@ -79,6 +80,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     check_key_unchanged(settings.marts_dir(), secret)  # before minutes of building
     for_dbt = {k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")}
     for_dbt.update(person_key.dbt_env(secret))
+    for_dbt[SKIP_MANIFEST_ENV] = "1"
     # Earlier builds' folders go (the last few stay for their dbt.log); folders written
     # before the person_key pads left the SQL text held them in clear (see person_key_plugin).
     prune_run_dirs(Path(dbt_project.project_dir) / "target")
