@@ -178,11 +178,17 @@ def write_csv(df: pl.DataFrame, path: Path, sort_by: Sequence[str] | None = None
 
 
 def write_frame(
-    df: pl.DataFrame, folder: Path, name: str, sort_by: Sequence[str] | None = None
+    df: pl.DataFrame,
+    folder: Path,
+    name: str,
+    sort_by: Sequence[str] | None = None,
+    presorted: bool = False,
 ) -> list[Path]:
-    """`<folder>/<name>.parquet` (values as they are) and `<folder>/<name>.csv` (safe); both paths."""
+    """`<folder>/<name>.parquet` (values as they are) and `<folder>/<name>.csv` (safe); both
+    paths. `presorted`: `df` is already in a deterministic order (publisher.read_mart sorts
+    on every column), which is kept rather than sorted again (0.3 s for 1.4 M rows)."""
     folder.mkdir(parents=True, exist_ok=True)
-    ordered = sorted_frame(df, sort_by)
+    ordered = df if presorted else sorted_frame(df, sort_by)
     # Polars lets go of the GIL while it writes: the two files are written side by side.
     with ThreadPoolExecutor(max_workers=1) as pool:
         parquet = pool.submit(

@@ -111,7 +111,7 @@ def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Wri
             paths = kept.keep(folder, table, key, [f"{table}.parquet", f"{table}.csv"])
             if paths is None:
                 df = read_mart(con, table)
-                paths = write_frame(df, folder, table)
+                paths = write_frame(df, folder, table, presorted=True)
                 kept.record(folder, table, key, paths)
             rows[table] = count
             out += paths
