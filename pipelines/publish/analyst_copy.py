@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 ANALYST_SCHEMA = "marts"
-# The columns a table is compared and updated by, when it has them all.
+# The columns a table is compared and updated by (those of them it has): its parts.
 PART_COLUMNS = ("cutoff_date", "city_code")
 
 # Column names that would carry a direct identifier. `city_name` is a place, not a
