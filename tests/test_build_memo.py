@@ -128,6 +128,15 @@ def _staged_files(dbt_log: Path) -> dict[str, int]:
     return {model: int(n) for model, n in found}
 
 
+def _dirty_cutoffs(dbt_log: Path) -> dict[str, tuple[int, int]]:
+    """Models that computed only the cut-offs whose inputs changed (cutoffs_from_list):
+    (cut-offs computed, cut-offs in all)."""
+    found = re.findall(
+        r"build memo: (\w+) has (\d+) of (\d+) cut-offs whose inputs changed", dbt_log.read_text()
+    )
+    return {model: (int(n), int(m)) for model, n, m in found}
+
+
 def _pruned(dbt_log: Path) -> set[str]:
     """Models that computed only the parts their followed inputs changed in (parts_follow)."""
     return set(
@@ -298,11 +307,15 @@ def test_only_the_changed_raw_files_are_staged_again_and_equal_a_full_rebuild(de
     warehouse = demo_copy / "warehouse.duckdb"
     log = warehouse.parent / "dbt_logs" / "dbt.log"
     pads = person_key.dbt_env((demo_copy / "secrets" / "person_key_secret").read_text().strip())
-    # One ledger row renamed and identified a day earlier: its file's rows changed.
+    # One row of the latest ledger folder's last file renamed and identified a day
+    # earlier: its file's rows changed.
+    latest_row = (
+        "where rowid = (select min(rowid) from raw.ledger "
+        "where _file_path = (select max(_file_path) from raw.ledger))"
+    )
     _execute(
         warehouse,
-        "update raw.ledger set name = name || '测', identified_on = identified_on - 1 "
-        "where rowid = (select min(rowid) from raw.ledger)",
+        f"update raw.ledger set name = name || '测', identified_on = identified_on - 1 {latest_row}",
     )
     full = demo_copy / "full" / "warehouse.duckdb"
     full.parent.mkdir()
@@ -317,6 +330,22 @@ def test_only_the_changed_raw_files_are_staged_again_and_equal_a_full_rebuild(de
     # The targets follow the ledger entries' parts (parts_follow): only the (cut-off, city)
     # parts the corrected file changed were computed.
     assert {"int_targets", "int_target_facts"} <= pruned
+    # The ledger entries computed only the cut-offs whose current ledger files changed.
+    computed, cutoffs = _dirty_cutoffs(log)["int_ledger_entries"]
+    assert 0 < computed < cutoffs
+    assert _tables_that_differ(warehouse, full) == []
+
+    # A row of the earliest ledger file: it is current, carried forward, at the later
+    # cut-offs its city sent no ledger for; those are computed too, and still equal.
+    earliest_row = (
+        "where rowid = (select min(rowid) from raw.ledger "
+        "where _file_path = (select min(_file_path) from raw.ledger))"
+    )
+    _execute(warehouse, f"update raw.ledger set identified_on = identified_on - 2 {earliest_row}")
+    shutil.copy2(warehouse, full)
+    _build(warehouse, **pads)
+    assert "int_ledger_entries" in _dirty_cutoffs(log)
+    _build(full, WARMHEART_DBT_MEMO="0", **pads)
     assert _tables_that_differ(warehouse, full) == []
 
     # One visits file gone: its rows alone are deleted from the staged visits. The persons

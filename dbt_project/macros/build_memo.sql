@@ -35,7 +35,8 @@
   A model that must be rebuilt may rewrite only part of its table, when configured so:
   `stage_by_file` (a staging model: the rows of changed raw files), `rewrite_parts_by`
   (the parts, e.g. (cut-off, city), whose rows changed), and with it `parts_follow` (only
-  the parts its followed inputs changed are computed). What each keeps to know what
+  the parts its followed inputs changed are computed) or `cutoffs_from_list` (only the
+  cut-offs whose current list files changed are computed). What each keeps to know what
   changed is written in the transaction that changes the table; when it is missing or
   does not match, the model is built whole (docs/decisions.md, "A corrected ledger").
 -#}
@@ -142,6 +143,9 @@
         );
         create table if not exists {{ build_memo_inputs_relation() }} (
             node_id varchar, parent_id varchar, fp varchar
+        );
+        create table if not exists {{ build_memo_cutoff_inputs_relation() }} (
+            node_id varchar, cutoff_date date, fp varchar
         )
     {% endcall %}
     {% for node in graph.sources.values() %}
@@ -227,6 +231,7 @@
     {#- In the transaction the table materialization commits its new table with. -#}
     {% set parts_by = config.get('rewrite_parts_by') %}
     {% set follows = config.get('parts_follow') or [] %}
+    {% set lists = config.get('cutoffs_from_list') %}
     {% set old_fp = build_memo_output_fp() if parts_by else none %}
     {% call statement('build_memo_forget') %}
         delete from {{ build_memo_relation() }} where node_id = '{{ model.unique_id }}'
@@ -238,8 +243,14 @@
     {% if by_file and built_before and context_key %}
         {% set result = build_memo_stage_files(context_key) %}
     {% elif parts_by and built_before %}
-        {% set pruned = follows and code_key and build_memo_dirty_parts(parts_by, follows, code_key) %}
-        {% set result = build_memo_rewrite_parts(parts_by, pruned, follows, old_fp, code_key) %}
+        {% if lists %}
+            {% set pruned_sql = code_key and build_memo_dirty_cutoffs(lists, code_key) %}
+            {% set pruned = pruned_sql is string %}
+        {% else %}
+            {% set pruned_sql = none %}
+            {% set pruned = follows and code_key and build_memo_dirty_parts(parts_by, follows, code_key) %}
+        {% endif %}
+        {% set result = build_memo_rewrite_parts(parts_by, pruned, follows, old_fp, code_key, pruned_sql if pruned_sql is string else none) %}
         {% set via_parts = result is not none %}
     {% endif %}
     {% set rewrote = via_parts %}
@@ -251,7 +262,8 @@
             {% call statement('build_memo_drop_parts') %}
                 drop table if exists {{ build_memo_parts_relation() }};
                 drop table if exists {{ build_memo_changes_relation() }};
-                {% if follows %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
+                {% if follows or lists %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
+                {% if lists %}{{ build_memo_record_cutoff_inputs_sql(lists) }}{% endif %}
             {% endcall %}
         {% endif %}
         {% set result = dbt.materialization_table_duckdb() %}
@@ -294,14 +306,14 @@
     no SQL result depends on. Returns none, having changed nothing, when the new rows'
     columns are not the table's (the model changed) or lack the part columns: the caller
     builds it whole. -#}
-{% macro build_memo_rewrite_parts(parts_by, pruned=false, follows=[], old_fp=none, code_key=none) %}
+{% macro build_memo_rewrite_parts(parts_by, pruned=false, follows=[], old_fp=none, code_key=none, pruned_sql=none) %}
     {% set new_rows = 'temp.main.warmheart_new_rows' %}
     {% set changed = 'temp.main.warmheart_changed_parts' %}
     {% set dirty = 'temp.main.warmheart_dirty_parts' %}
     {% set same_part = build_memo_same_part(parts_by, 'c', 't') %}
     {% call statement('build_memo_new_rows') %}
         create or replace temp table warmheart_new_rows as (
-            {{ build_memo_pruned_sql(parts_by, follows) if pruned else compiled_code }}
+            {{ (pruned_sql or build_memo_pruned_sql(parts_by, follows)) if pruned else compiled_code }}
         )
     {% endcall %}
     {% set signature -%}
@@ -370,12 +382,16 @@
             {{ "'" ~ old_fp ~ "'" if old_fp else 'null' }}::varchar as from_fp,
             null::varchar as to_fp
         from {{ changed }};
-        {% if follows %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
+        {% set lists = config.get('cutoffs_from_list') %}
+        {% if follows or lists %}{{ build_memo_record_inputs_sql(code_key) }}{% endif %}
+        {% if lists %}{{ build_memo_record_cutoff_inputs_sql(lists) }}{% endif %}
     {% endcall %}
     {% set counts = run_query("select count(*) from " ~ changed).rows[0] %}
     {% do adapter.commit() %}
-    {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% if pruned %}; drop table {{ dirty }}{% endif %}{% endcall %}
-    {% if pruned %}
+    {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% if pruned %}; drop table {{ dirty }}{% endif %}{% if pruned_sql %}; drop table temp.main.warmheart_dirty_cutoffs{% endif %}{% endcall %}
+    {% if pruned_sql %}
+        {{ log('build memo: ' ~ model.name ~ ' computed only the cut-offs whose current ' ~ config.get('cutoffs_from_list') ~ ' files changed') }}
+    {% elif pruned %}
         {{ log('build memo: ' ~ model.name ~ ' computed only the parts its inputs changed in (' ~ follows | join(', ') ~ ')') }}
     {% endif %}
     {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')') }}
@@ -602,3 +618,132 @@
     {% endfor %}
     {{ return(sql.text) }}
 {% endmacro %}
+
+{#- A model configured with `cutoffs_from_list` (a list table type, e.g. 'ledger') and
+    `rewrite_parts_by` (cut-off, city) declares that its rows at a cut-off T are made from
+    the list files current at T (macro current_list_files), their staged rows
+    (stg_<list>) and their person links (int_person_links__<list>), and from nothing else
+    that changes between its builds (its other inputs must be unchanged). A corrected
+    ledger changes the files current at one cut-off, sometimes the links of files current
+    at others (a name and phone now match someone else), never the rest: the model then
+    computes only the cut-offs whose inputs changed, every city of them (ownership is
+    decided across cities), instead of the six.
+    Each cut-off's inputs are fingerprinted from what the memo already keeps: which files
+    are current for each city (with their receipt time and carried-forward columns), each
+    file's staged-rows record (its raw rows' fingerprint and the staging key) and its link
+    part's fingerprint. They are recorded (main.warmheart_cutoff_inputs_v1) in the
+    transaction that changes the table. Returns the model's SQL reading only the dirty
+    cut-offs (temp table warmheart_dirty_parts holds their parts), or false: built whole
+    when the SQL or settings changed, another input changed, a record is missing, or a
+    current file has no staged-rows record. -#}
+{% macro build_memo_dirty_cutoffs(list, code_key) %}
+    {% set cutoffs = ref('stg_campaign_cutoffs') %}
+    {% if compiled_code.count(cutoffs | string) != 1 %}{{ return(false) }}{% endif %}
+    {% if not build_memo_table_exists(build_memo_parts_relation())
+        or not build_memo_table_exists(build_memo_cutoff_links_parts(list)) %}
+        {{ return(false) }}
+    {% endif %}
+    {% set inputs = [
+        'model.' ~ project_name ~ '.stg_' ~ list,
+        'model.' ~ project_name ~ '.int_person_links__' ~ list,
+        'model.' ~ project_name ~ '.int_submissions__' ~ list,
+    ] %}
+    {% set parents = build_memo_parents() %}
+    {% set now = {} %}
+    {% for row in run_query("select node_id, output_fp from " ~ build_memo_relation()
+        ~ " where node_id in ('" ~ parents | join("', '") ~ "')").rows %}
+        {% do now.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% set before = {} %}
+    {% for row in run_query("select parent_id, fp from " ~ build_memo_inputs_relation()
+        ~ " where node_id = '" ~ model.unique_id ~ "'").rows %}
+        {% do before.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% if before.get('code') != code_key %}{{ return(false) }}{% endif %}
+    {% for parent_id in parents if now.get(parent_id) != before.get(parent_id) %}
+        {% if parent_id not in inputs %}{{ return(false) }}{% endif %}
+    {% endfor %}
+    {% call statement('build_memo_cutoff_inputs_now') %}
+        create or replace temp table warmheart_cutoff_inputs as
+        {{ build_memo_cutoff_inputs_sql(list) }}
+    {% endcall %}
+    {% set complete = run_query(
+        "select count(*) = 0 from temp.main.warmheart_cutoff_inputs where fp is null").rows[0][0] %}
+    {% set recorded = run_query("select count(*) > 0 from " ~ build_memo_cutoff_inputs_relation()
+        ~ " where node_id = '" ~ model.unique_id ~ "'").rows[0][0] %}
+    {% if not complete or not recorded %}
+        {% call statement('build_memo_drop_cutoff_inputs') %}drop table temp.main.warmheart_cutoff_inputs{% endcall %}
+        {{ return(false) }}
+    {% endif %}
+    {% call statement('build_memo_dirty_cutoffs') %}
+        create or replace temp table warmheart_dirty_cutoffs as
+        select coalesce(n.cutoff_date, b.cutoff_date) as cutoff_date
+        from temp.main.warmheart_cutoff_inputs as n
+        full join (
+            select cutoff_date, fp from {{ build_memo_cutoff_inputs_relation() }}
+            where node_id = '{{ model.unique_id }}'
+        ) as b on b.cutoff_date = n.cutoff_date
+        where n.fp is distinct from b.fp;
+        create or replace temp table warmheart_dirty_parts as
+        select distinct cutoff_date, city_code from {{ build_memo_parts_relation() }}
+        where cutoff_date in (select cutoff_date from temp.main.warmheart_dirty_cutoffs)
+        union
+        select distinct cutoff_date, city_code from ({{ current_list_files(list) }}) as files
+        where cutoff_date in (select cutoff_date from temp.main.warmheart_dirty_cutoffs);
+        drop table temp.main.warmheart_cutoff_inputs
+    {% endcall %}
+    {% set counts = run_query("select (select count(*) from temp.main.warmheart_dirty_cutoffs), "
+        ~ "(select count(*) from " ~ cutoffs ~ ")").rows[0] %}
+    {{ log('build memo: ' ~ model.name ~ ' has ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' cut-offs whose inputs changed') }}
+    {% set only_dirty -%}
+        (select * from {{ cutoffs }} as warmheart_cutoffs
+         where cutoff_date in (select cutoff_date from temp.main.warmheart_dirty_cutoffs))
+    {%- endset %}
+    {{ return(compiled_code | replace(cutoffs | string, only_dirty)) }}
+{% endmacro %}
+
+{% macro build_memo_cutoff_inputs_relation() -%}
+    main.warmheart_cutoff_inputs_v{{ build_memo_version() }}
+{%- endmacro %}
+
+{% macro build_memo_cutoff_links_parts(list) -%}
+    main.warmheart_parts_v{{ build_memo_version() }}__int_person_links__{{ list }}
+{%- endmacro %}
+
+{#- (cutoff_date, fp) of each cut-off's inputs, as build_memo_dirty_cutoffs describes;
+    fp is null when a current file has no staged-rows record. -#}
+{% macro build_memo_cutoff_inputs_sql(list) -%}
+    with files as (
+        {{ current_list_files(list) }}
+    ),
+    staged as (
+        select file_sha256, file_path, context_key || ':' || fp as fp
+        from {{ build_memo_files_relation() }}
+        where node_id = 'model.{{ project_name }}.stg_{{ list }}'
+    ),
+    links as (
+        select file_sha256, file_path, n || ':' || coalesce(s::varchar, '') || ':' || coalesce(x::varchar, '') as fp
+        from {{ build_memo_cutoff_links_parts(list) }}
+    )
+    select
+        files.cutoff_date,
+        case when count(staged.fp) = count(*) then md5(string_agg(
+            concat_ws('|', files.city_code, files.file_sha256, files.file_path,
+                files.received_at::varchar, files.source_cutoff_date::varchar,
+                files.is_carried_forward::varchar, staged.fp, coalesce(links.fp, '-')),
+            ',' order by files.city_code, files.file_sha256, files.file_path
+        )) end as fp
+    from files
+    left join staged on staged.file_sha256 = files.file_sha256 and staged.file_path = files.file_path
+    left join links on links.file_sha256 = files.file_sha256 and links.file_path = files.file_path
+    group by files.cutoff_date
+{%- endmacro %}
+
+{#- SQL (statements) recording each cut-off's inputs now: in the transaction that changes
+    the table. -#}
+{% macro build_memo_record_cutoff_inputs_sql(list) -%}
+    delete from {{ build_memo_cutoff_inputs_relation() }} where node_id = '{{ model.unique_id }}';
+    insert into {{ build_memo_cutoff_inputs_relation() }}
+    select '{{ model.unique_id }}', cutoff_date, fp from ({{ build_memo_cutoff_inputs_sql(list) }}) as inputs
+    where fp is not null;
+{%- endmacro %}
