@@ -364,3 +364,24 @@ def test_only_the_changed_raw_files_are_staged_again_and_equal_a_full_rebuild(de
     assert not {"stg_ledger", "stg_visits"} & kept
     _build(full, WARMHEART_DBT_MEMO="0", **pads)
     assert _tables_that_differ(warehouse, full) == []
+
+
+def test_a_memo_table_dropped_by_hand_never_fails_a_build(demo_copy: Path):
+    """docs/operations.md: dropping the memo's tables is always safe. Here the ledger
+    links' part fingerprints go while the links are kept, and the ledger entries (which
+    fingerprint each cut-off's inputs from them) are built again: whole, and right."""
+    warehouse = demo_copy / "warehouse.duckdb"
+    pads = person_key.dbt_env((demo_copy / "secrets" / "person_key_secret").read_text().strip())
+    _execute(
+        warehouse,
+        "drop table main.warmheart_parts_v1__int_person_links__ledger",
+        "delete from main.warmheart_build_memo_v1 "
+        "where node_id = 'model.warmheart.int_ledger_entries'",
+    )
+    kept = _build(warehouse, **pads)
+    assert "int_person_links__ledger" in kept and "int_ledger_entries" not in kept
+    full = demo_copy / "full" / "warehouse.duckdb"
+    full.parent.mkdir()
+    shutil.copy2(warehouse, full)
+    _build(full, WARMHEART_DBT_MEMO="0", **pads)
+    assert _tables_that_differ(warehouse, full) == []

@@ -743,7 +743,11 @@
     the table. -#}
 {% macro build_memo_record_cutoff_inputs_sql(list) -%}
     delete from {{ build_memo_cutoff_inputs_relation() }} where node_id = '{{ model.unique_id }}';
+    {#- Without the links' parts (a memo table dropped by hand) nothing is recorded: the
+        next rebuild is whole. -#}
+    {%- if build_memo_table_exists(build_memo_cutoff_links_parts(list)) %}
     insert into {{ build_memo_cutoff_inputs_relation() }}
     select '{{ model.unique_id }}', cutoff_date, fp from ({{ build_memo_cutoff_inputs_sql(list) }}) as inputs
     where fp is not null;
+    {%- endif %}
 {%- endmacro %}
