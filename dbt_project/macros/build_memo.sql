@@ -117,9 +117,10 @@
     {{ return(true) }}
 {% endmacro %}
 
-{#- Where a `rewrite_parts_by` model keeps the fingerprints of its table's parts. -#}
-{% macro build_memo_parts_relation() -%}
-    main.warmheart_parts_v{{ build_memo_version() }}__{{ model.name }}
+{#- Where a `rewrite_parts_by` model (this one, or the one named) keeps the fingerprints
+    of its table's parts. -#}
+{% macro build_memo_parts_relation(name=none) -%}
+    main.warmheart_parts_v{{ build_memo_version() }}__{{ name or model.name }}
 {%- endmacro %}
 
 {% macro build_memo_save(node_id, output_fp_sql, key=none) %}
@@ -555,6 +556,25 @@
     {{ return(parents) }}
 {% endmacro %}
 
+{#- The fingerprints of the model's parents now, and as recorded when its table last
+    changed (build_memo_record_inputs_sql): [now, before], each {node_id: fp}; none when
+    its SQL or settings changed since (the code key). For the models that compute only
+    what changed (`parts_follow`, `cutoffs_from_list`). -#}
+{% macro build_memo_parent_fingerprints(code_key) %}
+    {% set now = {} %}
+    {% for row in run_query("select node_id, output_fp from " ~ build_memo_relation()
+        ~ " where node_id in ('" ~ build_memo_parents() | join("', '") ~ "')").rows %}
+        {% do now.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% set before = {} %}
+    {% for row in run_query("select parent_id, fp from " ~ build_memo_inputs_relation()
+        ~ " where node_id = '" ~ model.unique_id ~ "'").rows %}
+        {% do before.update({row[0]: row[1]}) %}
+    {% endfor %}
+    {% if before.get('code') != code_key %}{{ return(none) }}{% endif %}
+    {{ return([now, before]) }}
+{% endmacro %}
+
 {#- A model configured with `parts_follow` (names of the models it reads that have its
     `rewrite_parts_by` columns) declares that the rows of each of its parts are made from
     the same part of those models and from anything of the others. When its SQL and
@@ -565,18 +585,10 @@
     Anything else: false, and the model computes every part. -#}
 {% macro build_memo_dirty_parts(parts_by, follows, code_key) %}
     {% if not build_memo_table_exists(build_memo_parts_relation()) %}{{ return(false) }}{% endif %}
+    {% set fingerprints = build_memo_parent_fingerprints(code_key) %}
+    {% if fingerprints is none %}{{ return(false) }}{% endif %}
+    {% set now, before = fingerprints %}
     {% set parents = build_memo_parents() %}
-    {% set now = {} %}
-    {% for row in run_query("select node_id, output_fp from " ~ build_memo_relation()
-        ~ " where node_id in ('" ~ parents | join("', '") ~ "')").rows %}
-        {% do now.update({row[0]: row[1]}) %}
-    {% endfor %}
-    {% set before = {} %}
-    {% for row in run_query("select parent_id, fp from " ~ build_memo_inputs_relation()
-        ~ " where node_id = '" ~ model.unique_id ~ "'").rows %}
-        {% do before.update({row[0]: row[1]}) %}
-    {% endfor %}
-    {% if before.get('code') != code_key %}{{ return(false) }}{% endif %}
     {% set selects = [] %}
     {% for parent_id in parents if now.get(parent_id) != before.get(parent_id) %}
         {% set parent = graph.nodes.get(parent_id) %}
@@ -640,7 +652,7 @@
     {% set cutoffs = ref('stg_campaign_cutoffs') %}
     {% if compiled_code.count(cutoffs | string) != 1 %}{{ return(false) }}{% endif %}
     {% if not build_memo_table_exists(build_memo_parts_relation())
-        or not build_memo_table_exists(build_memo_cutoff_links_parts(list)) %}
+        or not build_memo_table_exists(build_memo_parts_relation('int_person_links__' ~ list)) %}
         {{ return(false) }}
     {% endif %}
     {% set inputs = [
@@ -648,18 +660,10 @@
         'model.' ~ project_name ~ '.int_person_links__' ~ list,
         'model.' ~ project_name ~ '.int_submissions__' ~ list,
     ] %}
+    {% set fingerprints = build_memo_parent_fingerprints(code_key) %}
+    {% if fingerprints is none %}{{ return(false) }}{% endif %}
+    {% set now, before = fingerprints %}
     {% set parents = build_memo_parents() %}
-    {% set now = {} %}
-    {% for row in run_query("select node_id, output_fp from " ~ build_memo_relation()
-        ~ " where node_id in ('" ~ parents | join("', '") ~ "')").rows %}
-        {% do now.update({row[0]: row[1]}) %}
-    {% endfor %}
-    {% set before = {} %}
-    {% for row in run_query("select parent_id, fp from " ~ build_memo_inputs_relation()
-        ~ " where node_id = '" ~ model.unique_id ~ "'").rows %}
-        {% do before.update({row[0]: row[1]}) %}
-    {% endfor %}
-    {% if before.get('code') != code_key %}{{ return(false) }}{% endif %}
     {% for parent_id in parents if now.get(parent_id) != before.get(parent_id) %}
         {% if parent_id not in inputs %}{{ return(false) }}{% endif %}
     {% endfor %}
@@ -706,10 +710,6 @@
     main.warmheart_cutoff_inputs_v{{ build_memo_version() }}
 {%- endmacro %}
 
-{% macro build_memo_cutoff_links_parts(list) -%}
-    main.warmheart_parts_v{{ build_memo_version() }}__int_person_links__{{ list }}
-{%- endmacro %}
-
 {#- (cutoff_date, fp) of each cut-off's inputs, as build_memo_dirty_cutoffs describes;
     fp is null when a current file has no staged-rows record. -#}
 {% macro build_memo_cutoff_inputs_sql(list) -%}
@@ -723,7 +723,7 @@
     ),
     links as (
         select file_sha256, file_path, n || ':' || coalesce(s::varchar, '') || ':' || coalesce(x::varchar, '') as fp
-        from {{ build_memo_cutoff_links_parts(list) }}
+        from {{ build_memo_parts_relation('int_person_links__' ~ list) }}
     )
     select
         files.cutoff_date,
@@ -745,7 +745,7 @@
     delete from {{ build_memo_cutoff_inputs_relation() }} where node_id = '{{ model.unique_id }}';
     {#- Without the links' parts (a memo table dropped by hand) nothing is recorded: the
         next rebuild is whole. -#}
-    {%- if build_memo_table_exists(build_memo_cutoff_links_parts(list)) %}
+    {%- if build_memo_table_exists(build_memo_parts_relation('int_person_links__' ~ list)) %}
     insert into {{ build_memo_cutoff_inputs_relation() }}
     select '{{ model.unique_id }}', cutoff_date, fp from ({{ build_memo_cutoff_inputs_sql(list) }}) as inputs
     where fp is not null;
