@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.content_keys import parts_fingerprint_sql
+
 ANALYST_SCHEMA = "marts"
 # The columns a table is compared and updated by (those of them it has): its parts.
 PART_COLUMNS = ("cutoff_date", "city_code")
@@ -173,20 +175,12 @@ def _level_table(con: duckdb.DuckDBPyConnection, catalog: str, alias: str, table
     names = [c.split(" ")[0] for c in columns]
     parts = [c for c in PART_COLUMNS if c in names]
     same = " and ".join(f"c.{c} is not distinct from t.{c}" for c in parts) or "true"
-    keys = ", ".join(parts)
-
-    def fingerprints(relation: str) -> str:
-        return (
-            f"select {keys + ', ' if keys else ''}count(*) as n, sum(hash(t)) as h, "
-            f"bit_xor(hash(t)) as x from {relation} as t {'group by all' if keys else ''}"
-        )
-
     c_cols = ", ".join(f"coalesce(c.{p}, t.{p}) as {p}" for p in parts) or "1 as whole"
     changed = con.execute(
         f"""create or replace temp table warmheart_changed_parts as
-            select {c_cols} from ({fingerprints(source)}) as c
-            full join ({fingerprints(target)}) as t on {same}
-            where c.n is distinct from t.n or c.h is distinct from t.h
+            select {c_cols} from ({parts_fingerprint_sql(source, parts)}) as c
+            full join ({parts_fingerprint_sql(target, parts)}) as t on {same}
+            where c.n is distinct from t.n or c.s is distinct from t.s
                 or c.x is distinct from t.x;
             select count(*) from warmheart_changed_parts"""
     ).fetchone()[0]

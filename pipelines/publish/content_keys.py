@@ -50,12 +50,8 @@ def relation_fingerprints(
     ).fetchone()[0]
     if columns is None:  # as querying it would: a missing model is an error, not no rows
         raise duckdb.CatalogException(f"Table {relation} does not exist")
-    keys = "".join(f"{c}, " for c in by)
-    group = f"group by {', '.join(by)}" if by else ""
     rows = con.execute(
-        f"select {keys}count(*), sum(h), bit_xor(h) from "
-        f'(select {keys}hash(t) as h from "{schema}"."{table}" as t where {where}) {group}',
-        list(params),
+        parts_fingerprint_sql(f'"{schema}"."{table}"', by, where), list(params)
     ).fetchall()
     return {
         tuple(row[: len(by)]): Fingerprint(
@@ -63,6 +59,18 @@ def relation_fingerprints(
         )
         for row in rows
     }
+
+
+def parts_fingerprint_sql(relation: str, by: Sequence[str] = (), where: str = "true") -> str:
+    """SQL: per value of `by` (one row when empty), the rows of `relation` (as SQL names
+    it) satisfying `where` as a multiset fingerprint: `n` rows, `s` the sum and `x` the
+    xor of their DuckDB hashes."""
+    keys = "".join(f"{c}, " for c in by)
+    group = f"group by {', '.join(by)}" if by else ""
+    return (
+        f"select {keys}count(*) as n, sum(h) as s, bit_xor(h) as x from "
+        f"(select {keys}hash(t) as h from {relation} as t where {where}) {group}"
+    )
 
 
 def writer_key(*modules: ModuleType) -> str:
