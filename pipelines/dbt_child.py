@@ -19,6 +19,8 @@ from typing import Any
 PR_SET_PDEATHSIG = 1
 # Set by the pipeline's dbt step (pipelines/defs/assets_dbt.py).
 SKIP_MANIFEST_ENV = "WARMHEART_DBT_SKIP_MANIFEST"
+# dbt's own variable for dbt.log's level (debug unless set); the pipeline's step sets info.
+FILE_LOG_LEVEL_ENV = "DBT_LOG_LEVEL_FILE"
 
 
 def _maps_only(manifest: Any, *_args: object, **_kwargs: object) -> None:

@@ -78,8 +78,16 @@ from pipelines.person_key import IPAD_ENV, OPAD_ENV
 # Bump when the key's parts or the table's columns change: a new table, every node run once.
 NODE_MEMO_VERSION = "1"
 NODE_MEMO_TABLE = f"main.warmheart_node_memo_v{NODE_MEMO_VERSION}"
-# Where an invocation writes (dagster-dbt gives each its own folder) decides no SQL text.
-OUTPUT_LOCATIONS = {"DBT_TARGET_PATH", "DBT_LOG_PATH"}
+# Where an invocation writes (dagster-dbt gives each its own folder) and what it logs
+# decide no SQL text: turning dbt.log's debug lines on to diagnose a run keeps the memo.
+NOT_INPUTS_ENV = {
+    "DBT_TARGET_PATH",
+    "DBT_LOG_PATH",
+    "DBT_LOG_LEVEL",
+    "DBT_LOG_LEVEL_FILE",
+    "DBT_LOG_FORMAT",
+    "DBT_LOG_FORMAT_FILE",
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ def code_key() -> str:
         if _state.code_key is None:
             flags = get_flags()
             project_dir = Path(getattr(flags, "PROJECT_DIR", None) or settings.DBT_PROJECT_DIR)
-            inputs_env = {k: v for k, v in os.environ.items() if k not in OUTPUT_LOCATIONS}
+            inputs_env = {k: v for k, v in os.environ.items() if k not in NOT_INPUTS_ENV}
             _state.code_key = "|".join(
                 (
                     parse_key(project_dir, inputs_env),
@@ -244,7 +252,7 @@ class _KeepsUnchangedTables(ModelRunner):
 
     def execute(self, model: Any, manifest: Any) -> RunResult:
         if self._kept:
-            fire_event(Note(msg=self._kept_note.format(model.name)), level=EventLevel.DEBUG)
+            fire_event(Note(msg=self._kept_note.format(model.name)), level=EventLevel.INFO)
             return RunResult(
                 node=model,
                 status=RunStatus.Success,

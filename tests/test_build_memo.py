@@ -16,8 +16,9 @@ import duckdb
 import pytest
 
 from pipelines import person_key
+from pipelines.dbt_child import FILE_LOG_LEVEL_ENV
 from pipelines.dbt_project import kept_models
-from pipelines.memo_terms import MODEL_KEPT, REMEMBERED_TEST_NOTE
+from pipelines.memo_terms import MODEL_KEPT, TEST_REMEMBERED
 from tools.fixtures.raw_builder import run_dbt
 
 pytestmark = pytest.mark.slow
@@ -65,10 +66,11 @@ def _tables_that_differ(a: Path, b: Path) -> list[str]:
 
 
 def _build(warehouse: Path, **env: str) -> set[str]:
-    """dbt build; the models it kept (the memo's debug line in dbt.log)."""
+    """dbt build with dbt.log at the pipeline's level (info); the models it kept (the
+    memo's line in dbt.log, which the run's summary reads)."""
     log = warehouse.parent / "dbt_logs" / "dbt.log"
     log.unlink(missing_ok=True)
-    result = run_dbt(warehouse, env=env)
+    result = run_dbt(warehouse, env={FILE_LOG_LEVEL_ENV: "info", **env})
     assert result.returncode == 0, result.stdout[-3000:]
     return kept_models(log)
 
@@ -97,8 +99,13 @@ def _kept_uncompiled(warehouse: Path, resource_type: str = "model") -> set[str]:
 
 def _remembered_tests(warehouse: Path) -> set[str]:
     """The tests the last build answered from the test memo (pipelines/dbt_node_memo.py)."""
-    log = (warehouse.parent / "dbt_logs" / "dbt.log").read_text()
-    return set(re.findall(re.escape(REMEMBERED_TEST_NOTE).replace(r"\{\}", r"(\w+)"), log))
+    results = json.loads((warehouse.parent / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[2]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+        and (r.get("adapter_response") or {}).get("_message") == TEST_REMEMBERED
+    }
 
 
 def _tests_reading_a_view(warehouse: Path) -> set[str]:

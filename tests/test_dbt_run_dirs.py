@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 from pipelines import settings
-from pipelines.dbt_child import SKIP_MANIFEST_ENV
-from pipelines.dbt_project import PARTIAL_PARSE, prune_run_dirs
+from pipelines.dbt_child import FILE_LOG_LEVEL_ENV, SKIP_MANIFEST_ENV
+from pipelines.dbt_project import PARTIAL_PARSE, RUN_DIR_PREFIX, prune_run_dirs
 from tools.fixtures.raw_builder import run_dbt
 
 
@@ -42,3 +43,28 @@ def test_the_runs_dbt_writes_its_results_and_log_but_no_manifest(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (target / "run_results.json").is_file()
     assert not (target / "manifest.json").exists()
+
+
+def test_the_runs_dbt_log_keeps_no_line_per_sql_statement(tmp_path, demo_run):
+    """At the level the pipeline's step sets (info), dbt.log names what was built and kept
+    but writes no line per SQL statement: writing them was a tenth of a corrected ledger's
+    dbt build. dbt's default (debug) writes them: the control that the lines are looked
+    for where they would be."""
+    logs = {}
+    for level in ("debug", "info"):
+        warehouse = tmp_path / level / "warehouse.duckdb"
+        warehouse.parent.mkdir()
+        result = run_dbt(warehouse, "seed", select="ref_cities", env={FILE_LOG_LEVEL_ENV: level})
+        assert result.returncode == 0, result.stdout + result.stderr
+        logs[level] = (warehouse.parent / "dbt_logs" / "dbt.log").read_text(encoding="utf-8")
+    assert "insert into" in logs["debug"].lower()
+    assert "insert into" not in logs["info"].lower()
+    assert "ref_cities" in logs["info"]
+    # The pipeline's step sets that level: the session's demo run's build folder
+    # (dagster-dbt names it after the run id, which the run's log file name shows).
+    run_id = re.search(r"run-\d{8}-\d{6}-([0-9a-f]{8})\.log", demo_run.stdout).group(1)
+    target = settings.DBT_PROJECT_DIR / "target"
+    (log,) = target.glob(f"{RUN_DIR_PREFIX}{run_id[:7]}-*/dbt.log")
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert '"LogModelResult"' in text
+    assert '"SQLQuery"' not in text

@@ -225,7 +225,7 @@
 {% materialization table, adapter='duckdb', supported_languages=['sql'] %}
     {% set key, built_with, context_key, code_key = build_memo_lookup(model) %}
     {% if build_memo_enabled() and key and key == built_with and load_cached_relation(this) is not none %}
-        {{ log('build memo: ' ~ model.name ~ ' has the inputs it was built from; kept') }}
+        {{ log('build memo: ' ~ model.name ~ ' has the inputs it was built from; kept', info=true) }}
         {% call statement('main') %}select 'kept: inputs unchanged' as warmheart_build_memo{% endcall %}
         {{ return({'relations': [this.incorporate(type='table')]}) }}
     {% endif %}
@@ -391,11 +391,11 @@
     {% do adapter.commit() %}
     {% call statement('build_memo_drop_temp_parts') %}drop table {{ new_rows }}; drop table {{ changed }}; drop table temp.main.warmheart_new_parts{% if pruned %}; drop table {{ dirty }}{% endif %}{% if pruned_sql %}; drop table temp.main.warmheart_dirty_cutoffs{% endif %}{% endcall %}
     {% if pruned_sql %}
-        {{ log('build memo: ' ~ model.name ~ ' computed only the cut-offs whose current ' ~ config.get('cutoffs_from_list') ~ ' files changed') }}
+        {{ log('build memo: ' ~ model.name ~ ' computed only the cut-offs whose current ' ~ config.get('cutoffs_from_list') ~ ' files changed', info=true) }}
     {% elif pruned %}
-        {{ log('build memo: ' ~ model.name ~ ' computed only the parts its inputs changed in (' ~ follows | join(', ') ~ ')') }}
+        {{ log('build memo: ' ~ model.name ~ ' computed only the parts its inputs changed in (' ~ follows | join(', ') ~ ')', info=true) }}
     {% endif %}
-    {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')') }}
+    {{ log('build memo: ' ~ model.name ~ ' rewrote the rows of ' ~ counts[0] ~ ' changed parts (by ' ~ parts_by | join(', ') ~ ')', info=true) }}
     {{ return({'relations': [this.incorporate(type='table')]}) }}
 {% endmacro %}
 
@@ -470,7 +470,7 @@
     {% set counts = run_query("select count(*) from " ~ changed).rows[0] %}
     {% do adapter.commit() %}
     {% call statement('build_memo_drop_files') %}drop table {{ changed }}{% endcall %}
-    {{ log('build memo: ' ~ model.name ~ ' staged the rows of ' ~ counts[0] ~ ' changed files') }}
+    {{ log('build memo: ' ~ model.name ~ ' staged the rows of ' ~ counts[0] ~ ' changed files', info=true) }}
     {{ return({'relations': [this.incorporate(type='table')]}) }}
 {% endmacro %}
 
@@ -698,7 +698,7 @@
     {% endcall %}
     {% set counts = run_query("select (select count(*) from temp.main.warmheart_dirty_cutoffs), "
         ~ "(select count(*) from " ~ cutoffs ~ ")").rows[0] %}
-    {{ log('build memo: ' ~ model.name ~ ' has ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' cut-offs whose inputs changed') }}
+    {{ log('build memo: ' ~ model.name ~ ' has ' ~ counts[0] ~ ' of ' ~ counts[1] ~ ' cut-offs whose inputs changed', info=true) }}
     {% set only_dirty -%}
         (select * from {{ cutoffs }} as warmheart_cutoffs
          where cutoff_date in (select cutoff_date from temp.main.warmheart_dirty_cutoffs))
