@@ -6,6 +6,10 @@ keep running and keep the warehouse locked, and the next run would fail. This wr
 asks the kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG), then
 runs dbt in this process with the node memo installed
 (pipelines/dbt_node_memo.py).
+
+`make run` starts one ahead of its model step (`--warm`, pipelines/dbt_warm.py): that one
+imports dbt while the run ingests, then runs the command of the `warmheart-dbt` that
+dagster-dbt starts, which finds it through WARMHEART_DBT_WARM and hands its command over.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import os
 import signal
 import sys
 from typing import Any
+
+from pipelines import dbt_warm
 
 PR_SET_PDEATHSIG = 1
 # Set by the pipeline's dbt step (pipelines/defs/assets_dbt.py).
@@ -52,15 +58,32 @@ def main() -> None:
         pass
     if parent == 1 or os.getppid() != parent:  # the parent died before the request took effect
         sys.exit(1)
+    if sys.argv[1:2] == ["--warm"]:  # started ahead by the run (pipelines/dbt_warm.py)
+        from dbt.cli.main import cli  # the imports it is started ahead for
+
+        import pipelines.dbt_node_memo  # noqa: F401
+
+        dbt_warm.serve(int(sys.argv[2]), run=lambda: run_dbt(cli))
+    # dbt runs without it, either way: the variable is no input of dbt's (node memo keys).
+    if warm := os.environ.pop(dbt_warm.WARM_ENV, None):
+        code = dbt_warm.run_client(warm)
+        if code is not None:
+            sys.exit(code)
     from dbt.cli.main import cli
 
+    sys.exit(run_dbt(cli))
+
+
+def run_dbt(cli: Any) -> Any:
+    """dbt's command line on this process's arguments and environment, with the node memo
+    installed (and the manifest writes skipped when the step asks)."""
     from pipelines.dbt_node_memo import install
 
     install()
     if os.environ.get(SKIP_MANIFEST_ENV) == "1":
         skip_manifest_writes()
     sys.argv[0] = "dbt"
-    sys.exit(cli())
+    return cli()
 
 
 if __name__ == "__main__":
