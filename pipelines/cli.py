@@ -83,10 +83,11 @@ def _run(args: argparse.Namespace) -> int:
         return _run_with(args, warm)
     finally:
         os.environ.pop(dbt_warm.WARM_ENV, None)
-        warm.stop()
+        if warm is not None:
+            warm.stop()
 
 
-def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt) -> int:
+def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt | None) -> int:
     import gc
     import time
     import uuid
@@ -117,7 +118,8 @@ def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt) -> int:
 
         parse_dbt_project()
         # The model step's dbt hands its command to the warm process (not the parse above).
-        os.environ[dbt_warm.WARM_ENV] = str(warm.path)
+        if warm is not None:
+            os.environ[dbt_warm.WARM_ENV] = str(warm.path)
         from pipelines.defs import ALL_JOB_NAME, defs
         from pipelines.defs.partitions import all_cutoffs_run_tags
 
@@ -142,7 +144,8 @@ def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt) -> int:
         gate_md = record_gate_outcome(result)
         # In the run log (the terminal with --verbose): whether the model step's dbt ran in
         # the process started ahead of it.
-        print(f"{WARM_NOTE} {'ran the model step' if warm.served() else 'was not used'}")
+        used = warm is not None and warm.served()
+        print(f"{WARM_NOTE} {'ran the model step' if used else 'was not used'}")
     campaign = load_campaign()
     blocking, warnings = failed_checks(result)
     published = any(

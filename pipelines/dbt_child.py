@@ -83,7 +83,23 @@ def run_dbt(cli: Any) -> Any:
     if os.environ.get(SKIP_MANIFEST_ENV) == "1":
         skip_manifest_writes()
     sys.argv[0] = "dbt"
-    return cli()
+    try:
+        return cli()
+    finally:
+        close_duckdb()
+
+
+def close_duckdb() -> None:
+    """Close dbt-duckdb's database now, as its environment's finaliser would at exit (DuckDB
+    checkpoints its WAL into the file on close): the warm process ends without the
+    interpreter's teardown, where that finaliser runs."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another engine's adapter only
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
 
 
 if __name__ == "__main__":

@@ -45,13 +45,20 @@ class WarmDbt:
     path: Path
 
     def served(self) -> bool:
-        """Whether the warm process ran a command and exited."""
-        return self.process.poll() is not None
+        """Whether the warm process took a command (it removes its socket when it does)."""
+        return not self.path.exists()
 
     def stop(self) -> bool:
-        """End the warm process if it is still waiting; whether it had served a command."""
-        served = self.process.poll() is not None
-        if not served:
+        """End the warm process: one still waiting is killed, one that took a command is
+        given the time to send its exit code (its client has returned by now). Whether it
+        had taken a command."""
+        served = self.served()
+        if served:
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
         self.path.unlink(missing_ok=True)
@@ -59,15 +66,20 @@ class WarmDbt:
         return served
 
 
-def start() -> WarmDbt:
-    """Start the warm dbt process; the run exports `WARM_ENV` = `.path` when the step may
-    use it. The socket is bound and listening before the process starts, so a client that
+def start() -> WarmDbt | None:
+    """Start the warm dbt process (None when no socket can be made here: dbt starts cold);
+    the run exports `WARM_ENV` = `.path` when the step may use it. The socket is bound and listening before the process starts, so a client that
     comes while dbt is still importing waits in the queue instead of missing it."""
     folder = Path(tempfile.mkdtemp(prefix="warmheart-dbt-"))
     path = folder / "dbt.sock"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(1)
+    try:
+        listener.bind(str(path))  # fails on a socket path over 107 bytes (a long TMPDIR)
+        listener.listen(1)
+    except OSError:
+        listener.close()
+        folder.rmdir()
+        return None
     # The venv's `warmheart-dbt`, as dagster-dbt starts it (dbt's messages name "dbt").
     script = Path(sys.executable).with_name("warmheart-dbt")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "pipelines.dbt_child"]
@@ -143,6 +155,8 @@ def serve(listener_fd: int, run: Callable[[], int]) -> None:
     folder, environment, arguments), run `run()`, send the exit code back and exit."""
     listener = socket.socket(fileno=listener_fd)
     conn, _ = listener.accept()
+    # Taken: nobody else connects, and the run sees it was used (WarmDbt.served).
+    os.unlink(listener.getsockname())
     listener.close()
     msg, fds, _flags, _addr = socket.recv_fds(conn, _HEADER, len(_STDIO))
     header = msg + (_read_exactly(conn, _HEADER - len(msg)) or b"")

@@ -34,6 +34,17 @@ def test_sizes_are_listed_smallest_first_whatever_order_they_were_measured_in() 
     assert rows and rows[0].startswith("| 500 |")
 
 
+def test_the_machine_speed_probe_of_each_size_is_reported() -> None:
+    small, big = size(500, "main aaa"), size(20_000, "main aaa")
+    small.probe, big.probe = 0.61, 0.74
+    text = render([big, small], "2 cores")
+    assert (
+        "a pure-Python loop, `speed_probe`, seconds, before each size): 0.61 at 500, 0.74 at 20,000."
+        in text
+    )
+    assert "speed_probe" not in render([size(500, "main aaa")], "2 cores")
+
+
 def _fake_generator(calls: list[list[str]]):
     """Stands in for `python -m tools.demo`: writes the manifest the bench reads."""
     import json

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -141,3 +142,13 @@ def test_the_runs_model_step_ran_in_the_warm_process(demo_run):
 
     log = re.search(r"运行日志 run log: (\S+)", demo_run.stdout).group(1)
     assert f"{WARM_NOTE} ran the model step" in Path(log).read_text(encoding="utf-8")
+
+
+def test_where_no_socket_can_be_made_dbt_starts_cold(tmp_path: Path, monkeypatch):
+    """A socket path is at most 107 bytes: under a long TMPDIR no warm process is started
+    and the run goes on (its dbt starts as before)."""
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert dbt_warm.start() is None
+    assert list(deep.iterdir()) == []

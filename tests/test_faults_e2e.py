@@ -119,9 +119,13 @@ def test_the_main_process_killed_alone_leaves_no_child_holding_the_warehouse(bas
     root, env, before = baseline
     proc = start(env)
     dbt = wait_for(lambda: dbt_build_of(proc))
+    # dbt's process and the one started ahead that runs its build (pipelines/dbt_warm.py).
+    dbts = {pid for pid, cmd in descendants(proc.pid).items() if "dbt" in cmd}
+    assert len(dbts) >= 2, dbts
     proc.kill()  # the main process only; dbt is its child
     proc.wait()
     wait_for(lambda: not alive(dbt), timeout=300)  # a hang guard, not a speed limit
+    wait_for(lambda: not any(alive(pid) for pid in dbts), timeout=300)
     assert snapshot(root / "marts") == before
     duckdb.connect(str(root / "warehouse.duckdb")).close()  # nobody holds it
 

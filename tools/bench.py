@@ -239,6 +239,18 @@ def ensure_campaign(k: int, say) -> dict:
 # ---------------------------------------------------------------------------- bare read
 
 
+def speed_probe() -> float:
+    """Seconds of a fixed pure-Python loop (median of three): how fast this machine runs
+    Python right now. Hosts differ from day to day (session 10's ran the same campaign 2.5
+    times slower than session 9's), so figures from different days are read with it."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(10_000_000))
+        times.append(time.perf_counter() - started)
+    return sorted(times)[1]
+
+
 def bare_read(raw: Path) -> tuple[int, int, float, float]:
     """(files, rows, wall seconds, CPU seconds) to read every file's cells and nothing else."""
     started, cpu0 = time.perf_counter(), time.process_time()
@@ -408,6 +420,7 @@ class SizeResult:
     bare_cpu: float = 0.0
     code: str = ""  # what code was measured (--label), kept per size: sizes may be rerun apart
     reupload_ledger: str = ""
+    probe: float = 0.0  # speed_probe() before this size's runs
 
 
 def bench_size(k: int, say, first_only: bool = False) -> SizeResult:
@@ -419,6 +432,7 @@ def bench_size(k: int, say, first_only: bool = False) -> SizeResult:
         shutil.rmtree(raw)
     shutil.copytree(base / "raw", raw)
     load = _load()
+    probe = speed_probe()
     files, rows, bare, bare_cpu = bare_read(raw)
     say(
         f"K={k}: bare read {files} files, {rows} rows in {bare:.1f}s wall, "
@@ -439,7 +453,17 @@ def bench_size(k: int, say, first_only: bool = False) -> SizeResult:
     else:
         ledger = ""
     return SizeResult(
-        k, gen, files, rows, bare, load, runs, changed, bare_cpu, reupload_ledger=ledger
+        k,
+        gen,
+        files,
+        rows,
+        bare,
+        load,
+        runs,
+        changed,
+        bare_cpu,
+        reupload_ledger=ledger,
+        probe=probe,
     )
 
 
@@ -490,6 +514,15 @@ def render(results: list[SizeResult], cpu: str, label: str = "") -> str:
         "Campaigns: demo generator, seed 7, cached under `data/bench/` (not in git). The machine",
         "is shared with other work: the load average (1/5/15 min) is given with each figure;",
         "wall seconds scale with it, CPU seconds (user + sys of the whole process tree) do not.",
+        *(
+            [
+                "Machine speed (a pure-Python loop, `speed_probe`, seconds, before each size): "
+                + ", ".join(f"{r.probe:.2f} at {r.k:,}" for r in results)
+                + ". Recorded since session 10: compare days with it.",
+            ]
+            if any(r.probe for r in results)
+            else []
+        ),
         "",
         "## Goals (at the largest size measured below)",
         "",
