@@ -68,8 +68,9 @@ class WarmDbt:
 
 def start() -> WarmDbt | None:
     """Start the warm dbt process (None when no socket can be made here: dbt starts cold);
-    the run exports `WARM_ENV` = `.path` when the step may use it. The socket is bound and listening before the process starts, so a client that
-    comes while dbt is still importing waits in the queue instead of missing it."""
+    the run exports `WARM_ENV` = `.path` when the step may use it. The socket is bound and
+    listening before the process starts, so a client that comes while dbt is still
+    importing waits in the queue instead of missing it."""
     folder = Path(tempfile.mkdtemp(prefix="warmheart-dbt-"))
     path = folder / "dbt.sock"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
