@@ -49,6 +49,33 @@ def skip_manifest_writes() -> None:
     dbt.task.runnable.write_manifest = _maps_only
 
 
+def skip_unlogged_lines() -> None:
+    """dbt builds every event's log line (a protobuf message made a dict, scrubbed of
+    secrets, serialised to JSON) for its stdout and for dbt.log before the logger's level
+    drops it: a debug line per SQL statement built twice and written nowhere was 2.4 s of
+    the 61 s sampled in a corrected ledger's dbt. A line goes on only to a logger that
+    would write it, so what dbt writes is unchanged."""
+    from dbt_common.events import logger as dbt_logger
+
+    write_line = dbt_logger._Logger.write_line
+    if write_line.__name__ == "write_if_logged":  # already in place
+        return
+
+    def write_if_logged(self: Any, msg: Any) -> None:
+        python_logger = self._python_logger
+        level = "error" if dbt_logger._is_print_event(msg) else msg.info.level
+        if python_logger is None or not python_logger.isEnabledFor(_LEVELS[level]):
+            return
+        write_line(self, msg)
+
+    dbt_logger._Logger.write_line = write_if_logged
+
+
+# dbt's level names as the Python logging levels its loggers send them at
+# (dbt_common.events.logger.send_to_logger: "test" goes out as debug).
+_LEVELS = {"debug": 10, "test": 10, "info": 20, "warn": 30, "error": 40}
+
+
 def main() -> None:
     parent = os.getppid()
     try:
@@ -80,6 +107,7 @@ def run_dbt(cli: Any) -> Any:
     from pipelines.dbt_node_memo import install
 
     install()
+    skip_unlogged_lines()
     if os.environ.get(SKIP_MANIFEST_ENV) == "1":
         skip_manifest_writes()
     sys.argv[0] = "dbt"
