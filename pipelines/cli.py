@@ -12,13 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines import settings
+from pipelines import dbt_warm, settings
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
     from dagster._utils.error import SerializableErrorInfo
-
-    from pipelines import dbt_warm
 
 
 WARM_NOTE = "dbt started ahead (pipelines/dbt_warm.py):"
@@ -75,8 +73,6 @@ def set_aside_damaged_warehouse() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipelines import dbt_warm
-
     # dbt imports on the second core while this process imports Dagster and ingests.
     warm = dbt_warm.start()
     try:
@@ -94,7 +90,7 @@ def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt | None) -> int:
 
     from dagster import DagsterInstance
 
-    from pipelines import console, dbt_warm
+    from pipelines import console
     from pipelines.campaign import load_campaign
 
     started = time.monotonic()

@@ -81,8 +81,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     for_dbt = {k: v for k, v in dbt_env().items() if k.startswith("WARMHEART_")}
     for_dbt.update(person_key.dbt_env(secret))
     for_dbt[SKIP_MANIFEST_ENV] = "1"
-    # dbt.log without a debug line per SQL statement: writing them was a tenth of a
-    # corrected ledger's build (docs/decisions.md). DBT_LOG_LEVEL_FILE=debug brings them back.
+    # dbt.log without a debug line per SQL statement (7.8 MB of them after a corrected
+    # ledger; docs/decisions.md). DBT_LOG_LEVEL_FILE=debug brings them back.
     for_dbt[FILE_LOG_LEVEL_ENV] = os.environ.get(FILE_LOG_LEVEL_ENV, "info")
     # Earlier builds' folders go (the last few stay for their dbt.log); folders written
     # before the person_key pads left the SQL text held them in clear (see person_key_plugin).
