@@ -15,6 +15,7 @@ dagster-dbt starts, which finds it through WARMHEART_DBT_WARM and hands its comm
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 import sys
@@ -74,6 +75,82 @@ def skip_unlogged_lines() -> None:
     dbt_logger._Logger.write_line = write_if_logged
 
 
+def _writes_debug(manager: Any) -> bool:
+    return any(
+        logger._python_logger is not None and logger._python_logger.isEnabledFor(logging.DEBUG)
+        for logger in manager.loggers
+    )
+
+
+def skip_unread_events() -> None:
+    """dbt makes every event a protobuf message twice (when it is made, and again with its
+    header when fired) and words its message, then drops the line when no logger is at its
+    level: most are debug events, four for each of a build's ~900 SQL statements. A debug
+    event's message is now built only when something reads it (any attribute), and firing
+    one is skipped when no logger writes debug lines and no callback listens (dbt's own
+    listens for one warning only), so what dbt writes is unchanged; with
+    DBT_LOG_LEVEL_FILE=debug every line is built as before."""
+    from dbt_common.events import base_types
+    from dbt_common.events.event_manager import EventManager
+
+    if getattr(EventManager.fire_event, "warmheart", False):  # already in place
+        return
+    fire = EventManager.fire_event
+    init = base_types.BaseEvent.__init__
+    get = base_types.BaseEvent.__getattr__
+    put = base_types.BaseEvent.__setattr__
+    debug = base_types.EventLevel.DEBUG
+    # dbt always listens with this one, for BehaviorChangeEvent (a warning) alone.
+    from dbt.tracking import track_behavior_change_warn as track_warn
+
+    def fire_if_read(
+        self: Any,
+        e: Any,
+        level: Any = None,
+        node: Any = None,
+        force_warn_or_error_handling: bool = False,
+    ) -> None:
+        if (
+            not force_warn_or_error_handling
+            and not any(c is not track_warn for c in self.callbacks)
+            and (level or e.level_tag()) == debug
+            and not _writes_debug(self)
+        ):
+            return
+        fire(
+            self,
+            e,
+            level=level,
+            node=node,
+            force_warn_or_error_handling=force_warn_or_error_handling,
+        )
+
+    def init_when_read(self: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(self, base_types.DebugLevel) and not args:
+            object.__setattr__(self, "_warmheart_pending", kwargs)
+        else:
+            init(self, *args, **kwargs)
+
+    def _built(self: Any) -> None:
+        pending = self.__dict__.pop("_warmheart_pending", None)
+        if pending is not None:
+            init(self, **pending)
+
+    def get_built(self: Any, key: str) -> Any:
+        _built(self)
+        return get(self, key)
+
+    def put_built(self: Any, key: str, value: Any) -> None:
+        _built(self)
+        put(self, key, value)
+
+    fire_if_read.warmheart = True  # type: ignore[attr-defined]
+    EventManager.fire_event = fire_if_read
+    base_types.BaseEvent.__init__ = init_when_read
+    base_types.BaseEvent.__getattr__ = get_built
+    base_types.BaseEvent.__setattr__ = put_built
+
+
 def main() -> None:
     parent = os.getppid()
     try:
@@ -106,6 +183,7 @@ def run_dbt(cli: Any) -> Any:
 
     install()
     skip_unlogged_lines()
+    skip_unread_events()
     if os.environ.get(SKIP_MANIFEST_ENV) == "1":
         skip_manifest_writes()
     sys.argv[0] = "dbt"

@@ -60,3 +60,21 @@ def test_the_event_log_stores_every_event_through_one_connection_per_database(tm
                 seen_index.append(conn.connection.dbapi_connection)
     distinct = (len({id(c) for c in seen}), len({id(c) for c in seen_index}))
     assert (distinct, rows) == ((1, 1), 3)
+
+
+def test_the_event_log_asks_sqlite_for_a_present_table_once(tmp_path, monkeypatch):
+    from dagster._core.storage.event_log.sqlite import sqlite_event_log as sel
+
+    connects = []
+    monkeypatch.setattr(
+        sel, "create_engine", lambda *a, **k: connects.append(a) or sa.create_engine(*a, **k)
+    )
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        before = len(connects)
+        answers = [storage.has_table("asset_check_executions") for _ in range(3)]
+        answers.append(storage.has_table("no_such_table"))
+        answers.append(storage.has_table("no_such_table"))
+        asked = len(connects) - before
+    # One question for the present table, one for each ask of the missing one.
+    assert (answers, asked) == ([True, True, True, False, False], 3)

@@ -16,7 +16,7 @@ and are never affected). See docs/decisions.md. Set WARMHEART_DAGSTER_FSYNC=1 to
 SQLite's default.
 
 `reuse_event_log_connections` keeps one engine and connection per shard instead of one
-per event.
+per event, and remembers which tables the index database has.
 """
 
 from __future__ import annotations
@@ -87,6 +87,21 @@ def reuse_event_log_connections() -> None:
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    has_table = sel.SqliteEventLogStorage.has_table
+
+    def has_table_known(self: sel.SqliteEventLogStorage, table_name: str) -> bool:
+        # Dagster asks before storing each materialisation and check result (twice), and
+        # answered each time with a new engine and connection: 1.4 s sampled in a corrected
+        # ledger's run here. A table, once there, stays: only a yes is remembered.
+        known: set[str] = self.__dict__.setdefault("_warmheart_tables", set())
+        if table_name in known:
+            return True
+        if has_table(self, table_name):
+            known.add(table_name)
+            return True
+        return False
+
     if not getattr(sel.SqliteEventLogStorage._connect, "warmheart", False):
         connect.warmheart = True  # type: ignore[attr-defined]
         sel.SqliteEventLogStorage._connect = connect
+        sel.SqliteEventLogStorage.has_table = has_table_known
