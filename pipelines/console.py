@@ -9,6 +9,7 @@ the 问题反馈 workbooks are. `python -m pipelines run --verbose` shows the st
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -89,7 +90,7 @@ class _Stage:
 
 @dataclass
 class Progress:
-    """Follows one run's event log and draws the stages on the terminal.
+    """Follows one run's events and draws the stages on the terminal.
 
     On a terminal the current stage is redrawn in place (files read of total, rows,
     elapsed); elsewhere (CI, a pipe) each stage prints one line when it ends.
@@ -105,7 +106,7 @@ class Progress:
     rows_quarantined: int = 0
     ingest_done: str = ""
     dbt_done: str = ""
-    _cursor: str | None = None
+    _entries: collections.deque[Any] = field(default_factory=collections.deque)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _live: bool = False
@@ -121,32 +122,31 @@ class Progress:
             self.terminal.flush()
 
     def start(self, instance: Any) -> None:
-        self._thread = threading.Thread(target=self._follow, args=(instance,), daemon=True)
+        # Dagster hands each event of the run to its listeners as it stores it: the display
+        # takes them from there instead of reading the run's event log back (every event
+        # deserialised again, 2 s sampled in a corrected ledger's run here).
+        instance.add_event_listener(self.run_id, self._entries.append)
+        self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
 
     def stop(self, instance: Any) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self._poll(instance)  # the events written after the last poll
+        self._take()  # the events stored after the last look
         for key, stage in self.stages.items():
             if stage.finished is None:
                 stage.finished = time.monotonic()
                 self._print_stage(key, stage)
 
-    def _follow(self, instance: Any) -> None:
+    def _follow(self) -> None:
         while not self._stop.wait(self.interval):
             with contextlib.suppress(Exception):  # the display must never break the run
-                self._poll(instance)
+                self._take()
 
-    def _poll(self, instance: Any) -> None:
-        while True:
-            conn = instance.get_records_for_run(self.run_id, cursor=self._cursor, limit=500)
-            for record in conn.records:
-                self._on_entry(record.event_log_entry)
-            self._cursor = conn.cursor
-            if not conn.has_more:
-                break
+    def _take(self) -> None:
+        while self._entries:
+            self._on_entry(self._entries.popleft())
         if self._live:
             self._draw()
 

@@ -145,3 +145,44 @@ def test_models_kept_early_in_a_build_whose_log_dbt_rotated_are_counted(tmp_path
     assert build_summary(target) == (
         "dbt: 1 models built, 2 kept (inputs unchanged); 0 tests run, 0 remembered"
     )
+
+
+def test_the_progress_display_follows_a_run_without_reading_its_event_log_back(
+    tmp_path, monkeypatch
+):
+    """Each stage's line comes from the events Dagster hands the display as it stores
+    them; the run's event log is never read back (a run stores about 2,000 events)."""
+    import io
+    import uuid
+
+    import dagster as dg
+
+    @dg.op
+    def ingest_like() -> int:
+        return 1
+
+    @dg.op
+    def models_like(x: int) -> int:
+        return x + 1
+
+    @dg.job
+    def two_steps():
+        models_like(ingest_like())
+
+    terminal = io.StringIO()  # not a terminal: one line per finished stage
+    run_id = str(uuid.uuid4())
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+
+        def no_reading_back(*_args, **_kwargs):
+            raise AssertionError("the display read the event log back")
+
+        monkeypatch.setattr(instance, "get_records_for_run", no_reading_back)
+        progress = console.Progress(terminal, run_id)
+        progress.start(instance)
+        try:
+            result = two_steps.execute_in_process(instance=instance, run_id=run_id)
+        finally:
+            progress.stop(instance)
+    assert result.success
+    lines = terminal.getvalue().splitlines()
+    assert [line.split()[:2] for line in lines] == [["✓", "ingest_like"], ["✓", "models_like"]]
