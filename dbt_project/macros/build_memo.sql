@@ -149,11 +149,23 @@
             node_id varchar, cutoff_date date, fp varchar
         )
     {% endcall %}
+    {#- One statement for every source (a statement each cost dbt more than most hashes). -#}
+    {% set ids = [] %}
+    {% set rows = [] %}
     {% for node in graph.sources.values() %}
         {% set relation = adapter.get_relation(node.database, node.schema, node.identifier) %}
         {% set fp = build_memo_fingerprint_sql(relation) if relation is not none else 'null' %}
-        {% do build_memo_save(node.unique_id, fp) %}
+        {% do ids.append("'" ~ node.unique_id ~ "'") %}
+        {% do rows.append("select '" ~ node.unique_id ~ "', null::varchar, (" ~ fp ~ ")::varchar") %}
     {% endfor %}
+    {% if ids %}
+        {%- call statement('build_memo_save_sources') -%}
+            delete from {{ build_memo_relation() }} where node_id in ({{ ids | join(', ') }});
+            insert into {{ build_memo_relation() }}
+            {{ rows | join('\nunion all ') }}
+        {%- endcall -%}
+        {% do adapter.commit() %}
+    {% endif %}
     {{ return('') }}
 {% endmacro %}
 
