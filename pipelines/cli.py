@@ -136,7 +136,7 @@ def _run_with(args: argparse.Namespace, warm: dbt_warm.WarmDbt | None) -> int:
                 )
             finally:
                 if progress is not None:
-                    progress.stop(instance)
+                    progress.stop()
         gate_md = record_gate_outcome(result)
         # In the run log (the terminal with --verbose): whether the model step's dbt ran in
         # the process started ahead of it.

@@ -129,7 +129,7 @@ class Progress:
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
 
-    def stop(self, instance: Any) -> None:
+    def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()

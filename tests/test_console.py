@@ -182,7 +182,7 @@ def test_the_progress_display_follows_a_run_without_reading_its_event_log_back(
         try:
             result = two_steps.execute_in_process(instance=instance, run_id=run_id)
         finally:
-            progress.stop(instance)
+            progress.stop()
     assert result.success
     lines = terminal.getvalue().splitlines()
     assert [line.split()[:2] for line in lines] == [["✓", "ingest_like"], ["✓", "models_like"]]
