@@ -82,7 +82,7 @@ def quiet_output(log_path: Path) -> Iterator[IO[str]]:
 @dataclass
 class _Stage:
     label: str
-    started: float
+    started: float  # seconds since the epoch, as Dagster stamps its events
     finished: float | None = None
     failed: bool = False
     detail: str = ""
@@ -136,7 +136,7 @@ class Progress:
         self._take()  # the events stored after the last look
         for key, stage in self.stages.items():
             if stage.finished is None:
-                stage.finished = time.monotonic()
+                stage.finished = time.time()
                 self._print_stage(key, stage)
 
     def _follow(self) -> None:
@@ -160,10 +160,11 @@ class Progress:
             return
         kind = event.event_type_value
         if kind == "STEP_START" and key not in self.stages:
-            self.stages[key] = _Stage(STAGES.get(key, key), time.monotonic())
+            # The event's own time: the display looks at its queue only every half second.
+            self.stages[key] = _Stage(STAGES.get(key, key), entry.timestamp)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and key in self.stages:
             stage = self.stages[key]
-            stage.finished, stage.failed = time.monotonic(), kind == "STEP_FAILURE"
+            stage.finished, stage.failed = entry.timestamp, kind == "STEP_FAILURE"
             if key == "raw_uploads":
                 stage.detail = self._ingest_text()
             elif key == "warehouse_models":
@@ -201,7 +202,7 @@ class Progress:
 
     def _print_stage(self, key: str, stage: _Stage) -> None:
         mark = "✗" if stage.failed else "✓"
-        took = (stage.finished or time.monotonic()) - stage.started
+        took = (stage.finished or time.time()) - stage.started
         line = f"{mark} {_pad(stage.label, 34)} {took:6.1f}s  {stage.detail}".rstrip()
         if self._live:
             self.terminal.write("\r\033[K")
@@ -216,7 +217,7 @@ class Progress:
         detail = self._ingest_text() if key == "raw_uploads" else ""
         elapsed = time.monotonic() - self._t0
         self.terminal.write(
-            f"\r\033[K… {stage.label}  {time.monotonic() - stage.started:5.0f}s  "
+            f"\r\033[K… {stage.label}  {time.time() - stage.started:5.0f}s  "
             f"{detail}  (总计 total {elapsed:.0f}s)"
         )
         self.terminal.flush()
