@@ -6,6 +6,9 @@ import re
 
 # macros/build_memo.sql: `build_memo_relation()` with `build_memo_version()`.
 BUILD_MEMO_TABLE = "main.warmheart_build_memo_v1"
+# `build_memo_parts_relation()`: a `rewrite_parts_by` model's parts and their fingerprints
+# (the part columns, then n, s, x), followed by the model's name.
+PARTS_TABLE_PREFIX = "main.warmheart_parts_v1__"
 # The debug line logged for a kept model, by the build memo (macros/build_memo.sql) or
 # the node memo (pipelines/dbt_node_memo.py).
 KEPT_MODEL_NOTE = "build memo: {} has the inputs it was built from; kept"

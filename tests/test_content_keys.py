@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.publish.content_keys import relation_fingerprints
+from pipelines.publish.content_keys import relation_fingerprints, stored_part_fingerprints
 
 
 def _con() -> duckdb.DuckDBPyConnection:
@@ -51,3 +51,29 @@ def test_a_table_of_the_same_name_in_another_attached_file_does_not_change_the_f
 def test_a_relation_not_built_is_an_error_not_an_empty_fingerprint():
     with pytest.raises(duckdb.CatalogException, match="marts.missing"):
         relation_fingerprints(_con(), "marts.missing")
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        "restricted.restricted_city_feedback",
+        "restricted.restricted_discovery_candidates",
+        "restricted.restricted_relief_eligible_unpaid",
+    ],
+)
+def test_the_parts_the_build_memo_stored_are_the_fingerprints_of_the_tables_rows(
+    demo_run, relation
+):
+    """The publication reads a part-rewritten model's (cut-off, city) fingerprints from the
+    build memo instead of hashing its rows again: they must be the same text."""
+    with duckdb.connect(str(demo_run.root / "warehouse.duckdb"), read_only=True) as con:
+        stored = stored_part_fingerprints(con, relation)
+        hashed = relation_fingerprints(con, relation, ("cutoff_date", "city_code"))
+        one_cutoff = min(day for day, _city in hashed)
+        stored_one = stored_part_fingerprints(con, relation, one_cutoff)
+    assert stored == hashed and len(stored) > 16
+    assert stored_one == {k: v for k, v in hashed.items() if k[0] == one_cutoff}
+
+
+def test_a_relation_the_build_memo_keeps_no_parts_of_is_hashed():
+    assert stored_part_fingerprints(_con(), "marts.t") is None

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import duckdb
 import polars as pl
 
+from pipelines.memo_terms import PARTS_TABLE_PREFIX
 from pipelines.publish.files import keep_file, write_bytes_atomic
 
 
@@ -42,12 +43,7 @@ def relation_fingerprints(
     schema, table = relation.split(".")
     # The current database's only: the analyst copy, built beside on another cursor,
     # attaches a file with the same schema and table names.
-    columns = con.execute(
-        "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
-        "from duckdb_columns() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0]
+    columns = _columns(con, schema, table)
     if columns is None:  # as querying it would: a missing model is an error, not no rows
         raise duckdb.CatalogException(f"Table {relation} does not exist")
     rows = con.execute(
@@ -58,6 +54,43 @@ def relation_fingerprints(
             f"{relation}({columns}):{row[-3]}:{row[-2]}:{row[-1]}", row[-3]
         )
         for row in rows
+    }
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str | None:
+    return con.execute(
+        "select string_agg(column_name || ' ' || data_type, ',' order by column_index) "
+        "from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+
+
+def stored_part_fingerprints(
+    con: duckdb.DuckDBPyConnection, relation: str, cutoff: Any = None
+) -> dict[tuple[Any, Any], Fingerprint] | None:
+    """(cut-off, city code) -> the fingerprint relation_fingerprints would take of that
+    part of `relation`, as the build memo stored it when it last wrote the table (a
+    `rewrite_parts_by` model by cut-off and city: dbt_project/macros/build_memo.sql),
+    without reading its rows; only `cutoff`'s parts when given. None when the memo keeps
+    no parts for it (another model, another engine, a table not built by the memo)."""
+    schema, table = relation.split(".")
+    parts = PARTS_TABLE_PREFIX + table
+    columns = _columns(con, schema, table)
+    stored = _columns(con, *parts.split("."))
+    if columns is None or stored is None:
+        return None
+    part_columns = [c.rsplit(" ", 1)[0] for c in stored.split(",")[:-3]]
+    if part_columns != ["cutoff_date", "city_code"]:
+        return None
+    where = "cutoff_date = ?" if cutoff is not None else "true"
+    rows = con.execute(
+        f"select cutoff_date, city_code, n, s, x from {parts} where {where}",
+        [cutoff] if cutoff is not None else [],
+    ).fetchall()
+    return {
+        (day, city): Fingerprint(f"{relation}({columns}):{n}:{s}:{x}", n)
+        for day, city, n, s, x in rows
     }
 
 
