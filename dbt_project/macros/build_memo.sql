@@ -124,10 +124,22 @@
 {%- endmacro %}
 
 {% macro build_memo_save(node_id, output_fp_sql, key=none) %}
+    {% do build_memo_save_all([(node_id, output_fp_sql, key)]) %}
+{% endmacro %}
+
+{#- Each (node_id, output fingerprint SQL, key or none) of `saves`, in one statement: the
+    on-run-start hook saves every source at once (a statement each cost dbt more than
+    most of the hashes). -#}
+{% macro build_memo_save_all(saves) %}
     {%- call statement('build_memo_save') -%}
-        delete from {{ build_memo_relation() }} where node_id = '{{ node_id }}';
+        delete from {{ build_memo_relation() }} where node_id in (
+            {%- for node_id, _fp, _key in saves %}'{{ node_id }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        );
         insert into {{ build_memo_relation() }}
-        select '{{ node_id }}', {{ "'" ~ key ~ "'" if key else 'null' }}, {{ output_fp_sql }}
+        {% for node_id, output_fp_sql, key in saves -%}
+        select '{{ node_id }}', {{ "'" ~ key ~ "'" if key else 'null' }}::varchar, ({{ output_fp_sql }})::varchar
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
     {%- endcall -%}
     {% do adapter.commit() %}
 {% endmacro %}
@@ -149,23 +161,13 @@
             node_id varchar, cutoff_date date, fp varchar
         )
     {% endcall %}
-    {#- One statement for every source (a statement each cost dbt more than most hashes). -#}
-    {% set ids = [] %}
-    {% set rows = [] %}
+    {% set saves = [] %}
     {% for node in graph.sources.values() %}
         {% set relation = adapter.get_relation(node.database, node.schema, node.identifier) %}
         {% set fp = build_memo_fingerprint_sql(relation) if relation is not none else 'null' %}
-        {% do ids.append("'" ~ node.unique_id ~ "'") %}
-        {% do rows.append("select '" ~ node.unique_id ~ "', null::varchar, (" ~ fp ~ ")::varchar") %}
+        {% do saves.append((node.unique_id, fp, none)) %}
     {% endfor %}
-    {% if ids %}
-        {%- call statement('build_memo_save_sources') -%}
-            delete from {{ build_memo_relation() }} where node_id in ({{ ids | join(', ') }});
-            insert into {{ build_memo_relation() }}
-            {{ rows | join('\nunion all ') }}
-        {%- endcall -%}
-        {% do adapter.commit() %}
-    {% endif %}
+    {% if saves %}{% do build_memo_save_all(saves) %}{% endif %}
     {{ return('') }}
 {% endmacro %}
 

@@ -94,6 +94,20 @@ def stored_part_fingerprints(
     }
 
 
+def cutoff_city_fingerprints(
+    con: duckdb.DuckDBPyConnection, relation: str, cutoff: Any = None
+) -> dict[tuple[Any, Any], Fingerprint]:
+    """(cut-off, city code) -> fingerprint of that part of `relation` (only `cutoff`'s parts
+    when given): as the build memo stored them when it keeps them (no rows read: hashing
+    the 2.8 M 问题反馈 items again was 1 s of a corrected ledger's run at 20,000 persons per
+    city), else hashed now. Raises duckdb.CatalogException when the relation does not exist."""
+    stored = stored_part_fingerprints(con, relation, cutoff)
+    if stored is not None:
+        return stored
+    where, params = ("cutoff_date = ?", [cutoff]) if cutoff is not None else ("true", [])
+    return relation_fingerprints(con, relation, ("cutoff_date", "city_code"), where, params)
+
+
 def parts_fingerprint_sql(relation: str, by: Sequence[str] = (), where: str = "true") -> str:
     """SQL: per value of `by` (one row when empty), the rows of `relation` (as SQL names
     it) satisfying `where` as a multiset fingerprint: `n` rows, `s` the sum and `x` the

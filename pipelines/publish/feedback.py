@@ -32,7 +32,7 @@ import xlsxwriter
 from pipelines import reason_codes, terms
 from pipelines.publish import files as safe_files
 from pipelines.publish import xlsx_stream
-from pipelines.publish.content_keys import relation_fingerprints, stored_part_fingerprints
+from pipelines.publish.content_keys import cutoff_city_fingerprints
 from pipelines.publish.files import keep_file, safe_workbook, write_bytes_atomic
 
 FEEDBACK_RELATION = "restricted.restricted_city_feedback"
@@ -390,18 +390,11 @@ def content_fingerprints(
     cut-off. A city with no rows in a relation has no part for it.
     """
     parts: dict[tuple[dt.date, str], list[str]] = {}
-    where = "city_code is not null" + (" and cutoff_date = ?" if cutoff else "")
     for relation in (FEEDBACK_RELATION, FILES_RELATION):
-        # The items' parts as the build memo stored them: hashing 2.8 M items again was
-        # 1 s of a corrected ledger's run at 20,000 persons per city.
-        found = stored_part_fingerprints(con, relation, cutoff)
-        if found is None:
-            try:
-                found = relation_fingerprints(
-                    con, relation, ("cutoff_date", "city_code"), where, [cutoff] if cutoff else []
-                )
-            except duckdb.CatalogException:  # not built yet: the feedback step says so
-                continue
+        try:
+            found = cutoff_city_fingerprints(con, relation, cutoff)
+        except duckdb.CatalogException:  # not built yet: the feedback step says so
+            continue
         for (day, code), fingerprint in found.items():
             if code is not None:
                 parts.setdefault((day, code), []).append(fingerprint.text)

@@ -28,8 +28,7 @@ from pipelines.publish import files as files_module
 from pipelines.publish.content_keys import (
     KeptFiles,
     content_key,
-    relation_fingerprints,
-    stored_part_fingerprints,
+    cutoff_city_fingerprints,
     writer_key,
 )
 from pipelines.publish.files import RESTRICTED, build_folder, write_csv
@@ -117,13 +116,8 @@ def write_restricted_exports(
         for export in EXPORTS:
             # A city's list whose rows did not change keeps its file: only changed cities
             # load and write (a correction changes one city's lists, if any).
-            stored = stored_part_fingerprints(con, export.relation, day)
-            if stored is not None:  # as the build memo keeps them: no rows read
-                parts = {(city,): fp for (_day, city), fp in stored.items()}
-            else:
-                parts = relation_fingerprints(
-                    con, export.relation, ("city_code",), "cutoff_date = ?", [day]
-                )
+            found = cutoff_city_fingerprints(con, export.relation, day)
+            parts = {(city,): fp for (_day, city), fp in found.items()}
             keys = {city: content_key(WRITER_KEY, fp) for (city,), fp in parts.items()}
             names = {city: f"{city}/{export.name}.csv" for city in keys}
             paths = {
