@@ -17,6 +17,7 @@ from pipelines.publish.files import (
     build_folder,
     escape_formula,
     safe_workbook,
+    sort_rows,
     write_csv,
     write_frame_to_sheet,
 )
@@ -59,6 +60,35 @@ def test_same_rows_any_order_same_bytes(tmp_path: Path) -> None:
 # --- the safe writer: formula injection, stable xlsx bytes, all-or-nothing folders ------------
 
 HOSTILE_TEXT = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
+
+
+def test_sort_rows_gives_the_order_of_the_sort_on_every_key() -> None:
+    import random
+
+    rng = random.Random(7)
+    for trial in range(200):
+        n = rng.randint(0, 40)
+        # Few distinct values, nulls among them: the leading keys are unique in some frames
+        # (the short path) and shared in others (the sort on every key).
+        width = rng.randint(1, 3)
+        df = pl.DataFrame(
+            {
+                "a": [rng.choice([None, "x", "y", "z"]) for _ in range(n)],
+                "b": [rng.choice([None, 1, 2]) for _ in range(n)],
+                "c": [
+                    rng.choice([None, dt.date(2022, 8, 15), dt.date(2022, 8, 30)]) for _ in range(n)
+                ],
+                "d": [rng.choice([None, 0.5, 1.5]) for _ in range(n)],
+                "e": [rng.choice(["p", "q"]) for _ in range(n)],
+            }
+        ).with_row_index("id")
+        if trial % 2:
+            df = df.with_columns(pl.col("id").shuffle(seed=trial))
+            df = df.select(df.columns[1 : 1 + width] + ["id"] + df.columns[1 + width :])
+        else:
+            df = df.drop("id")
+        expected = df.sort(df.columns, nulls_last=True, maintain_order=True)
+        assert sort_rows(df, df.columns).equals(expected), (trial, df)
 
 
 def test_csv_escapes_text_that_a_spreadsheet_would_evaluate(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The raw layer as Parquet files, for engines other than the warehouse's DuckDB (Spark).
 
-The warehouse's schema `raw` stays the source of truth for the DuckDB models; after each
-ingestion it is mirrored into a folder that any engine reads (docs/raw_layer.md):
+The warehouse's schema `raw` stays the source of truth for the DuckDB models; when the
+models run on Spark (WARMHEART_ENGINE=spark), each ingestion mirrors it into a folder that
+any engine reads (docs/raw_layer.md):
 
     <raw_layer>/<table>/<sha256>.parquet   one file per uploaded file (content-addressed by the
                                            upload's sha256), its rows with their lineage columns
@@ -42,6 +43,8 @@ PER_FILE_TABLES = {
     **{t.name: ("_file_sha256", "_file_path, _source_row") for t in terms.ALL_TABLES},
 }
 RAW_LAYER_TABLES = (*WHOLE_TABLES, *PER_FILE_TABLES)
+# What the run logs when its engine reads the warehouse itself and no file is written.
+NOT_EXPORTED = "raw layer: no parquet files written (the duckdb engine reads schema raw)"
 
 
 @dataclass

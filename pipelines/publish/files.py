@@ -95,6 +95,32 @@ def _sortable(dtype: pl.DataType) -> bool:
     return not isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object)
 
 
+# Published frames lead with the columns that tell their rows apart (cut-off, city, then
+# the row's own key): sorted on these first, a frame has its final order as soon as no two
+# rows share them, and the sort on every column is not needed. Sorting the 1.4 M rows of
+# fct_target_progress on its 22 columns took 1.7-2.4 s on a 2-core machine, on its first
+# three 0.3 s.
+LEADING_SORT_COLUMNS = 3
+
+
+def sort_rows(df: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """`df.sort(keys, nulls_last=True, maintain_order=True)`: the same rows in the same
+    order, sorted on the leading keys alone when no two rows share those."""
+    keys = list(keys)
+    if not keys or df.height < 2:
+        return df
+    lead = keys[:LEADING_SORT_COLUMNS]
+    if len(lead) < len(keys):
+        ordered = df.sort(lead, nulls_last=True, maintain_order=True)
+        # Sorted, rows sharing the leading keys are neighbours.
+        shared = ordered.select(
+            pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in lead).any()
+        ).item()
+        if not shared:
+            return ordered
+    return df.sort(keys, nulls_last=True, maintain_order=True)
+
+
 def sorted_frame(df: pl.DataFrame, sort_by: Sequence[str] | None = None) -> pl.DataFrame:
     """`df` in a deterministic row order: `sort_by` first, then every other sortable column."""
     keys = list(sort_by or [])
@@ -102,9 +128,7 @@ def sorted_frame(df: pl.DataFrame, sort_by: Sequence[str] | None = None) -> pl.D
     if missing:
         raise KeyError(f"sort columns not in frame: {missing}")
     keys += [c for c, t in df.schema.items() if c not in keys and _sortable(t)]
-    if not keys or df.height == 0:
-        return df
-    return df.sort(keys, nulls_last=True, maintain_order=True)
+    return sort_rows(df, keys)
 
 
 def flat_frame(df: pl.DataFrame) -> pl.DataFrame:

@@ -34,7 +34,7 @@ from pipelines.publish.content_keys import (
     relation_fingerprints,
     writer_key,
 )
-from pipelines.publish.files import SHARED, build_folder, write_frame
+from pipelines.publish.files import SHARED, build_folder, sort_rows, write_frame
 from pipelines.publish.xlsx_form import write_official_xlsx
 
 MART_SCHEMA = "marts"
@@ -78,7 +78,7 @@ def read_mart(
         df = cur.sql(f'select * from "{schema}"."{table}"').pl()
     finally:
         cur.close()
-    return df.sort(df.columns, nulls_last=True) if df.height else df
+    return sort_rows(df, df.columns)
 
 
 # The code and libraries that decide a mart file's bytes besides the mart's rows.

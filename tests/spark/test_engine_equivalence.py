@@ -18,6 +18,7 @@ from polars.testing import assert_frame_equal
 
 from pipelines import person_key, settings
 from pipelines.dbt_project import dbt_executable
+from pipelines.ingest.raw_files import export_raw_layer
 from pipelines.publish.publisher import mart_tables, read_mart
 from pipelines.spark_tables import MODEL_SCHEMAS, import_spark_tables
 
@@ -26,14 +27,14 @@ from pipelines.spark_tables import MODEL_SCHEMAS, import_spark_tables
 COMPARED_SCHEMAS = MODEL_SCHEMAS
 
 
-def _spark_env(demo_root: Path, spark_dir: Path) -> dict[str, str]:
+def _spark_env(demo_root: Path, raw_layer: Path, spark_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMHEART_")}
     # The demo run read real-upload settings (WARMHEART_RAW_DIR set): its person_key secret
     # is the one generated beside its warehouse; Spark must key people with the same.
     secret = (demo_root / "secrets" / "person_key_secret").read_text(encoding="ascii").strip()
     env.update(
         WARMHEART_ENGINE="spark",
-        WARMHEART_RAW_LAYER=str(demo_root / "raw_layer"),
+        WARMHEART_RAW_LAYER=str(raw_layer),
         WARMHEART_SPARK_DIR=str(spark_dir),
         WARMHEART_SPARK_DRIVER_MEMORY="1g",
         WARMHEART_SPARK_SHUFFLE_PARTITIONS="4",
@@ -87,6 +88,14 @@ def test_spark_builds_every_published_mart_row_for_row_as_duckdb(demo_run, tmp_p
         "Spark needs a Java runtime (apt-get install openjdk-17-jre-headless)"
     )
     spark_dir = tmp_path / "spark"
+    # The demo run was a DuckDB run, which writes no Parquet raw layer: exported here from
+    # its warehouse, as a run on Spark exports it after ingestion.
+    raw_layer = tmp_path / "raw_layer"
+    source = duckdb.connect(str(demo_run.root / "warehouse.duckdb"), read_only=True)
+    try:
+        export_raw_layer(source, raw_layer)
+    finally:
+        source.close()
     started = time.perf_counter()
     # Seeds and models in one dbt process: one Spark session. The data tests are the DuckDB
     # run's job here (they gate publication there); this test proves the computed tables.
@@ -105,7 +114,7 @@ def test_spark_builds_every_published_mart_row_for_row_as_duckdb(demo_run, tmp_p
             "--target-path",
             str(tmp_path / "target"),
         ],
-        env=_spark_env(demo_run.root, spark_dir),
+        env=_spark_env(demo_run.root, raw_layer, spark_dir),
         cwd=settings.DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
