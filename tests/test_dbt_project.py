@@ -92,6 +92,24 @@ def test_a_second_parse_with_nothing_changed_does_not_run_dbt(monkeypatch):
     )
 
 
+def test_a_partial_parse_file_written_by_another_parse_is_parsed_again():
+    """sqlfluff's dbt templater (make lint) writes target/partial_parse.msgpack with its own
+    profile. Every build starts from that file: left there, each run parsed the whole
+    project again inside its build. The next parse must replace it."""
+    from pipelines import dbt_project as module
+
+    manifest = module.parse_dbt_project()
+    project_dir, env = Path(module.dbt_project.project_dir), module.dbt_env()
+    assert module.parse_is_current(project_dir, manifest, env)
+    partial = manifest.with_name(module.PARTIAL_PARSE)
+    ours = partial.read_bytes()
+    partial.write_bytes(ours + b"written by sqlfluff")
+    assert not module.parse_is_current(project_dir, manifest, env)
+    module.parse_dbt_project()  # dbt parses again and writes its own file
+    assert module.parse_is_current(project_dir, manifest, env)
+    assert not partial.read_bytes().endswith(b"written by sqlfluff")
+
+
 def test_a_parse_replaces_the_manifest_whole(monkeypatch):
     """Another process may be reading target/manifest.json (a run under other settings, a
     parallel test): a parse must never leave it half-written. dbt writes in place, so the
