@@ -27,13 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import polars as pl
 
 from pipelines.publish.files import flat_frame
+
+if TYPE_CHECKING:  # numpy and pandas are imported where a frame is validated (runner.py)
+    import numpy as np
+    import pandas as pd
 
 CELL_KWARGS = {
     "expect_column_values_to_not_be_null": {"column"},
@@ -68,7 +70,7 @@ class Verdict:
     unexpected_rows: np.ndarray | None = None
 
 
-Validate = Callable[[list[dict[str, Any]], pd.DataFrame, str], list[Any]]
+Validate = Callable[[list[dict[str, Any]], "pd.DataFrame", str], list[Any]]
 
 
 def _kind(expectation: dict[str, Any], columns: set[str]) -> str:
@@ -114,6 +116,8 @@ def _classes(frame: pl.DataFrame, columns: list[str], nullness: bool) -> _Classe
 
 
 def _carry_back(cls: _Classes, unexpected_classes: set[int], max_examples: int) -> Verdict:
+    import numpy as np
+
     mask = cls.row_class.is_in(sorted(unexpected_classes)) if unexpected_classes else None
     if mask is None:
         return Verdict(None, 0, unexpected_rows=np.zeros(0, dtype=np.int64))
@@ -141,6 +145,8 @@ def validate_by_class(
     """One Verdict per expectation, in order. `validate(expectations, pandas_frame,
     result_format)` runs GX and returns its results (in any order); with
     `by_class` False every expectation is validated on the whole frame."""
+    import numpy as np
+
     columns = set(frame.columns)
     kinds = [_kind(e, columns) if by_class else "whole" for e in expectations]
     verdicts: list[Verdict | None] = [None] * len(expectations)
@@ -171,6 +177,8 @@ def validate_by_class(
 
     shape = [i for i, k in enumerate(kinds) if k == "shape"]
     if shape:
+        import pandas as pd
+
         zeros = pd.DataFrame(np.zeros((n, frame.width), dtype=np.int8), columns=frame.columns)
         for i, res in zip(shape, run(shape, zeros, "SUMMARY"), strict=True):
             r = dict(res.result or {})
