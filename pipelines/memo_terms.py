@@ -4,6 +4,10 @@ pulling in the other's libraries."""
 
 import re
 
+# Every table the build memo (macros/build_memo.sql) and the node memo
+# (pipelines/dbt_node_memo.py) keep about the DuckDB build starts so, in schema main (which
+# holds nothing else): the memo itself, staged files, parts, changes, inputs, node results.
+MEMO_TABLE_PREFIX = "warmheart_"
 # macros/build_memo.sql: `build_memo_relation()` with `build_memo_version()`.
 BUILD_MEMO_TABLE = "main.warmheart_build_memo_v1"
 # `build_memo_parts_relation()`: a `rewrite_parts_by` model's parts and their fingerprints

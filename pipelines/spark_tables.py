@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.memo_terms import MEMO_TABLE_PREFIX
+
 # dbt's schemas (raw is the warehouse's own).
 MODEL_SCHEMAS = ("reference", "staging", "intermediate", "marts", "restricted")
 
@@ -72,23 +74,20 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict
     return rows
 
 
-# The DuckDB build's memo of which model tables match their inputs (dbt_project/macros/
-# build_memo.sql names it main.warmheart_build_memo_v<version>).
-BUILD_MEMO_PREFIX = "warmheart_build_memo"
-
-
 def forget_dbt_builds(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the DuckDB build's memo: its next build rebuilds every model table."""
+    """Drop every table the DuckDB build's memos keep (the memo of which tables match their
+    inputs, and the parts, changes and results recorded with it): its next build rebuilds
+    every model table, and the publication hashes the tables' rows instead of trusting
+    parts stored for tables Spark has replaced."""
     for (name,) in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() "
         "and schema_name = 'main' and starts_with(table_name, ?)",
-        [BUILD_MEMO_PREFIX],
+        [MEMO_TABLE_PREFIX],
     ).fetchall():
         con.execute(f'drop table main."{name}"')
 
 
 __all__ = [
-    "BUILD_MEMO_PREFIX",
     "MODEL_SCHEMAS",
     "forget_dbt_builds",
     "import_spark_tables",
