@@ -3,10 +3,17 @@ whether a published file is kept or written again."""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
-from pipelines.publish.content_keys import relation_fingerprints, stored_part_fingerprints
+from pipelines.publish.content_keys import (
+    cutoff_fingerprints,
+    relation_fingerprints,
+    stored_part_fingerprints,
+)
+from pipelines.spark_tables import forget_dbt_builds
 
 
 def _con() -> duckdb.DuckDBPyConnection:
@@ -59,6 +66,7 @@ def test_a_relation_not_built_is_an_error_not_an_empty_fingerprint():
         "restricted.restricted_city_feedback",
         "restricted.restricted_discovery_candidates",
         "restricted.restricted_relief_eligible_unpaid",
+        "marts.fct_target_progress",
     ],
 )
 def test_the_parts_the_build_memo_stored_are_the_fingerprints_of_the_tables_rows(
@@ -73,6 +81,36 @@ def test_the_parts_the_build_memo_stored_are_the_fingerprints_of_the_tables_rows
         stored_one = stored_part_fingerprints(con, relation, one_cutoff)
     assert stored == hashed and len(stored) > 16
     assert stored_one == {k: v for k, v in hashed.items() if k[0] == one_cutoff}
+
+
+def test_a_cutoffs_fingerprint_is_its_cities_parts_stored_or_hashed(demo_run, tmp_path):
+    """fct_target_progress is published per cut-off: each cut-off's key is put together from
+    the memo's stored parts, and is the same when the memo is gone (hashed instead)."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_run.root / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        stored = cutoff_fingerprints(con, "marts.fct_target_progress")
+        rows = dict(
+            con.execute(
+                "select cutoff_date, count(*) from marts.fct_target_progress group by all"
+            ).fetchall()
+        )
+        forget_dbt_builds(con)  # as a Spark import does
+        assert stored_part_fingerprints(con, "marts.fct_target_progress") is None
+        hashed = cutoff_fingerprints(con, "marts.fct_target_progress")
+        con.execute(
+            "update marts.fct_target_progress set is_visited = not is_visited "
+            "where cutoff_date = (select max(cutoff_date) from marts.fct_target_progress) "
+            "and person_key = (select min(person_key) from marts.fct_target_progress)"
+        )
+        changed = cutoff_fingerprints(con, "marts.fct_target_progress")
+    assert stored == hashed
+    assert {day: fp.rows for day, fp in stored.items()} == rows
+    last = max(stored)
+    assert changed[last] != stored[last]
+    assert {d: fp for d, fp in changed.items() if d != last} == {
+        d: fp for d, fp in stored.items() if d != last
+    }
 
 
 def test_a_relation_the_build_memo_keeps_no_parts_of_is_hashed():

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.checks import report as gate_report
@@ -173,3 +174,85 @@ def test_gate_report_lists_checks_with_counts_and_examples(tmp_path: Path, monke
     md = md_path.read_text(encoding="utf-8")
     assert "⛔ FAIL" in md and "⚠️ warn" in md and "registries/temp_relief/a.csv" in md
     assert "not published" in md
+
+
+@pytest.fixture
+def progress_con():
+    """A mart published per cut-off (publisher.MARTS_BY_CUTOFF) beside an ordinary one."""
+    c = duckdb.connect()
+    c.execute("create schema marts")
+    c.execute("create table marts.rpt_other as select 2 as b")
+    c.execute(
+        "create table marts.fct_target_progress as select * from (values "
+        "('2022-08-15'::date, '370100', 'k1', true), ('2022-08-15'::date, '370200', 'k2', false),"
+        "('2022-08-30'::date, '370100', 'k1', false), ('2022-08-30'::date, '370200', 'k3', true)"
+        ") v(cutoff_date, city_code, person_key, is_visited)"
+    )
+    yield c
+    c.close()
+
+
+def _progress_files(marts: Path) -> dict[str, int]:
+    return {
+        p.relative_to(marts).as_posix(): p.stat().st_ino
+        for p in sorted((marts / "fct_target_progress").iterdir())
+    }
+
+
+def test_a_mart_by_cutoff_is_published_as_one_pair_of_files_per_cutoff(progress_con, tmp_path):
+    """fct_target_progress (1.4 M rows at province scale) does not fit one Excel sheet: each
+    cut-off's rows are a file pair of their own, and no file holds the whole table."""
+    assert "fct_target_progress" in publisher.MARTS_BY_CUTOFF
+    marts = tmp_path / "marts"
+    pub = publisher.publish_marts(progress_con, marts)
+    assert list(_progress_files(marts)) == [
+        "fct_target_progress/fct_target_progress_2022-08-15.csv",
+        "fct_target_progress/fct_target_progress_2022-08-15.parquet",
+        "fct_target_progress/fct_target_progress_2022-08-30.csv",
+        "fct_target_progress/fct_target_progress_2022-08-30.parquet",
+    ]
+    assert not list(marts.glob("fct_target_progress.*"))
+    assert pub.rows == {"rpt_other": 1, "fct_target_progress": 4}
+    first = marts / "fct_target_progress" / "fct_target_progress_2022-08-15.csv"
+    assert first.read_text(encoding="utf-8-sig").splitlines() == [
+        "cutoff_date,city_code,person_key,is_visited",
+        "2022-08-15,370100,k1,true",
+        "2022-08-15,370200,k2,false",
+    ]
+    whole = pl.read_parquet(marts / "fct_target_progress" / "*.parquet")
+    assert whole.height == 4 and whole["person_key"].to_list() == ["k1", "k2", "k1", "k3"]
+    assert oct((marts / "fct_target_progress").stat().st_mode & 0o777) == oct(files.SHARED.folder)
+
+
+def test_a_change_in_one_cutoff_rewrites_that_cutoffs_files_only(progress_con, tmp_path):
+    marts = tmp_path / "marts"
+    publisher.publish_marts(progress_con, marts)
+    before = _progress_files(marts)
+    progress_con.execute(
+        "update marts.fct_target_progress set is_visited = true where person_key = 'k2'"
+    )
+    publisher.publish_marts(progress_con, marts)
+    after = _progress_files(marts)
+    kept = {name for name in after if after[name] == before.get(name)}
+    assert kept == {
+        "fct_target_progress/fct_target_progress_2022-08-30.csv",
+        "fct_target_progress/fct_target_progress_2022-08-30.parquet",
+    }
+    changed = marts / "fct_target_progress" / "fct_target_progress_2022-08-15.csv"
+    assert "2022-08-15,370200,k2,true" in changed.read_text(encoding="utf-8-sig")
+
+
+def test_a_cutoff_no_longer_in_the_mart_loses_its_files(progress_con, tmp_path):
+    """The publication owns the mart's folder: it is not carried over like by_cutoff/."""
+    marts = tmp_path / "marts"
+    publisher.publish_marts(progress_con, marts)
+    progress_con.execute("delete from marts.fct_target_progress where cutoff_date = '2022-08-30'")
+    pub = publisher.publish_marts(progress_con, marts)
+    assert list(_progress_files(marts)) == [
+        "fct_target_progress/fct_target_progress_2022-08-15.csv",
+        "fct_target_progress/fct_target_progress_2022-08-15.parquet",
+    ]
+    assert pub.rows["fct_target_progress"] == 2
+    progress_con.execute("delete from marts.fct_target_progress")
+    publisher.publish_marts(progress_con, marts)
+    assert not (marts / "fct_target_progress").exists()  # not the previous version's files

@@ -199,7 +199,7 @@ def test_analyst_copy_answers_the_documented_questions_with_the_marts_figures(ru
         (pl.col("cutoff_date") == targets["cutoff_date"].max())
         & (pl.col("city_code") != terms.PROVINCE_CODE)
     )
-    progress = pl.read_parquet(root / "marts" / "fct_target_progress.parquet")
+    progress = pl.read_parquet(root / "marts" / "fct_target_progress" / "*.parquet")
     completeness = pl.read_parquet(root / "marts" / "rpt_reporting_completeness.parquet")
     con = duckdb.connect(str(copy), read_only=True)
     try:

@@ -309,8 +309,8 @@ def step_windows(dagster_home: Path) -> dict[str, tuple[float, float]]:
 
 def marts_digest(marts: Path) -> str:
     h = hashlib.sha256()
-    for p in sorted(marts.glob("*.parquet")):
-        h.update(p.name.encode())
+    for p in sorted(marts.rglob("*.parquet")):  # fct_target_progress/ and by_cutoff/ too
+        h.update(p.relative_to(marts).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 

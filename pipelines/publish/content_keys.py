@@ -108,6 +108,25 @@ def cutoff_city_fingerprints(
     return relation_fingerprints(con, relation, ("cutoff_date", "city_code"), where, params)
 
 
+def cutoff_fingerprints(con: duckdb.DuckDBPyConnection, relation: str) -> dict[Any, Fingerprint]:
+    """Cut-off -> fingerprint of that cut-off's rows of `relation` (which has `cutoff_date`
+    and `city_code`), put together from its (cut-off, city) fingerprints
+    (cutoff_city_fingerprints: stored by the build memo when it keeps them, else hashed
+    now; the same text either way). Cut-offs without rows are left out.
+    Raises duckdb.CatalogException when the relation does not exist."""
+    parts: dict[Any, list[tuple[Any, Fingerprint]]] = {}
+    by_part = cutoff_city_fingerprints(con, relation)
+    for (cutoff, city), fingerprint in sorted(by_part.items(), key=lambda kv: str(kv[0])):
+        if fingerprint.rows:
+            parts.setdefault(cutoff, []).append((city, fingerprint))
+    return {
+        cutoff: Fingerprint(
+            "|".join(f"{city}={fp.text}" for city, fp in cities), sum(fp.rows for _, fp in cities)
+        )
+        for cutoff, cities in parts.items()
+    }
+
+
 def parts_fingerprint_sql(relation: str, by: Sequence[str] = (), where: str = "true") -> str:
     """SQL: per value of `by` (one row when empty), the rows of `relation` (as SQL names
     it) satisfying `where` as a multiset fingerprint: `n` rows, `s` the sum and `x` the

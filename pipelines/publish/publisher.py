@@ -31,6 +31,7 @@ from pipelines.publish.analyst_copy import build_analyst_copy
 from pipelines.publish.content_keys import (
     KeptFiles,
     content_key,
+    cutoff_fingerprints,
     relation_fingerprints,
     writer_key,
 )
@@ -39,6 +40,13 @@ from pipelines.publish.xlsx_form import write_official_xlsx
 
 MART_SCHEMA = "marts"
 REPORT_TABLE = "rpt_campaign_stats"
+# Marts published as one parquet + csv pair per cut-off, in a folder named after the mart
+# (`<mart>/<mart>_<cut-off>.*`), not as one pair. fct_target_progress has a row per target
+# and cut-off: 1.4 M rows at 20,000 persons per city, more than Excel opens (1,048,576);
+# one cut-off's rows do open. A correction changes the rows of its cut-off only, so the
+# other cut-offs keep their files. The whole table is in the analysts' DuckDB.
+MARTS_BY_CUTOFF = ("fct_target_progress",)
+CUTOFF_COLUMN = "cutoff_date"
 
 # A writer adds files to the version folder being built and returns their paths.
 Writer = Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]
@@ -69,13 +77,22 @@ def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> li
 
 
 def read_mart(
-    con: duckdb.DuckDBPyConnection, table: str, schema: str = MART_SCHEMA
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    schema: str = MART_SCHEMA,
+    cutoff: dt.date | None = None,
 ) -> pl.DataFrame:
-    """A mart in a deterministic row order (all columns, left to right)."""
+    """A mart (only `cutoff`'s rows when given) in a deterministic row order (all columns,
+    left to right)."""
     # A cursor: DuckDB 2.0 refuses relation queries while an execute() result is unfinished.
     cur = con.cursor()
     try:
-        df = cur.sql(f'select * from "{schema}"."{table}"').pl()
+        if cutoff is None:
+            df = cur.sql(f'select * from "{schema}"."{table}"').pl()
+        else:
+            df = cur.sql(
+                f'select * from "{schema}"."{table}" where {CUTOFF_COLUMN} = ?', params=[cutoff]
+            ).pl()
     finally:
         cur.close()
     return sort_rows(df, df.columns)
@@ -88,12 +105,36 @@ WRITER_KEY = writer_key(files_module, content_keys_module, sys.modules[__name__]
 def mart_content_keys(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
     """Mart -> (content key, rows), taken in DuckDB without loading the mart
     (content_keys.py): the files are written from the rows in sorted order, so the same
-    multiset of rows gives the same bytes."""
+    multiset of rows gives the same bytes. A mart of MARTS_BY_CUTOFF is not here
+    (mart_cutoff_content_keys)."""
     keys: dict[str, tuple[str, int]] = {}
     for table in mart_tables(con):
+        if table in MARTS_BY_CUTOFF:
+            continue
         fingerprint = relation_fingerprints(con, f"{MART_SCHEMA}.{table}")[()]
         keys[table] = (content_key(WRITER_KEY, fingerprint), fingerprint.rows)
     return keys
+
+
+def mart_cutoff_content_keys(
+    con: duckdb.DuckDBPyConnection, table: str
+) -> dict[dt.date, tuple[str, int]]:
+    """Cut-off -> (content key, rows) of one cut-off's rows of `table`: from the parts the
+    build memo stored when it keeps them, so the 1.4 M rows of fct_target_progress are not
+    hashed again (content_keys.cutoff_fingerprints)."""
+    fingerprints = cutoff_fingerprints(con, f"{MART_SCHEMA}.{table}")
+    if None in fingerprints:  # its not-null test stops the build first; never drop rows here
+        raise ValueError(f"{MART_SCHEMA}.{table} has rows without a {CUTOFF_COLUMN}")
+    return {
+        cutoff: (content_key(WRITER_KEY, fingerprint), fingerprint.rows)
+        for cutoff, fingerprint in fingerprints.items()
+    }
+
+
+def cutoff_file_stem(table: str, cutoff: dt.date) -> str:
+    """`<table>/<table>_<cut-off>`: where a MARTS_BY_CUTOFF mart's cut-off files are, in the
+    marts folder, without the suffix."""
+    return f"{table}/{table}_{cutoff.isoformat()}"
 
 
 def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Writer:
@@ -115,6 +156,17 @@ def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Wri
                 kept.record(folder, table, key, paths)
             rows[table] = count
             out += paths
+        for table in (t for t in mart_tables(con) if t in MARTS_BY_CUTOFF):
+            rows[table] = 0
+            for cutoff, (key, count) in sorted(mart_cutoff_content_keys(con, table).items()):
+                stem = cutoff_file_stem(table, cutoff)
+                paths = kept.keep(folder, stem, key, [f"{stem}.parquet", f"{stem}.csv"])
+                if paths is None:
+                    df = read_mart(con, table, cutoff=cutoff)
+                    paths = write_frame(df, folder / table, Path(stem).name, presorted=True)
+                    kept.record(folder, stem, key, paths)
+                rows[table] += count
+                out += paths
         kept.save(folder)
         return out
 
@@ -126,6 +178,7 @@ def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Wri
 # there (by_cutoff/, charts/, .gitkeep, written by later assets or by git) is carried
 # over into the new version unchanged.
 OWNED_SUFFIXES = (".parquet", ".csv", ".xlsx", ".duckdb")
+OWNED_FOLDERS = MARTS_BY_CUTOFF
 
 
 def _carry_over(previous: Path, staged: Path) -> None:
@@ -134,6 +187,8 @@ def _carry_over(previous: Path, staged: Path) -> None:
     for path in previous.iterdir():
         dest = staged / path.name
         if dest.exists() or (path.is_file() and path.suffix in OWNED_SUFFIXES):
+            continue
+        if path.is_dir() and path.name in OWNED_FOLDERS:
             continue
         if path.is_dir():
             shutil.copytree(path, dest, symlinks=True)
