@@ -256,3 +256,18 @@ def test_a_cutoff_no_longer_in_the_mart_loses_its_files(progress_con, tmp_path):
     progress_con.execute("delete from marts.fct_target_progress")
     publisher.publish_marts(progress_con, marts)
     assert not (marts / "fct_target_progress").exists()  # not the previous version's files
+
+
+def test_a_database_attached_beside_does_not_list_its_marts_twice(progress_con, tmp_path):
+    """The analysts' copy is built on another cursor while the mart files are written, and
+    attaches a file with the same schema and tables: each mart is still published once."""
+    progress_con.execute(f"attach '{tmp_path / 'copy.duckdb'}' as copy")
+    progress_con.execute(
+        "create schema copy.marts; "
+        "create table copy.marts.fct_target_progress as from marts.fct_target_progress"
+    )
+    assert publisher.mart_tables(progress_con) == ["fct_target_progress", "rpt_other"]
+    marts = tmp_path / "marts"
+    publisher.publish_marts(progress_con, marts)
+    pub = publisher.publish_marts(progress_con, marts)  # the second keeps every file
+    assert pub.rows == {"rpt_other": 1, "fct_target_progress": 4}

@@ -69,8 +69,11 @@ class Publication:
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> list[str]:
+    # The current database's only: the analysts' copy, built beside on another cursor,
+    # attaches a file with the same schema and tables (a mart listed twice is written twice).
     rows = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by table_name",
+        "select table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? order by table_name",
         [schema],
     ).fetchall()
     return [r[0] for r in rows]
