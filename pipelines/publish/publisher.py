@@ -141,7 +141,8 @@ def cutoff_file_stem(table: str, cutoff: dt.date) -> str:
 
 
 def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Writer:
-    """Every table of schema `marts` as parquet + csv (row counts go into `rows`).
+    """Every table of schema `marts` as parquet + csv (row counts go into `rows`); a mart
+    of MARTS_BY_CUTOFF as one pair per cut-off in its own folder (cutoff_file_stem).
 
     `previous` is the current publication's folder: a mart whose content key is the one
     its files there were written from keeps those files (KeptFiles) instead of being read
