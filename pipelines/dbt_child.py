@@ -178,10 +178,13 @@ def main() -> None:
 
 def run_dbt(cli: Any) -> Any:
     """dbt's command line on this process's arguments and environment, with the node memo
-    installed (and the manifest writes skipped when the step asks)."""
+    and the compiled-template cache (pipelines/jinja_code_cache.py) installed (and the
+    manifest writes skipped when the step asks)."""
+    from pipelines import jinja_code_cache
     from pipelines.dbt_node_memo import install
 
     install()
+    jinja_code_cache.install()
     skip_unlogged_lines()
     skip_unread_events()
     if os.environ.get(SKIP_MANIFEST_ENV) == "1":
