@@ -116,11 +116,14 @@ def _store(path: Path, code: CodeType) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:  # a read-only folder: the run goes on, compiling
+        return
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(marshal.dumps(code))
         os.replace(tmp, path)
-    except OSError:  # a read-only or full disk: the run goes on, compiling
-        pass
+    except OSError:  # a full disk: no entry, and no half-written file left behind
+        Path(tmp).unlink(missing_ok=True)
 
 
 def install(folder: Path = CACHE_DIR) -> None:

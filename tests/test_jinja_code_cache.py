@@ -98,3 +98,16 @@ def test_environment_settings_that_change_the_code_change_the_key():
     assert jinja_code_cache.template_key(
         plain, "t", None, None, False
     ) == jinja_code_cache.template_key(jinja2.Environment(), "t", None, None, False)
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_run_compiling(cache, monkeypatch):
+    """A full disk: nothing is stored, no temporary file is left, the template renders."""
+    folder, compiled = cache
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja_code_cache.os, "replace", full)
+    assert _render("{{ 'ok' }}") == "ok"
+    assert _render("{{ 'ok' }}") == "ok"
+    assert len(compiled) == 2 and not [p for p in folder.rglob("*") if p.is_file()]
