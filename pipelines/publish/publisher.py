@@ -105,71 +105,71 @@ def read_mart(
 WRITER_KEY = writer_key(files_module, content_keys_module, sys.modules[__name__])
 
 
-def mart_content_keys(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
-    """Mart -> (content key, rows), taken in DuckDB without loading the mart
-    (content_keys.py): the files are written from the rows in sorted order, so the same
-    multiset of rows gives the same bytes. A mart of MARTS_BY_CUTOFF is not here
-    (mart_cutoff_content_keys)."""
-    keys: dict[str, tuple[str, int]] = {}
+@dataclass(frozen=True)
+class MartFile:
+    """One parquet + csv pair of a publication: `stem` is its path in the marts folder
+    without the suffix, `key` the content key its bytes follow from (content_keys.py)."""
+
+    table: str
+    stem: str
+    key: str
+    rows: int
+    cutoff: dt.date | None = None
+
+
+def mart_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[MartFile]]:
+    """Mart -> the file pairs it is published as, keyed without loading the mart: the files
+    are written from the rows in sorted order, so the same multiset of rows gives the same
+    bytes. A mart is one pair named after it; a mart of MARTS_BY_CUTOFF is one pair per
+    cut-off (`<mart>/<mart>_<cut-off>`), keyed from the parts the build memo stored when it
+    keeps them, so the 1.4 M rows of fct_target_progress are not hashed again
+    (content_keys.cutoff_fingerprints). An empty per-cut-off mart has no pair."""
+    files: dict[str, list[MartFile]] = {}
     for table in mart_tables(con):
-        if table in MARTS_BY_CUTOFF:
+        relation = f"{MART_SCHEMA}.{table}"
+        if table not in MARTS_BY_CUTOFF:
+            fingerprint = relation_fingerprints(con, relation)[()]
+            key = content_key(WRITER_KEY, fingerprint)
+            files[table] = [MartFile(table, table, key, fingerprint.rows)]
             continue
-        fingerprint = relation_fingerprints(con, f"{MART_SCHEMA}.{table}")[()]
-        keys[table] = (content_key(WRITER_KEY, fingerprint), fingerprint.rows)
-    return keys
-
-
-def mart_cutoff_content_keys(
-    con: duckdb.DuckDBPyConnection, table: str
-) -> dict[dt.date, tuple[str, int]]:
-    """Cut-off -> (content key, rows) of one cut-off's rows of `table`: from the parts the
-    build memo stored when it keeps them, so the 1.4 M rows of fct_target_progress are not
-    hashed again (content_keys.cutoff_fingerprints)."""
-    fingerprints = cutoff_fingerprints(con, f"{MART_SCHEMA}.{table}")
-    if None in fingerprints:  # its not-null test stops the build first; never drop rows here
-        raise ValueError(f"{MART_SCHEMA}.{table} has rows without a {CUTOFF_COLUMN}")
-    return {
-        cutoff: (content_key(WRITER_KEY, fingerprint), fingerprint.rows)
-        for cutoff, fingerprint in fingerprints.items()
-    }
-
-
-def cutoff_file_stem(table: str, cutoff: dt.date) -> str:
-    """`<table>/<table>_<cut-off>`: where a MARTS_BY_CUTOFF mart's cut-off files are, in the
-    marts folder, without the suffix."""
-    return f"{table}/{table}_{cutoff.isoformat()}"
+        fingerprints = cutoff_fingerprints(con, relation)
+        if None in fingerprints:  # its not-null test stops the build first; never drop rows here
+            raise ValueError(f"{relation} has rows without a {CUTOFF_COLUMN}")
+        files[table] = [
+            MartFile(
+                table,
+                f"{table}/{table}_{cutoff.isoformat()}",
+                content_key(WRITER_KEY, fingerprint),
+                fingerprint.rows,
+                cutoff,
+            )
+            for cutoff, fingerprint in sorted(fingerprints.items())
+        ]
+    return files
 
 
 def mart_files_writer(rows: dict[str, int], previous: Path | None = None) -> Writer:
-    """Every table of schema `marts` as parquet + csv (row counts go into `rows`); a mart
-    of MARTS_BY_CUTOFF as one pair per cut-off in its own folder (cutoff_file_stem).
+    """Every table of schema `marts` as its parquet + csv pairs (mart_files); each mart's
+    row count goes into `rows`.
 
-    `previous` is the current publication's folder: a mart whose content key is the one
-    its files there were written from keeps those files (KeptFiles) instead of being read
-    and written again. A correction changes a few marts; the largest
-    (fct_target_progress, 1.4 M rows at 20,000 persons per city) took two seconds."""
+    `previous` is the current publication's folder: a pair whose content key is the one its
+    files there were written from keeps those files (KeptFiles) instead of being read and
+    written again. A correction changes a few marts, and of fct_target_progress (1.4 M rows
+    at 20,000 persons per city) only its own cut-off."""
 
     def write(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         kept = KeptFiles(previous)
         out: list[Path] = []
-        for table, (key, count) in mart_content_keys(con).items():
-            paths = kept.keep(folder, table, key, [f"{table}.parquet", f"{table}.csv"])
-            if paths is None:
-                df = read_mart(con, table)
-                paths = write_frame(df, folder, table, presorted=True)
-                kept.record(folder, table, key, paths)
-            rows[table] = count
-            out += paths
-        for table in (t for t in mart_tables(con) if t in MARTS_BY_CUTOFF):
-            rows[table] = 0
-            for cutoff, (key, count) in sorted(mart_cutoff_content_keys(con, table).items()):
-                stem = cutoff_file_stem(table, cutoff)
-                paths = kept.keep(folder, stem, key, [f"{stem}.parquet", f"{stem}.csv"])
+        for table, pairs in mart_files(con).items():
+            rows[table] = sum(pair.rows for pair in pairs)
+            for pair in pairs:
+                names = [f"{pair.stem}.parquet", f"{pair.stem}.csv"]
+                paths = kept.keep(folder, pair.stem, pair.key, names)
                 if paths is None:
-                    df = read_mart(con, table, cutoff=cutoff)
-                    paths = write_frame(df, folder / table, Path(stem).name, presorted=True)
-                    kept.record(folder, stem, key, paths)
-                rows[table] += count
+                    df = read_mart(con, table, cutoff=pair.cutoff)
+                    stem = Path(pair.stem)
+                    paths = write_frame(df, folder / stem.parent, stem.name, presorted=True)
+                    kept.record(folder, pair.stem, pair.key, paths)
                 out += paths
         kept.save(folder)
         return out
