@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from pipelines.campaign import load_campaign
-from pipelines.checks import gx_worker, runner
+from pipelines.checks import runner
 
 CAMPAIGN = load_campaign("2022-warm-heart")
 PARAMS = runner.campaign_parameters(CAMPAIGN)
@@ -117,100 +117,31 @@ def test_unexpected_rows_are_counted_over_the_whole_frame_and_shown_first_in_fil
 
 def test_gx_batches_are_not_fingerprinted(monkeypatch):
     """GX hashes every batch for markers nothing reads (seconds at a province's size);
-    the worker's GX set-up turns that off. Fails if GX renames the threshold it sets."""
+    the runner turns that off. Fails if GX renames the threshold the runner sets."""
     from great_expectations.execution_engine import pandas_execution_engine
 
-    batch_definition = gx_worker.new_batch_definition()
+    runner._gx_batch_definition()  # the runner's GX set-up has run
     assert pandas_execution_engine.HASH_THRESHOLD == 0
 
     def fingerprint(_df):
         raise AssertionError("GX fingerprinted a batch")
 
     monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
-    expectations = [e for e in SUITE["expectations"] if "no_such_column" not in str(e)]
-    results = gx_worker.validate(
-        batch_definition, expectations, messy_frame(200, 1), PARAMS, "SUMMARY", 5
-    )
-    assert len(results) == len(expectations)
-    assert not any(r.exception_info.get("raised_exception") for r in results)
+    outcomes = runner.run_suite(SUITE, messy_frame(200, 1), PARAMS)
+    assert outcomes and not any("fingerprinted" in (o.error or "") for o in outcomes)
 
 
-def _by_type_and_kwargs(results) -> list:
-    return sorted(
-        results, key=lambda r: (r.expectation_config.type, repr(r.expectation_config.kwargs))
-    )
-
-
-def test_the_worker_process_gives_what_gx_gives_in_this_process():
-    """The gate's GX runs in a process of its own (gx_worker.py): its answers, carried
-    back, are the results GX gives here, for every kind of expectation in SUITE (a
-    missing column's error included), on Polars and on pandas frames."""
-    frame = messy_frame(300, 2)
-    batch_definition = gx_worker.new_batch_definition()
-    for fmt, handed in (("COMPLETE", frame), ("SUMMARY", frame.drop("tags").to_pandas())):
-        here = gx_worker.validate(batch_definition, SUITE["expectations"], handed, PARAMS, fmt, 5)
-        there = runner._gx_validate(SUITE["expectations"], handed, PARAMS, fmt)
-        assert len(there) == len(SUITE["expectations"])
-        # As text: a NaN among the unexpected values is not equal to itself.
-        assert repr(_by_type_and_kwargs(there)) == repr(_by_type_and_kwargs(here))
-    missing = [r for r in there if r.expectation_config.kwargs.get("column") == "no_such_column"]
-    assert [r.success for r in missing] == [False]
-    assert "no_such_column" in str(missing[0].exception_info)
-
-
-def test_warm_gx_starts_one_worker_for_every_caller():
-    """warm_gx, called again and again and from several threads, starts one process;
-    every validation then goes to it."""
+def test_gx_imported_in_the_background_is_the_one_the_gate_uses():
+    """warm_gx, called again and again and from several threads, starts one import; every
+    caller then gets the same GX batch definition."""
     import concurrent.futures as cf
 
     runner.warm_gx()
     runner.warm_gx()
     with cf.ThreadPoolExecutor(4) as pool:
-        got = list(pool.map(lambda _: runner._gx(), range(8)))
-    assert all(g is got[0] for g in got) and got[0].alive()
-    with cf.ThreadPoolExecutor(4) as pool:  # requests from several threads, one at a time
-        outcomes = list(
-            pool.map(lambda n: runner.run_suite(SUITE, messy_frame(n, n), PARAMS), [50, 60, 70, 80])
-        )
-    assert [o[2].success for o in outcomes] == [True] * 4  # the row count is at least 1
-    assert runner._gx() is got[0]
-
-
-def test_a_worker_that_died_is_reported_then_replaced():
-    """A worker killed under the gate (out of memory…) fails that validation with a clear
-    error, never a pass; the next validation starts a new worker."""
-    worker = runner._gx()
-    worker._process.kill()
-    worker._process.wait()
-    with pytest.raises(gx_worker.GxWorkerStopped, match="worker process stopped"):
-        worker.validate(SUITE["expectations"], messy_frame(20, 3), PARAMS, "SUMMARY", 5)
-    outcomes = runner.run_suite(SUITE, messy_frame(20, 3), PARAMS)
-    assert len(outcomes) == len(SUITE["expectations"])
-    assert runner._gx() is not worker and runner._gx().alive()
-
-
-def test_an_error_gx_raises_comes_back_as_that_error():
-    """An error GX raises (a suite parameter nobody set) is raised in the gate as it would
-    be in-process, and the worker goes on serving."""
-    from great_expectations.exceptions import SuiteParameterError
-
-    bad = [
-        _exp(
-            "expect_column_values_to_be_between", column="amount", min_value={"$PARAMETER": "unset"}
-        )
-    ]
-    with pytest.raises(SuiteParameterError, match="unset"):
-        runner._gx_validate(bad, messy_frame(20, 4), PARAMS, "SUMMARY")
-    assert len(runner.run_suite(SUITE, messy_frame(20, 4), PARAMS)) == len(SUITE["expectations"])
-
-
-def test_stop_gx_ends_the_worker_process():
-    """The gate stops the worker when every suite has run (its memory goes back before
-    dbt's step); a later validation starts one again."""
-    worker = runner._gx()
-    runner.stop_gx()
-    assert not worker.alive() and worker._process.returncode == 0
-    assert len(runner.run_suite(SUITE, messy_frame(20, 5), PARAMS)) == len(SUITE["expectations"])
+        got = list(pool.map(lambda _: runner._gx_batch_definition(), range(8)))
+    assert all(g is got[0] for g in got)
+    assert runner._gx_batch_definition() is got[0]
 
 
 FILE_WISE_SUITE = {

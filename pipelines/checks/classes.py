@@ -33,8 +33,9 @@ import polars as pl
 
 from pipelines.publish.files import flat_frame
 
-if TYPE_CHECKING:  # numpy is imported where a frame is validated
+if TYPE_CHECKING:  # numpy and pandas are imported where a frame is validated (runner.py)
     import numpy as np
+    import pandas as pd
 
 CELL_KWARGS = {
     "expect_column_values_to_not_be_null": {"column"},
@@ -60,7 +61,7 @@ NULLNESS_ONLY = "expect_column_values_to_not_be_null"
 class Verdict:
     """What GX said of one expectation, carried back to the whole frame."""
 
-    result: Any  # GX's ExpectationValidationResult (gx_worker.GxResult)
+    result: Any  # GX's ExpectationValidationResult
     unexpected_count: int | None = None
     element_count: int | None = None
     example_rows: list[int] = field(default_factory=list)
@@ -69,9 +70,7 @@ class Verdict:
     unexpected_rows: np.ndarray | None = None
 
 
-# (expectations, frame, result_format) -> GX's results; the frame is handed over as Polars
-# (gx_worker.py makes it pandas in its own process).
-Validate = Callable[[list[dict[str, Any]], pl.DataFrame, str], list[Any]]
+Validate = Callable[[list[dict[str, Any]], "pd.DataFrame", str], list[Any]]
 
 
 def _kind(expectation: dict[str, Any], columns: set[str]) -> str:
@@ -139,10 +138,11 @@ def validate_by_class(
     expectations: list[dict[str, Any]],
     frame: pl.DataFrame,
     validate: Validate,
+    to_pandas: Callable[[pl.DataFrame], pd.DataFrame],
     max_examples: int,
     by_class: bool = True,
 ) -> list[Verdict]:
-    """One Verdict per expectation, in order. `validate(expectations, frame,
+    """One Verdict per expectation, in order. `validate(expectations, pandas_frame,
     result_format)` runs GX and returns its results (in any order); with
     `by_class` False every expectation is validated on the whole frame."""
     import numpy as np
@@ -152,7 +152,7 @@ def validate_by_class(
     verdicts: list[Verdict | None] = [None] * len(expectations)
     n = frame.height
 
-    def run(indices: list[int], batch: pl.DataFrame, result_format: str) -> list[Any]:
+    def run(indices: list[int], pdf: pd.DataFrame, result_format: str) -> list[Any]:
         # GX does not keep the suite's order: each expectation carries its index in meta.
         tagged = [
             {**expectations[i], "meta": {**expectations[i].get("meta", {}), ORDER_META: i}}
@@ -160,13 +160,13 @@ def validate_by_class(
         ]
         by_index = {
             (res.expectation_config.meta or {}).get(ORDER_META): res
-            for res in validate(tagged, batch, result_format)
+            for res in validate(tagged, pdf, result_format)
         }
         return [by_index[i] for i in indices]
 
     whole = [i for i, k in enumerate(kinds) if k == "whole"]
     if whole:
-        for i, res in zip(whole, run(whole, frame, "SUMMARY"), strict=True):
+        for i, res in zip(whole, run(whole, to_pandas(frame), "SUMMARY"), strict=True):
             r = dict(res.result or {})
             verdicts[i] = Verdict(
                 res,
@@ -177,7 +177,9 @@ def validate_by_class(
 
     shape = [i for i, k in enumerate(kinds) if k == "shape"]
     if shape:
-        zeros = pl.DataFrame([pl.zeros(n, pl.Int8, eager=True).alias(c) for c in frame.columns])
+        import pandas as pd
+
+        zeros = pd.DataFrame(np.zeros((n, frame.width), dtype=np.int8), columns=frame.columns)
         for i, res in zip(shape, run(shape, zeros, "SUMMARY"), strict=True):
             r = dict(res.result or {})
             verdicts[i] = Verdict(res, r.get("unexpected_count"), r.get("element_count"))
@@ -203,7 +205,7 @@ def validate_by_class(
                 for col, c in judged.items()
             ]
         )
-        for i, res in zip(cells, run(cells, padded, "COMPLETE"), strict=True):
+        for i, res in zip(cells, run(cells, to_pandas(padded), "COMPLETE"), strict=True):
             cls = judged[expectations[i]["kwargs"]["column"]]
             unexpected = {j if j < cls.reps.height else 0 for j in _unexpected_indices(res)}
             verdict = _carry_back(cls, unexpected, max_examples)
@@ -219,7 +221,7 @@ def validate_by_class(
             .filter(pl.int_range(pl.len()).over("_class") < 2)
         )
         sample = frame.select(expectations[i]["kwargs"]["column_list"])[kept.get_column("_row")]
-        (res,) = run([i], sample, "COMPLETE")
+        (res,) = run([i], to_pandas(sample), "COMPLETE")
         kept_class = kept.get_column("_class")
         unexpected = {int(kept_class[j]) for j in _unexpected_indices(res)}
         verdict = _carry_back(cls, unexpected, max_examples)

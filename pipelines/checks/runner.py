@@ -2,14 +2,14 @@
 
 GX's SQL datasource does not work on DuckDB, so each table is read with DuckDB into
 polars, shaped into the frame the suite names (`meta.warmheart.frame`), handed to an
-ephemeral GX context in a process of its own (gx_worker.py) and validated there. The result is turned into
+ephemeral GX context as a pandas dataframe and validated. The result is turned into
 `CheckOutcome`s: severity from the expectation (`critical` → blocking), counts, and
 a few offending rows with their file and row so an operator can find them.
 """
 
 from __future__ import annotations
 
-import atexit
+import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import hashlib
@@ -17,7 +17,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -25,10 +25,13 @@ import polars as pl
 from pipelines import settings
 from pipelines.campaign import Campaign
 from pipelines.checks.classes import CELL_KWARGS, KEY_KWARGS, SHAPE_KWARGS, validate_by_class
-from pipelines.checks.gx_worker import GxResult, GxWorker
 from pipelines.checks.ids import id_is_valid
 from pipelines.checks.outcomes import MAX_EXAMPLES, CheckOutcome, json_safe
 from pipelines.checks.suites import MIN_ROWS_FOR_ID_SHARE
+from pipelines.publish.files import flat_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # numpy and pandas are imported where a suite runs: every entry point imports this module
 # with the definitions (0.9 s of a run's start-up on a 2-core machine), and a run in which
@@ -151,37 +154,58 @@ def build_frame(spec: dict[str, Any], df: pl.DataFrame, campaign: Campaign) -> p
 
 
 _GX_LOCK = threading.Lock()
-_gx_worker: GxWorker | None = None
+_gx_loading: cf.Future[Any] | None = None
 
 
 def warm_gx() -> None:
-    """Start the GX worker process (gx_worker.py), if it is not running yet.
+    """Start importing GX in a background thread, if not started yet.
 
-    The worker imports GX as it starts: seconds of pure Python, on the other core while
-    ingestion parses the new files and the gate reads the tables. Ingestion calls this
-    with its first new file; a run with nothing new never starts it.
+    Importing GX is about two seconds of pure Python. The gate calls this before it reads
+    a table it must judge: DuckDB and Polars release the GIL while they read and shape the
+    table, so the import costs the gate nearly nothing. A gate with nothing to judge (every
+    table unchanged) never imports GX at all.
     """
-    _gx()
-
-
-def _gx() -> GxWorker:
-    global _gx_worker
+    global _gx_loading
     with _GX_LOCK:
-        if _gx_worker is None or not _gx_worker.alive():
-            _gx_worker = GxWorker()
-        return _gx_worker
+        if _gx_loading is None or (_gx_loading.done() and _gx_loading.exception()):
+            future: cf.Future[Any] = cf.Future()
+            threading.Thread(target=_load_gx, args=(future,), name="gx-import", daemon=True).start()
+            _gx_loading = future
 
 
-def stop_gx() -> None:
-    """End the GX worker (the gate calls this when done: dbt's step then has its memory)."""
-    global _gx_worker
-    with _GX_LOCK:
-        worker, _gx_worker = _gx_worker, None
-    if worker is not None:
-        worker.close()
+def _load_gx(future: cf.Future[Any]) -> None:
+    try:
+        future.set_result(_new_gx_batch_definition())
+    except BaseException as exc:  # handed to whoever waits for GX (the gate reports it)
+        future.set_exception(exc)
 
 
-atexit.register(stop_gx)
+def _gx_batch_definition() -> Any:
+    """The process's one ephemeral GX context's batch definition (imported once)."""
+    warm_gx()
+    assert _gx_loading is not None
+    return _gx_loading.result()
+
+
+def _new_gx_batch_definition() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GX fingerprints every batch under HASH_THRESHOLD bytes (pandas' hash of each row,
+    # then md5) for its batch markers, which nothing here reads: about 2 s of a province's
+    # first gate. Checked by test_gx_batches_are_not_fingerprinted, should GX rename it.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("warehouse_frames")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+
+
+def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    # Lists are not validated as such (multi columns are exploded first); as text they
+    # cost nothing and keep the frame convertible.
+    return flat_frame(frame).to_pandas()
 
 
 def _columns_of(kwargs: dict[str, Any]) -> list[str]:
@@ -228,12 +252,20 @@ def _observed(success: bool, result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _gx_validate(
     expectations: list[dict[str, Any]],
-    frame: pl.DataFrame,
+    pdf: pd.DataFrame,
     parameters: dict[str, Any],
     result_format: str,
-) -> list[GxResult]:
-    """GX's results for `expectations` on one frame (not necessarily in their order)."""
-    return _gx().validate(expectations, frame, parameters, result_format, MAX_EXAMPLES)
+) -> list[Any]:
+    """GX's results for `expectations` on one pandas frame (not necessarily in their order)."""
+    import great_expectations as gx
+
+    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": pdf})
+    result = batch.validate(
+        gx.ExpectationSuite(name="warmheart", expectations=expectations),
+        expectation_parameters=parameters,
+        result_format={"result_format": result_format, "partial_unexpected_count": MAX_EXAMPLES},
+    )
+    return list(result.results)
 
 
 def _verdicts(
@@ -242,7 +274,8 @@ def _verdicts(
     return validate_by_class(
         suite["expectations"],
         frame,
-        lambda exps, batch, fmt: _gx_validate(exps, batch, parameters, fmt),
+        lambda exps, pdf, fmt: _gx_validate(exps, pdf, parameters, fmt),
+        _to_pandas,
         MAX_EXAMPLES,
         by_class,
     )

@@ -31,7 +31,6 @@ from pipelines.campaign import load_campaign
 from pipelines.checks import coverage, gate
 from pipelines.checks import report as gate_report
 from pipelines.checks.outcomes import CheckOutcome
-from pipelines.checks.runner import stop_gx
 from pipelines.defs.assets_dbt import warehouse_models
 from pipelines.defs.assets_ingest import FILES_KEY, raw_table_key
 from pipelines.defs.resources import WarehouseResource
@@ -147,7 +146,6 @@ def raw_input_gate(
             yield _result(
                 WARNING_CHECK, key, [o for o in outcomes if o.severity == "warning"], False, path
             )
-        stop_gx()  # every suite has run: its process's memory goes back before dbt's step
         try:
             reported = [coverage.cities_reported(con, campaign)]
         except Exception as exc:
