@@ -116,31 +116,3 @@ def test_the_gate_is_told_once_when_a_new_file_arrives_and_not_on_a_rerun(tmp_pa
     assert told == [1]  # two new files, one call
     ingest_all(con, tmp_path / "raw", CAMPAIGN, on_new_file=lambda: told.append(2))
     assert told == [1]  # nothing new
-
-
-def test_the_gate_is_told_of_a_new_name_before_any_file_is_hashed(tmp_path, monkeypatch):
-    """GX's import starts when ingestion meets a new file: a name never ingested is new
-    whatever its bytes, so it is told before the other files are hashed; a changed file
-    under an old name is told once it is hashed."""
-    from pipelines.ingest import run as ingest_run
-
-    campaign_files(tmp_path / "raw")
-    con = duckdb.connect()
-    ingest_all(con, tmp_path / "raw", CAMPAIGN)
-    hashed: list[int] = []
-    real_sha256 = ingest_run.hashlib.sha256
-
-    def counting_sha256(data=b""):
-        hashed.append(1)
-        return real_sha256(data)
-
-    monkeypatch.setattr(ingest_run.hashlib, "sha256", counting_sha256)
-    told: list[int] = []
-    corrected = city_dir(tmp_path / "raw", "370200") / "0-更正-台账.csv"
-    write_csv(corrected, LEDGER_HEADER, [ledger_row(1, "赵六", "370102198001011269")])
-    ingest_all(con, tmp_path / "raw", CAMPAIGN, on_new_file=lambda: told.append(len(hashed)))
-    assert told == [0]
-    hashed.clear()
-    write_csv(corrected, LEDGER_HEADER, [ledger_row(1, "赵六", "370102198001011277")])
-    ingest_all(con, tmp_path / "raw", CAMPAIGN, on_new_file=lambda: told.append(len(hashed)))
-    assert len(told) == 2 and told[1] >= 1  # the same name: known new once hashed

@@ -309,8 +309,7 @@ def ingest_all(
     bytes is skipped; a changed file is a new upload and is added beside the old one.
     With `cache_dir`, each file's parse is also kept there by content (cache.py): bytes
     parsed before — for another warehouse, under another name — are not parsed again.
-    `on_new_file` is called once, when the first file not ingested before is found: before
-    any file is hashed when a path was never ingested (a path is new whatever its bytes).
+    `on_new_file` is called once, when the first file not ingested before is found.
     """
     store = ParseCache(cache_dir) if cache_dir is not None else None
     say: Log = log or (lambda _msg: None)
@@ -321,12 +320,6 @@ def ingest_all(
     ingested_at = dt.datetime.now(campaign.zone).replace(tzinfo=None)
     locations = discovery.discover(raw_root)
     say(f"ingest: {len(locations)} files under {raw_root}")
-    # The gate starts GX's import when told (seconds of Python it then waits for): a new
-    # name is known at once, a changed file under an old name only once it is hashed.
-    known_paths = {path for path, _sha in seen}
-    if on_new_file is not None and any(loc.rel_path not in known_paths for loc in locations):
-        on_new_file()
-        on_new_file = None
     batch: list[tuple[int, _FileRecord, Parsed | None]] = []
 
     def flush() -> None:
