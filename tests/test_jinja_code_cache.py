@@ -100,7 +100,7 @@ def test_environment_settings_that_change_the_code_change_the_key():
     ) == jinja_code_cache.template_key(jinja2.Environment(), "t", None, None, False)
 
 
-def test_a_folder_that_cannot_be_written_leaves_the_run_compiling(cache, monkeypatch):
+def test_a_full_disk_stores_nothing_and_leaves_no_temporary_file(cache, monkeypatch):
     """A full disk: nothing is stored, no temporary file is left, the template renders."""
     folder, compiled = cache
 

@@ -107,10 +107,9 @@ WRITER_KEY = writer_key(files_module, content_keys_module, sys.modules[__name__]
 
 @dataclass(frozen=True)
 class MartFile:
-    """One parquet + csv pair of a publication: `stem` is its path in the marts folder
-    without the suffix, `key` the content key its bytes follow from (content_keys.py)."""
+    """One parquet + csv pair of a mart: `stem` is its path in the marts folder without the
+    suffix, `key` the content key its bytes follow from (content_keys.py)."""
 
-    table: str
     stem: str
     key: str
     rows: int
@@ -130,14 +129,13 @@ def mart_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[MartFile]]:
         if table not in MARTS_BY_CUTOFF:
             fingerprint = relation_fingerprints(con, relation)[()]
             key = content_key(WRITER_KEY, fingerprint)
-            files[table] = [MartFile(table, table, key, fingerprint.rows)]
+            files[table] = [MartFile(table, key, fingerprint.rows)]
             continue
         fingerprints = cutoff_fingerprints(con, relation)
         if None in fingerprints:  # its not-null test stops the build first; never drop rows here
             raise ValueError(f"{relation} has rows without a {CUTOFF_COLUMN}")
         files[table] = [
             MartFile(
-                table,
                 f"{table}/{table}_{cutoff.isoformat()}",
                 content_key(WRITER_KEY, fingerprint),
                 fingerprint.rows,
